@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fails when generated/ is not what spec/ produces: the spec was edited without `npm run generate`,
+# or generated/ was edited by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/generate.sh >/dev/null
+if ! git diff --exit-code --stat -- generated/ || [ -n "$(git ls-files --others --exclude-standard -- generated/)" ]; then
+  echo "generated/ differs from what spec/ produces: run 'npm run generate' and commit the result." >&2
+  exit 1
+fi
+echo "generated/ matches spec/"
