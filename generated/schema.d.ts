@@ -1230,12 +1230,20 @@ export interface components {
     headers: {
         /** @description Confirmation pages are never cached. */
         CacheControlNoStore: "no-store";
+        /** @description The path of the new destination. */
+        DestinationLocation: string;
+        /** @description The path of the new mailbox domain. */
+        DomainLocation: string;
         /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
         IdempotentReplayed: "true";
-        /** @description The path of the resource this request created. */
-        Location: string;
+        /** @description The path of the new sender identity. */
+        IdentityLocation: string;
+        /** @description Whole seconds to wait before polling the job. */
+        PollRetryAfter: number;
         /** @description Whole seconds to wait before the next request is worth making. */
         RetryAfter: number;
+        /** @description The path of the new email validation (poll it here). */
+        ValidationLocation: string;
         /** @description The authentication scheme to use. */
         WwwAuthenticate: string;
     };
@@ -1300,7 +1308,7 @@ export interface operations {
             /** @description Created; the confirmation mail is on its way. */
             201: {
                 headers: {
-                    Location: components["headers"]["Location"];
+                    Location: components["headers"]["DestinationLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1455,7 +1463,7 @@ export interface operations {
             /** @description Created; the confirmation mail is on its way. */
             201: {
                 headers: {
-                    Location: components["headers"]["Location"];
+                    Location: components["headers"]["IdentityLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1645,7 +1653,7 @@ export interface operations {
             /** @description Created; publish `dns_records`, then call verify. */
             201: {
                 headers: {
-                    Location: components["headers"]["Location"];
+                    Location: components["headers"]["DomainLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -1801,8 +1809,8 @@ export interface operations {
             /** @description Accepted; poll `Location` after `Retry-After` seconds. */
             202: {
                 headers: {
-                    Location: components["headers"]["Location"];
-                    "Retry-After": components["headers"]["RetryAfter"];
+                    Location: components["headers"]["ValidationLocation"];
+                    "Retry-After": components["headers"]["PollRetryAfter"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
