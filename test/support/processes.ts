@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+export interface Started {
+  process: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** Starts a command and resolves once `ready()` says so; the output is kept for the error message. */
+export async function startProcess(
+  command: string,
+  args: string[],
+  ready: () => Promise<boolean>,
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; name: string },
+): Promise<Started> {
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
+  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000)));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode}:\n${output}`);
+    if (await ready().catch(() => false)) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${options.name} did not become ready in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+    });
+  return { process: child, stop };
+}
+
+export async function answers(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  await response.arrayBuffer();
+  return response.status < 500;
+}
