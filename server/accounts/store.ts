@@ -1,0 +1,54 @@
+import type { Db } from "../db/database.js";
+import type { AccountsTable, ApiKeysTable } from "../db/schema.js";
+
+export class AccountStore {
+  constructor(private readonly db: Db) {}
+
+  count(): Promise<number> {
+    return this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
+  }
+
+  findByName(name: string): Promise<AccountsTable | undefined> {
+    return this.db.selectFrom("accounts").selectAll().where("name", "=", name).executeTakeFirst();
+  }
+
+  async insertAccount(account: AccountsTable): Promise<void> {
+    await this.db.insertInto("accounts").values(account).execute();
+  }
+
+  async insertKey(key: ApiKeysTable): Promise<void> {
+    await this.db.insertInto("api_keys").values(key).execute();
+  }
+
+  /** The account of an active key, by the key's hash. */
+  accountForKeyHash(hash: string): Promise<string | undefined> {
+    return this.db
+      .selectFrom("api_keys")
+      .select("account_id")
+      .where("key_hash", "=", hash)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst()
+      .then((r) => r?.account_id);
+  }
+
+  listKeys(): Promise<(ApiKeysTable & { account_name: string })[]> {
+    return this.db
+      .selectFrom("api_keys")
+      .innerJoin("accounts", "accounts.id", "api_keys.account_id")
+      .selectAll("api_keys")
+      .select("accounts.name as account_name")
+      .orderBy("api_keys.created_at")
+      .execute();
+  }
+
+  /** Revokes by key id or key prefix; returns how many keys it revoked. */
+  async revoke(idOrPrefix: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: at })
+      .where((eb) => eb.or([eb("id", "=", idOrPrefix), eb("prefix", "=", idOrPrefix)]))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

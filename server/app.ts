@@ -1,0 +1,59 @@
+import express, { type Express } from "express";
+import { readFileSync } from "node:fs";
+import { AccountService } from "./accounts/service.js";
+import { AccountStore } from "./accounts/store.js";
+import type { Config } from "./config.js";
+import type { Db } from "./db/database.js";
+import { destinationRoutes } from "./destinations/routes.js";
+import { DestinationService } from "./destinations/service.js";
+import { DestinationStore } from "./destinations/store.js";
+import { problemErrorHandler } from "./http/errors.js";
+import { idempotency } from "./http/idempotency.js";
+import { notImplementedRoutes } from "./http/not-implemented.js";
+import { ProblemError } from "./http/problem.js";
+import { contractValidator } from "./http/validator.js";
+import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
+import { MailboxDomainService } from "./mailbox-domains/service.js";
+import { MailboxDomainStore } from "./mailbox-domains/store.js";
+import { senderIdentityRoutes } from "./sender-identities/routes.js";
+import { SenderIdentityService } from "./sender-identities/service.js";
+import { SenderIdentityStore } from "./sender-identities/store.js";
+import { serviceRoutes } from "./service/routes.js";
+import type { Clock } from "./shared/clock.js";
+import type { Logger } from "./shared/logger.js";
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+}
+
+const bundledSpec = JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8")) as object;
+const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
+
+/** The whole HTTP application, from explicit dependencies (tests build it with real parts). */
+export function buildApp({ db, config, clock, logger }: AppDeps): Express {
+  const accounts = new AccountService(new AccountStore(db), clock);
+  const domains = new MailboxDomainService(new MailboxDomainStore(db), clock, { inboundMxHost: config.inboundMxHost, spfInclude: config.spfInclude });
+  const identities = new SenderIdentityService(new SenderIdentityStore(db), domains, clock);
+  domains.setDomainUsage((accountId, domainId) => identities.countByDomain(accountId, domainId));
+  const destinations = new DestinationService(new DestinationStore(db), clock);
+
+  const app = express();
+  app.disable("x-powered-by");
+  // deepObject parameters (`page[size]`) need the extended parser.
+  app.set("query parser", "extended");
+
+  app.use(serviceRoutes(db));
+  // The bulk endpoint gets its own, larger limit; the first parser that matches reads the body.
+  app.use("/v1/email-validations", express.json({ limit: config.bulkBodyLimit }));
+  app.use(express.json({ limit: config.jsonBodyLimit }));
+  app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses, accounts }));
+  app.post(CREATING_POSTS, idempotency(db, clock));
+  app.use(notImplementedRoutes());
+  app.use(destinationRoutes(destinations), senderIdentityRoutes(identities), mailboxDomainRoutes(domains));
+  app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`)));
+  app.use(problemErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,65 @@
+import { resolve } from "node:path";
+import { normalizeHostname } from "./mailbox-domains/hostname.js";
+
+/** Every setting, read from environment variables (README.md lists them). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  inboundMxHost: string | undefined;
+  spfInclude: string | undefined;
+  validateResponses: boolean;
+  jsonBodyLimit: string;
+  bulkBodyLimit: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Reads and checks the configuration; every bad value is reported at once, then start-up stops. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T | undefined, expected: string): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = parse(raw.trim());
+    if (value === undefined) problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
+    return value ?? fallback;
+  };
+
+  const port = read("PORT", 8080, (r) => (/^\d+$/.test(r) && Number(r) >= 0 && Number(r) <= 65535 ? Number(r) : undefined), "a port number 0-65535");
+  const host = read("HOST", "127.0.0.1", (r) => r, "an address");
+  const dataDir = resolve(read("DATA_DIR", "./data", (r) => r, "a directory"));
+  const publicUrl = read("PUBLIC_URL", `http://${host.includes(":") ? `[${host}]` : host}:${port}`, httpUrl, "an http:// or https:// URL without a query").replace(/\/+$/, "");
+  const hostname = (r: string) => normalizeHostname(r) ?? undefined;
+  const inboundMxHost = read<string | undefined>("INBOUND_MX_HOST", undefined, hostname, "a hostname such as inbound.example.net");
+  const spfInclude = read<string | undefined>("SPF_INCLUDE", undefined, hostname, "a hostname such as spf.example.net");
+  const validateResponses = read("VALIDATE_RESPONSES", env.NODE_ENV !== "production", bool, "true or false");
+  const size = (r: string) => (/^\d+(b|kb|mb)?$/i.test(r) ? r.toLowerCase() : undefined);
+  const jsonBodyLimit = read("JSON_BODY_LIMIT", "100kb", size, "a size such as 100kb");
+  // 100,000 addresses of up to 320 characters, JSON-quoted: the spec's maxItems and maxLength bound it.
+  const bulkBodyLimit = read("BULK_BODY_LIMIT", "40mb", size, "a size such as 40mb");
+  if (env.DATABASE_URL?.trim()) problems.push("DATABASE_URL: this build stores data in SQLite under DATA_DIR only; unset DATABASE_URL");
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit };
+}
+
+function httpUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === "http:" || url.protocol === "https:") && !url.search && !url.hash ? raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function bool(raw: string): boolean | undefined {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  return undefined;
+}

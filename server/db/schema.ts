@@ -1,0 +1,85 @@
+// The tables as Kysely sees them. Columns are portable between SQLite and PostgreSQL on purpose:
+// times are ISO-8601 UTC text (sortable, exactly what the API shows), booleans are 0/1 integers.
+
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  /** The first characters of the key, shown in listings so a person can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex; the key itself is never stored. */
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface DestinationsTable {
+  id: string;
+  account_id: string;
+  email: string;
+  /** Lower-cased address: the account-wide uniqueness key. */
+  email_key: string;
+  status: "pending" | "verified";
+  verified_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MailboxDomainsTable {
+  id: string;
+  account_id: string;
+  domain: string;
+  status: "pending" | "verified" | "failed";
+  /** JSON: the records to publish, fixed at creation, with the last check's status and observed values. */
+  dns_records: string;
+  verified_at: string | null;
+  last_checked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SenderIdentitiesTable {
+  id: string;
+  account_id: string;
+  domain_id: string;
+  email: string;
+  email_key: string;
+  name: string;
+  reply_to_email: string | null;
+  reply_to_name: string | null;
+  is_verified: number;
+  verified_at: string | null;
+  resends: number;
+  add_note: number;
+  personal_note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  /** `METHOD path` the key was first used for. */
+  scope: string;
+  request_hash: string;
+  /** null while the first request is still being answered. */
+  status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  destinations: DestinationsTable;
+  mailbox_domains: MailboxDomainsTable;
+  sender_identities: SenderIdentitiesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}

@@ -1,0 +1,75 @@
+import type { ErrorRequestHandler, Request } from "express";
+import type { Logger } from "../shared/logger.js";
+import { ProblemError, sendProblem, type FieldError } from "./problem.js";
+
+interface ValidatorError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  message?: string;
+  errors?: { path?: string; message?: string; errorCode?: string }[];
+  headers?: Record<string, string>;
+  expose?: boolean;
+}
+
+/**
+ * Turns anything thrown while answering into problem+json with the documented status: our own
+ * ProblemErrors, express-openapi-validator's errors, body-parser's errors. Whatever is left is a
+ * 500 whose details go to the log, never to the client.
+ */
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      logger.error("error after the answer started", { path: req.path, error: String(error) });
+      res.destroy();
+      return;
+    }
+    const problem = toProblem(error, req);
+    if (problem.status >= 500) logger.error("request failed", { method: req.method, path: req.path, error: describe(error) });
+    sendProblem(req, res, problem);
+  };
+}
+
+function toProblem(error: unknown, req: Request): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const e = (error ?? {}) as ValidatorError;
+  const status = e.status ?? e.statusCode ?? 500;
+
+  // body-parser
+  if (e.type === "entity.parse.failed") return new ProblemError(400, "malformed_json", `The request body is not valid JSON: ${e.message ?? ""}`.trim());
+  if (e.type === "entity.too.large") return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") return new ProblemError(415, "unsupported_media_type", e.message ?? "Unsupported encoding.");
+
+  // express-openapi-validator
+  if (status === 400 && Array.isArray(e.errors)) return fromValidation(e.errors);
+  if (status === 401) return new ProblemError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.", undefined, { "WWW-Authenticate": 'Bearer realm="mailproof"' });
+  if (status === 404) return new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`);
+  if (status === 405) return new ProblemError(405, "method_not_allowed", `${req.method} is not allowed on ${req.path}.`, undefined, e.headers ?? {});
+  if (status === 413) return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (status === 415) return new ProblemError(415, "unsupported_media_type", `Send the body as application/json (got ${req.get("content-type") ?? "no content type"}).`);
+  if (status >= 400 && status < 500) return new ProblemError(400, "invalid_parameter", e.message ?? "The request is malformed.");
+  return new ProblemError(500, "internal_error", "An unexpected error occurred; it has been logged.");
+}
+
+/** Body errors are 422 (the JSON was fine, its fields are not); parameter errors are 400. */
+function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemError {
+  const body = items.filter((i) => i.path?.startsWith("/body"));
+  if (body.length > 0) {
+    const errors: FieldError[] = body.map((i) => ({ pointer: i.path!.slice("/body".length) || "/", message: i.message ?? "is invalid" }));
+    const detail = `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body break${errors.length > 1 ? "" : "s"} the rules: ${errors.map((x) => `${x.pointer} ${x.message}`).join("; ")}.`;
+    return new ProblemError(422, "validation_failed", detail, errors);
+  }
+  const errors: FieldError[] = items.map((i) => ({ pointer: parameterPointer(i.path ?? ""), message: i.message ?? "is invalid" }));
+  return new ProblemError(400, "invalid_parameter", errors.map((x) => `${x.pointer} ${x.message}`).join("; ") || "A parameter is malformed.", errors);
+}
+
+/** `/query/page/size` -> `query.page[size]`; `/params/destination_id` -> `path.destination_id`. */
+function parameterPointer(path: string): string {
+  const [where = "", name = "", ...rest] = path.replace(/^\//, "").split("/");
+  const location = ({ params: "path", headers: "header" } as Record<string, string>)[where] ?? where;
+  return `${location}.${name}${rest.map((r) => `[${r}]`).join("")}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
+}

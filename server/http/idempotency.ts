@@ -1,0 +1,88 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { isUniqueViolation, type Db } from "../db/database.js";
+import { iso, type Clock } from "../shared/clock.js";
+import { sha256Hex } from "../shared/ids.js";
+import { accountOf } from "./typed-route.js";
+import { asyncHandler, ProblemError } from "./problem.js";
+
+const KEEP_MS = 24 * 60 * 60 * 1000;
+const WAIT_FOR_FIRST_MS = 10_000;
+const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
+
+/**
+ * `Idempotency-Key` on creating POSTs. The first request with a key reserves it; its 2xx answer is
+ * stored and replayed for retries with the same body (`Idempotent-Replayed: true`). The same key
+ * with another body is a 422. A retry that arrives while the first is still being answered waits
+ * for it. Failed answers are not stored, so a retry after an error runs again.
+ */
+export function idempotency(db: Db, clock: Clock): RequestHandler {
+  return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
+    const key = req.get("idempotency-key");
+    if (!key) return next();
+    const accountId = accountOf(res);
+    const scope = `${req.method} ${req.baseUrl}${req.path}`;
+    const requestHash = sha256Hex(`${scope}\n${canonicalJson(req.body)}`);
+    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+
+    for (;;) {
+      const fresh = iso(new Date(clock().getTime() - KEEP_MS));
+      await db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key).where("created_at", "<", fresh).execute();
+      try {
+        await db.insertInto("idempotency_keys").values({ account_id: accountId, key, scope, request_hash: requestHash, status: null, response_headers: null, response_body: null, created_at: iso(clock()) }).execute();
+        recordAnswer(db, res, accountId, key);
+        return next();
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+      const first = await db.selectFrom("idempotency_keys").selectAll().where("account_id", "=", accountId).where("key", "=", key).executeTakeFirst();
+      if (!first) continue; // the first request failed and released the key: run this one
+      if (first.request_hash !== requestHash) {
+        throw new ProblemError(422, "idempotency_key_reused", `Idempotency-Key ${key} was first used with a different request.`);
+      }
+      if (first.status !== null) {
+        res.status(first.status).set(JSON.parse(first.response_headers ?? "{}") as Record<string, string>).set("Idempotent-Replayed", "true");
+        res.send(first.response_body ?? "");
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`Idempotency-Key ${key}: the first request did not finish in time`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+}
+
+/** Stores the answer when it is a success, releases the key otherwise. */
+function recordAnswer(db: Db, res: Response, accountId: string, key: string): void {
+  let body: string | undefined;
+  const json = res.json.bind(res);
+  res.json = (value: unknown) => {
+    body = JSON.stringify(value);
+    return json(value);
+  };
+  res.on("finish", () => {
+    const where = db.updateTable("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key);
+    const done =
+      res.statusCode >= 200 && res.statusCode < 300
+        ? where.set({ status: res.statusCode, response_body: body ?? "", response_headers: JSON.stringify(pick(res, REPLAYED_HEADERS)) }).execute()
+        : db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key).execute();
+    done.catch(() => undefined);
+  });
+}
+
+function pick(res: Response, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = res.get(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** JSON with sorted keys, so the same body in another key order is the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}

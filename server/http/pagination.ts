@@ -1,0 +1,95 @@
+import { sql, type SelectQueryBuilder } from "kysely";
+import { ProblemError } from "./problem.js";
+
+/**
+ * Keyset paging on (created_at, id), newest first. A cursor names the row a page starts after
+ * (`a`) or before (`b`), so pages stay stable while rows are inserted: new rows sort before
+ * every existing one and never shift a page the client already holds.
+ */
+export interface Cursor {
+  direction: "after" | "before";
+  createdAt: string;
+  id: string;
+}
+
+export interface PageRequest {
+  size: number;
+  cursor: Cursor | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: Cursor | null;
+  prev: Cursor | null;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.direction === "after" ? "a" : "b"}|${cursor.createdAt}|${cursor.id}`).toString("base64url");
+}
+
+export function decodeCursor(raw: string): Cursor {
+  const [d, createdAt, id, ...rest] = Buffer.from(raw, "base64url").toString("utf8").split("|");
+  if ((d !== "a" && d !== "b") || !createdAt || !id || rest.length > 0 || Number.isNaN(Date.parse(createdAt))) {
+    throw new ProblemError(400, "invalid_parameter", "page[after] is not a cursor this API issued; follow links.next.", [
+      { pointer: "query.page[after]", message: "is not a valid cursor" },
+    ]);
+  }
+  return { direction: d === "a" ? "after" : "before", createdAt, id };
+}
+
+interface Keyed {
+  created_at: string;
+  id: string;
+}
+
+/** Applies the cursor and limit to a query whose rows carry created_at and id, then reads a page. */
+export async function readPage<DB, TB extends keyof DB, O extends Keyed>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: PageRequest,
+): Promise<Page<O>> {
+  const { cursor, size } = page;
+  const backwards = cursor?.direction === "before";
+  let q = query;
+  if (cursor) {
+    // Row-value comparison: the same SQL on SQLite and PostgreSQL, served by the (account, created_at, id) index.
+    const op = backwards ? sql`>` : sql`<`;
+    q = q.where(sql<boolean>`(created_at, id) ${op} (${cursor.createdAt}, ${cursor.id})`);
+  }
+  const order = backwards ? sql`asc` : sql`desc`;
+  const rows = await q
+    .orderBy(sql`created_at ${order}`)
+    .orderBy(sql`id ${order}`)
+    .limit(size + 1)
+    .execute();
+  const more = rows.length > size;
+  const items = rows.slice(0, size);
+  if (backwards) items.reverse();
+  const first = items[0];
+  const last = items.at(-1);
+  const at = (direction: Cursor["direction"], row: Keyed | undefined): Cursor | null =>
+    row ? { direction, createdAt: row.created_at, id: row.id } : null;
+  // Going forward, a previous page exists whenever we came from a cursor; going backward, a next one does.
+  const hasNext = backwards ? true : more;
+  const hasPrev = backwards ? more : cursor !== null;
+  return { items, next: hasNext ? at("after", last) : null, prev: hasPrev ? at("before", first) : null };
+}
+
+/** The list's links: the request path with its filters, and the cursors of the neighbours. */
+export function pageLinks(path: string, filters: Record<string, string | undefined>, page: PageRequest, result: Page<unknown>) {
+  const link = (cursor: Cursor | null | undefined) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined) params.set(k, v);
+    params.set("page[size]", String(page.size));
+    if (cursor) params.set("page[after]", encodeCursor(cursor));
+    return `${path}?${params.toString()}`;
+  };
+  return {
+    self: link(page.cursor),
+    next: result.next ? link(result.next) : null,
+    prev: result.prev ? link(result.prev) : null,
+  };
+}
+
+export function pageRequest(query: { page?: { size?: number; after?: string } }, defaultSize = 25): PageRequest {
+  return { size: query.page?.size ?? defaultSize, cursor: query.page?.after ? decodeCursor(query.page.after) : null };
+}

@@ -1,0 +1,60 @@
+import type { Request, RequestHandler, Response } from "express";
+import type { operations } from "../../generated/schema.js";
+import { asyncHandler } from "./problem.js";
+
+// Handlers are typed from the contract: what they receive is what the (already validated)
+// request holds, and what they return must be a documented success for that operation.
+export type OperationId = keyof operations;
+type Op<O extends OperationId> = operations[O];
+type Params<O extends OperationId> = Op<O>["parameters"];
+
+export type PathParams<O extends OperationId> = Params<O> extends { path: infer P } ? (P extends undefined | never ? Record<string, never> : P) : Record<string, never>;
+export type QueryParams<O extends OperationId> = Params<O> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
+export type RequestBody<O extends OperationId> = Op<O> extends { requestBody: { content: { "application/json": infer B } } }
+  ? B
+  : Op<O> extends { requestBody?: { content: { "application/json": infer B } } }
+    ? B
+    : undefined;
+
+type Responses<O extends OperationId> = Op<O>["responses"];
+type SuccessStatus<O extends OperationId> = Extract<keyof Responses<O>, 200 | 201 | 202 | 204>;
+type JsonOf<R> = R extends { content: { "application/json": infer B } } ? B : undefined;
+
+export type Reply<O extends OperationId> = {
+  [S in SuccessStatus<O>]: { status: S; body: JsonOf<Responses<O>[S]>; headers?: Record<string, string> };
+}[SuccessStatus<O>];
+
+export interface Input<O extends OperationId> {
+  accountId: string;
+  params: PathParams<O>;
+  query: QueryParams<O>;
+  body: RequestBody<O>;
+  /** The request path without its query (for links). */
+  path: string;
+}
+
+/** The account the auth middleware resolved for this request. */
+export function accountOf(res: Response): string {
+  const id = res.locals.accountId as unknown;
+  if (typeof id !== "string") throw new Error("route reached without authentication");
+  return id;
+}
+
+/**
+ * An Express handler for operation O. The validator has checked params, query and body against
+ * the same contract these types come from, which is what makes the casts below sound.
+ */
+export function route<O extends OperationId>(_operationId: O, handle: (input: Input<O>) => Promise<Reply<O>>): RequestHandler {
+  return asyncHandler(async (req: Request, res: Response) => {
+    const reply = await handle({
+      accountId: accountOf(res),
+      params: req.params as unknown as PathParams<O>,
+      query: req.query as unknown as QueryParams<O>,
+      body: req.body as RequestBody<O>,
+      path: req.baseUrl + req.path,
+    });
+    res.status(reply.status).set(reply.headers ?? {});
+    if (reply.body === undefined) res.end();
+    else res.json(reply.body);
+  });
+}

@@ -1,0 +1,97 @@
+import type { components } from "../../generated/schema.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
+import type { Page, PageRequest } from "../http/pagination.js";
+import { invalidField, notFound, ProblemError } from "../http/problem.js";
+import { iso, type Clock } from "../shared/clock.js";
+import { newId } from "../shared/ids.js";
+import { normalizeHostname } from "./hostname.js";
+import { recordsFor, type DnsRecord, type RecordSettings } from "./records.js";
+import type { MailboxDomainRow, MailboxDomainStore } from "./store.js";
+
+export type MailboxDomain = components["schemas"]["MailboxDomain"];
+
+/** How many sender identities use a domain; asked of the identities family, which owns them. */
+export type DomainUsage = (accountId: string, domainId: string) => Promise<number>;
+
+export class MailboxDomainService {
+  private domainUsage: DomainUsage = async () => 0;
+
+  constructor(
+    private readonly store: MailboxDomainStore,
+    private readonly clock: Clock,
+    private readonly settings: RecordSettings,
+  ) {}
+
+  /** Wired at composition: the identities family depends on this one, so it answers back this way. */
+  setDomainUsage(usage: DomainUsage): void {
+    this.domainUsage = usage;
+  }
+
+  async create(accountId: string, input: string): Promise<MailboxDomain> {
+    const domain = normalizeHostname(input);
+    if (!domain) throw invalidField("/domain", "must be a hostname such as acme-logistics.com (letters, digits and hyphens in dot-separated labels)");
+    const now = iso(this.clock());
+    const row: MailboxDomainRow = {
+      id: newId(), account_id: accountId, domain, status: "pending", dns_records: JSON.stringify(recordsFor(domain, this.settings)),
+      verified_at: null, last_checked_at: null, created_at: now, updated_at: now,
+    };
+    try {
+      await this.store.insert(row);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.store.findByDomain(accountId, domain);
+      throw new ProblemError(409, "already_exists", `This account already has ${domain}${existing ? ` (id ${existing.id})` : ""}.`);
+    }
+    return present(row);
+  }
+
+  async get(accountId: string, id: string): Promise<MailboxDomain> {
+    return present(await this.row(accountId, id));
+  }
+
+  /** The account's domains by id (for the identities family); unknown ids are left out. */
+  async some(accountId: string, ids: string[]): Promise<Map<string, MailboxDomain>> {
+    const rows = await this.store.findMany(accountId, [...new Set(ids)]);
+    return new Map(rows.map((r) => [r.id, present(r)]));
+  }
+
+  async list(accountId: string, status: MailboxDomain["status"] | undefined, page: PageRequest): Promise<Page<MailboxDomain>> {
+    const result = await this.store.list(accountId, status, page);
+    return { ...result, items: result.items.map(present) };
+  }
+
+  async delete(accountId: string, id: string): Promise<void> {
+    const row = await this.row(accountId, id);
+    const inUse = await this.domainUsage(accountId, id);
+    if (inUse > 0) throw inUseProblem(row.domain, inUse);
+    try {
+      if (!(await this.store.delete(accountId, id))) throw notFound("mailbox domain", id);
+    } catch (error) {
+      // An identity created between the check and the delete: the foreign key still says no.
+      if (isForeignKeyViolation(error)) throw inUseProblem(row.domain, 1);
+      throw error;
+    }
+  }
+
+  private async row(accountId: string, id: string): Promise<MailboxDomainRow> {
+    const row = await this.store.find(accountId, id);
+    if (!row) throw notFound("mailbox domain", id);
+    return row;
+  }
+}
+
+const inUseProblem = (domain: string, count: number) =>
+  new ProblemError(409, "domain_in_use", `${count} sender identit${count === 1 ? "y uses" : "ies use"} ${domain}; delete ${count === 1 ? "it" : "them"} before the domain.`);
+
+function present(row: MailboxDomainRow): MailboxDomain {
+  return {
+    id: row.id,
+    domain: row.domain,
+    status: row.status,
+    dns_records: JSON.parse(row.dns_records) as DnsRecord[],
+    verified_at: row.verified_at,
+    last_checked_at: row.last_checked_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Db } from "../db/database.js";
+import type { MailboxDomainsTable } from "../db/schema.js";
+import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+
+export type MailboxDomainRow = MailboxDomainsTable;
+
+export class MailboxDomainStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: MailboxDomainRow): Promise<void> {
+    await this.db.insertInto("mailbox_domains").values(row).execute();
+  }
+
+  find(accountId: string, id: string): Promise<MailboxDomainRow | undefined> {
+    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+  }
+
+  findMany(accountId: string, ids: string[]): Promise<MailboxDomainRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("id", "in", ids).execute();
+  }
+
+  findByDomain(accountId: string, domain: string): Promise<MailboxDomainRow | undefined> {
+    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("domain", "=", domain).executeTakeFirst();
+  }
+
+  list(accountId: string, status: MailboxDomainRow["status"] | undefined, page: PageRequest): Promise<Page<MailboxDomainRow>> {
+    let query = this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId);
+    if (status) query = query.where("status", "=", status);
+    return readPage(query, page);
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("mailbox_domains").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

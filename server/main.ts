@@ -1,0 +1,77 @@
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { AccountService } from "./accounts/service.js";
+import { AccountStore } from "./accounts/store.js";
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { migrate, openSqlite, type Db } from "./db/database.js";
+import { systemClock } from "./shared/clock.js";
+import { jsonLogger } from "./shared/logger.js";
+
+export const sqliteFile = (config: Config) => join(config.dataDir, "mailproof.sqlite");
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = jsonLogger();
+  const db = openSqlite(sqliteFile(config));
+  await migrate(db);
+  const firstKey = await bootstrapAccount(db);
+
+  const app = buildApp({ db, config, clock: systemClock, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s)).on("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  await warmUp(base);
+
+  const lines = [`mailproof is listening on ${base}`, `  API reference: ${base}/docs`, `  data: ${config.dataDir}`];
+  if (firstKey) {
+    lines.push(
+      "",
+      "First start: created the account 'default' and its API key. It is shown only this once:",
+      "",
+      `  API key: ${firstKey}`,
+      "",
+      `  curl -H 'Authorization: Bearer ${firstKey}' ${base}/v1/destinations`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+
+  const stop = () => {
+    server.close(() => void db.destroy().finally(() => process.exit(0)));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+/** On an empty store, creates the first account and returns its key (the only time it is shown). */
+async function bootstrapAccount(db: Db): Promise<string | null> {
+  const accounts = new AccountService(new AccountStore(db), systemClock);
+  if (await accounts.hasAccounts()) return null;
+  return (await accounts.createKey("default")).key;
+}
+
+/**
+ * The validator loads the contract on its first request (~0.5 s); pay that at start, not on a
+ * user's first call. The answer (401, no key) does not matter.
+ */
+async function warmUp(base: string): Promise<void> {
+  await fetch(`${base}/v1/destinations`).then((r) => r.arrayBuffer()).catch(() => undefined);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mailproof failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

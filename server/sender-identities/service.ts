@@ -1,0 +1,137 @@
+import type { components } from "../../generated/schema.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
+import type { Page, PageRequest } from "../http/pagination.js";
+import { invalidField, notFound, ProblemError } from "../http/problem.js";
+import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
+import { iso, type Clock } from "../shared/clock.js";
+import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
+import { newId } from "../shared/ids.js";
+import type { SenderIdentityRow, SenderIdentityStore } from "./store.js";
+
+export type SenderIdentity = components["schemas"]["SenderIdentity"];
+type CreateInput = components["schemas"]["SenderIdentityCreate"];
+type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
+
+export class SenderIdentityService {
+  constructor(
+    private readonly store: SenderIdentityStore,
+    private readonly domains: MailboxDomainService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(accountId: string, input: CreateInput): Promise<SenderIdentity> {
+    checkSingleLine(input);
+    const domain = await this.ownDomain(accountId, input.domain_id);
+    const email = emailOnDomain(input.email, domain);
+    const now = iso(this.clock());
+    const row: SenderIdentityRow = {
+      id: newId(), account_id: accountId, domain_id: domain.id, email, email_key: addressKey(email), name: input.name,
+      reply_to_email: input.reply_to_email ?? null, reply_to_name: input.reply_to_name ?? null,
+      is_verified: 0, verified_at: null, resends: 0, add_note: input.add_note ? 1 : 0, personal_note: input.personal_note ?? null,
+      created_at: now, updated_at: now,
+    };
+    await this.write(accountId, email, () => this.store.insert(row));
+    return present(row, domain);
+  }
+
+  /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */
+  async update(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
+    checkSingleLine(input);
+    const row = await this.row(accountId, id);
+    const domain = await this.ownDomain(accountId, input.domain_id ?? row.domain_id);
+    const email = emailOnDomain(input.email ?? row.email, domain);
+    const emailChanged = addressKey(email) !== row.email_key;
+    const changes: Partial<SenderIdentityRow> = {
+      domain_id: domain.id,
+      email,
+      email_key: addressKey(email),
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.reply_to_email !== undefined && { reply_to_email: input.reply_to_email }),
+      ...(input.reply_to_name !== undefined && { reply_to_name: input.reply_to_name }),
+      ...(input.add_note !== undefined && { add_note: input.add_note ? 1 : 0 }),
+      ...(input.personal_note !== undefined && { personal_note: input.personal_note }),
+      ...(emailChanged && { is_verified: 0, verified_at: null }),
+      updated_at: iso(this.clock()),
+    };
+    await this.write(accountId, email, () => this.store.update(accountId, id, changes));
+    return present({ ...row, ...changes }, domain);
+  }
+
+  async get(accountId: string, id: string): Promise<SenderIdentity> {
+    const row = await this.row(accountId, id);
+    return present(row, await this.ownDomain(accountId, row.domain_id));
+  }
+
+  async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
+    const result = await this.store.list(accountId, domainId, page);
+    const domains = await this.domains.some(accountId, result.items.map((r) => r.domain_id));
+    return { ...result, items: result.items.map((r) => present(r, domains.get(r.domain_id)!)) };
+  }
+
+  async delete(accountId: string, id: string): Promise<void> {
+    if (!(await this.store.delete(accountId, id))) throw notFound("sender identity", id);
+  }
+
+  countByDomain(accountId: string, domainId: string): Promise<number> {
+    return this.store.countByDomain(accountId, domainId);
+  }
+
+  private async row(accountId: string, id: string): Promise<SenderIdentityRow> {
+    const row = await this.store.find(accountId, id);
+    if (!row) throw notFound("sender identity", id);
+    return row;
+  }
+
+  private async ownDomain(accountId: string, domainId: string): Promise<MailboxDomain> {
+    const domain = (await this.domains.some(accountId, [domainId])).get(domainId);
+    if (!domain) throw invalidField("/domain_id", "is not one of this account's mailbox domains");
+    return domain;
+  }
+
+  /** Runs an insert or update, turning the store's constraint errors into the documented answers. */
+  private async write(accountId: string, email: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const existing = await this.store.findByKey(accountId, addressKey(email));
+        throw new ProblemError(409, "already_exists", `This account already has the sender identity ${email}${existing ? ` (id ${existing.id})` : ""}.`);
+      }
+      if (isForeignKeyViolation(error)) throw invalidField("/domain_id", "was deleted meanwhile");
+      throw error;
+    }
+  }
+}
+
+/** The email normalized, provided its domain is the mailbox domain's name. */
+function emailOnDomain(email: string, domain: MailboxDomain): string {
+  const normalized = normalizeAddress(email);
+  if (splitAddress(normalized)?.domain !== domain.domain) throw invalidField("/email", `must be an address on ${domain.domain}`);
+  return normalized;
+}
+
+/** Names end up in mail headers: a line break there would let a caller inject headers. */
+function checkSingleLine(input: { name?: string; reply_to_name?: string | null }): void {
+  for (const field of ["name", "reply_to_name"] as const) {
+    if (/[\r\n]/.test(input[field] ?? "")) throw invalidField(`/${field}`, "must not contain line breaks");
+  }
+}
+
+function present(row: SenderIdentityRow, domain: MailboxDomain): SenderIdentity {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    reply_to_email: row.reply_to_email,
+    reply_to_name: row.reply_to_name,
+    is_verified: row.is_verified === 1,
+    verified_at: row.verified_at,
+    resends: row.resends,
+    add_note: row.add_note === 1,
+    personal_note: row.personal_note,
+    verification: { last_sent_at: null, sends_last_24h: 0, next_resend_at: null, expires_at: null },
+    domain: { id: domain.id, name: domain.domain, created_at: domain.created_at, updated_at: domain.updated_at },
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Db } from "../db/database.js";
+import type { SenderIdentitiesTable } from "../db/schema.js";
+import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+
+export type SenderIdentityRow = SenderIdentitiesTable;
+
+export class SenderIdentityStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: SenderIdentityRow): Promise<void> {
+    await this.db.insertInto("sender_identities").values(row).execute();
+  }
+
+  find(accountId: string, id: string): Promise<SenderIdentityRow | undefined> {
+    return this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+  }
+
+  findByKey(accountId: string, emailKey: string): Promise<SenderIdentityRow | undefined> {
+    return this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId).where("email_key", "=", emailKey).executeTakeFirst();
+  }
+
+  list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentityRow>> {
+    let query = this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId);
+    if (domainId) query = query.where("domain_id", "=", domainId);
+    return readPage(query, page);
+  }
+
+  async update(accountId: string, id: string, changes: Partial<SenderIdentityRow>): Promise<void> {
+    await this.db.updateTable("sender_identities").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
+  }
+
+  async delete(accountId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("sender_identities").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  countByDomain(accountId: string, domainId: string): Promise<number> {
+    return this.db
+      .selectFrom("sender_identities")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("account_id", "=", accountId)
+      .where("domain_id", "=", domainId)
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  }
+}
