@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
+import { NOT_IMPLEMENTED } from "../../server/http/not-implemented.js";
 import { operations } from "../support/openapi.js";
 import { destinationCases } from "./cases/destinations.js";
 import { emailValidationCases } from "./cases/email-validations.js";
@@ -14,7 +15,7 @@ const cases: ContractCase[] = [...destinationCases, ...senderIdentityCases, ...m
 describe.each(inject("targets"))("contract against the $kind", (target) => {
   const produced = new Set<string>();
   const ctx = contextFor(target);
-  const mine = cases.filter((c) => !c.targets || c.targets.includes(target.kind));
+  const mine = cases.filter((c) => (!c.targets || c.targets.includes(target.kind)) && !exempt(target.kind, `${c.operationId} ${c.status}`));
 
   it.each(mine.map((c) => [`${c.operationId} ${c.status}: ${c.name}`, c] as const))("%s", async (_, c) => {
     const spec = await c.request(ctx);
@@ -31,10 +32,14 @@ describe.each(inject("targets"))("contract against the $kind", (target) => {
 });
 
 /**
- * Pairs a target cannot produce yet, each with the issue that will make it produce them.
- * The mock can produce everything (Prism serves any documented status on request).
+ * Pairs a target is not expected to produce. The mock produces everything (Prism serves any
+ * documented status on request). The real server is not asked for 500s (no client request may
+ * cause one), nor for operations still on its not-implemented list (they answer 501 until their
+ * issue lands and takes them off the list).
  */
+const notImplemented = new Set(NOT_IMPLEMENTED.map((n) => n.operationId));
 function exempt(kind: "mock" | "server", pair: string): boolean {
   if (kind === "mock") return false;
-  return pair.endsWith(" 500");
+  const [operationId = "", status] = pair.split(" ");
+  return status === "500" || notImplemented.has(operationId);
 }

@@ -16,6 +16,8 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   /** Send the target's API key (default true). */
   auth?: boolean;
+  /** Send to this server instead of the target (a case that needs a server in a special state). */
+  baseUrl?: string;
 }
 
 export interface CaseContext {
@@ -52,7 +54,7 @@ export async function send(target: Target, spec: RequestSpec, prefer?: string): 
     body = spec.raw;
     if (spec.contentType) headers["content-type"] = spec.contentType;
   }
-  return fetch(target.baseUrl + spec.path, { method: spec.method, headers, body, redirect: "manual" });
+  return fetch((spec.baseUrl ?? target.baseUrl) + spec.path, { method: spec.method, headers, body, redirect: "manual" });
 }
 
 export function contextFor(target: Target): CaseContext {

@@ -1,30 +1,37 @@
 import type { TestProject } from "vitest/node";
 import { freePort } from "./free-port.js";
 import { answers, startProcess, type Started } from "./processes.js";
+import { startRealServer } from "./real-server.js";
 import type { Target } from "./targets.js";
 
 /**
- * Starts, once per run, every server the suites talk to, on free loopback ports:
- * the Prism mock of the bundled contract.
+ * Starts, once per run, every server the suites talk to, on free loopback ports: the Prism mock
+ * of the bundled contract and the real server (`server/main.ts` on a fresh SQLite file).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Started[] = [];
-  const targets: Target[] = [];
+  const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
+  try {
+    const mockPort = await freePort();
+    const mockUrl = `http://127.0.0.1:${mockPort}`;
+    started.push(
+      await startProcess("node_modules/.bin/prism", ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)], () => answers(`${mockUrl}/healthz`), {
+        name: "prism mock",
+        timeoutMs: 60_000,
+      }),
+    );
+    const real = await startRealServer();
+    started.push(real.process);
 
-  const mockPort = await freePort();
-  const mockUrl = `http://127.0.0.1:${mockPort}`;
-  started.push(
-    await startProcess(
-      "node_modules/.bin/prism",
-      ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
-      () => answers(`${mockUrl}/healthz`),
-      { name: "prism mock", timeoutMs: 60_000 },
-    ),
-  );
-  targets.push({ kind: "mock", baseUrl: mockUrl, apiKey: "mock-key-any-value-works" });
-
-  project.provide("targets", targets);
-  return async () => {
-    await Promise.all(started.map((s) => s.stop()));
-  };
+    const targets: Target[] = [
+      { kind: "mock", baseUrl: mockUrl, apiKey: "mock-key-any-value-works" },
+      { kind: "server", baseUrl: real.server.baseUrl, apiKey: real.server.apiKey },
+    ];
+    project.provide("targets", targets);
+    project.provide("server", real.server);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
 }

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 
 export interface Started {
   process: ChildProcess;
+  /** What the process printed so far (the last 8,000 characters). */
+  output: () => string;
   stop: () => Promise<void>;
 }
 
@@ -9,7 +11,7 @@ export interface Started {
 export async function startProcess(
   command: string,
   args: string[],
-  ready: () => Promise<boolean>,
+  ready: (output: string) => Promise<boolean>,
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; name: string },
 ): Promise<Started> {
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,7 +21,7 @@ export async function startProcess(
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode}:\n${output}`);
-    if (await ready().catch(() => false)) break;
+    if (await ready(output).catch(() => false)) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`${options.name} did not become ready in time:\n${output}`);
@@ -33,7 +35,7 @@ export async function startProcess(
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 3000).unref();
     });
-  return { process: child, stop };
+  return { process: child, output: () => output, stop };
 }
 
 export async function answers(url: string): Promise<boolean> {

@@ -8,8 +8,18 @@ export interface Target {
   apiKey: string;
 }
 
+/** The real server started for this run, with what server-only tests need beyond its URL. */
+export interface RealServer extends Target {
+  kind: "server";
+  /** A key of a second account, for isolation tests. */
+  otherApiKey: string;
+  dataDir: string;
+  env: Record<string, string>;
+}
+
 declare module "vitest" {
   export interface ProvidedContext {
     targets: Target[];
+    server: RealServer;
   }
 }

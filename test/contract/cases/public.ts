@@ -1,3 +1,4 @@
+import { serverWithDeadStore } from "../../support/in-process.js";
 import type { ContractCase } from "../harness.js";
 
 // A syntactically valid token that was never issued.
@@ -15,7 +16,10 @@ export const publicCases: ContractCase[] = [
 
   { operationId: "getHealth", status: 200, name: "a healthy service", request: () => ({ method: "GET", path: "/healthz", auth: false }) },
   { operationId: "getHealth", status: 400, name: "an unknown query parameter", request: () => ({ method: "GET", path: "/healthz?verbose=1", auth: false }) },
-  { operationId: "getHealth", status: 503, name: "a store that does not answer", targets: ["mock"], request: () => ({ method: "GET", path: "/healthz", auth: false }) },
+  {
+    operationId: "getHealth", status: 503, name: "a store that does not answer",
+    request: async (ctx) => ({ method: "GET", path: "/healthz", auth: false, ...(ctx.target.kind === "server" && { baseUrl: await serverWithDeadStore() }) }),
+  },
   { operationId: "getOpenApiDocument", status: 200, name: "the bundle", request: () => ({ method: "GET", path: "/openapi.json", auth: false }) },
   { operationId: "getOpenApiDocument", status: 400, name: "an unknown query parameter", request: () => ({ method: "GET", path: "/openapi.json?format=yaml", auth: false }) },
   { operationId: "getDocs", status: 200, name: "the reference page", request: () => ({ method: "GET", path: "/docs", auth: false }) },

@@ -1,0 +1,54 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "./free-port.js";
+import { answers, startProcess, type Started } from "./processes.js";
+import type { RealServer } from "./targets.js";
+
+const run = promisify(execFile);
+const TSX = "node_modules/.bin/tsx";
+
+/** Settings the tests run the server with; each is an ordinary environment variable. */
+export function testServerEnv(dataDir: string, port: number): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    VALIDATE_RESPONSES: "true",
+    // Small enough that the contract's 300 KB body is over it on the bulk endpoint too.
+    BULK_BODY_LIMIT: "200kb",
+    INBOUND_MX_HOST: "inbound.mailproof.test",
+    SPF_INCLUDE: "spf.mailproof.test",
+  };
+}
+
+/**
+ * Starts `server/main.ts` as `npm start` does, on a fresh data directory, and reads the key the
+ * first start prints; a second account's key comes from the keys CLI, as an operator would do it.
+ */
+export async function startRealServer(): Promise<{ server: RealServer; process: Started }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "mailproof-test-"));
+  const port = await freePort();
+  const env = testServerEnv(dataDir, port);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const started = await startProcess(TSX, ["server/main.ts"], async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)), {
+    name: "mailproof server",
+    env,
+  });
+  const apiKey = /API key: (\S+)/.exec(started.output())![1]!;
+  const otherApiKey = await createKey(env, "other-account");
+  return { server: { kind: "server", baseUrl, apiKey, otherApiKey, dataDir, env }, process: started };
+}
+
+/** `npm run keys -- create --account <name>`, returning the key it prints. */
+export async function createKey(env: Record<string, string>, account: string): Promise<string> {
+  const { stdout } = await keysCli(env, ["create", "--account", account]);
+  return /API key (\S+)/.exec(stdout)![1]!;
+}
+
+export function keysCli(env: Record<string, string>, args: string[]) {
+  return run(TSX, ["server/cli/keys.ts", ...args], { env: { ...process.env, ...env } });
+}
