@@ -47,8 +47,9 @@ export function buildApp({ db, config, clock, logger }: AppDeps): Express {
 
   app.use(serviceRoutes(db));
   // The bulk endpoint gets its own, larger limit; the first parser that matches reads the body.
-  app.use("/v1/email-validations", express.json({ limit: config.bulkBodyLimit }));
-  app.use(express.json({ limit: config.jsonBodyLimit }));
+  // strict: false, so valid JSON of the wrong shape ("a string") is a 422 from the validator.
+  app.use("/v1/email-validations", express.json({ limit: config.bulkBodyLimit, strict: false }));
+  app.use(express.json({ limit: config.jsonBodyLimit, strict: false }));
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses, accounts }));
   app.post(CREATING_POSTS, idempotency(db, clock));
   app.use(notImplementedRoutes());

@@ -1,0 +1,61 @@
+import { describe, expect, inject, it } from "vitest";
+import { raw } from "../support/api.js";
+
+// No client mistake may produce a 500, an HTML error page or a hang: each gets a problem
+// document with the documented status and code.
+const server = inject("server");
+
+const mistakes: [string, string, string, Parameters<typeof raw>[3], number, string][] = [
+  ["an unknown route", "GET", "/v2/destinations", {}, 404, "not_found"],
+  ["an unknown route without a key", "GET", "/wp-admin", { auth: false }, 404, "not_found"],
+  ["a wrong method", "PATCH", "/v1/destinations", {}, 405, "method_not_allowed"],
+  ["a wrong method on an item", "POST", "/v1/mailbox-domains/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", {}, 405, "method_not_allowed"],
+  ["malformed JSON", "POST", "/v1/destinations", { body: '{"email": ', headers: { "content-type": "application/json" } }, 400, "malformed_json"],
+  ["a JSON string instead of an object", "POST", "/v1/destinations", { body: '"ana@acme.com"', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["a JSON array", "POST", "/v1/mailbox-domains", { body: "[]", headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["an empty JSON body", "POST", "/v1/destinations", { body: "", headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["no body and no content type", "POST", "/v1/destinations", {}, 415, "unsupported_media_type"],
+  ["a form body", "POST", "/v1/destinations", { body: "email=a%40b.co", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415, "unsupported_media_type"],
+  ["XML", "POST", "/v1/mailbox-domains", { body: "<domain>acme.com</domain>", headers: { "content-type": "application/xml" } }, 415, "unsupported_media_type"],
+  ["an unknown field", "POST", "/v1/destinations", { body: '{"email":"a@acme.com","admin":true}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["a number for a string", "POST", "/v1/mailbox-domains", { body: '{"domain":42}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["a body over the limit", "POST", "/v1/destinations", { body: JSON.stringify({ email: "a@acme.com", pad: "x".repeat(200_000) }), headers: { "content-type": "application/json" } }, 413, "payload_too_large"],
+  ["an unknown query parameter", "GET", "/v1/destinations?sort=email", {}, 400, "invalid_parameter"],
+  ["a non-numeric page size", "GET", "/v1/destinations?page[size]=ten", {}, 400, "invalid_parameter"],
+  ["an unknown page field", "GET", "/v1/destinations?page[number]=2", {}, 400, "invalid_parameter"],
+  ["a forged cursor", "GET", "/v1/destinations?page[after]=bm90LWEtY3Vyc29y", {}, 400, "invalid_parameter"],
+  ["a cursor that is not base64", "GET", "/v1/mailbox-domains?page[after]=%%%", {}, 400, "invalid_parameter"],
+  ["an unknown status filter", "GET", "/v1/destinations?status=deleted", {}, 400, "invalid_parameter"],
+  ["a malformed id", "GET", "/v1/sender-identities/' OR 1=1 --", {}, 400, "invalid_parameter"],
+  ["a wrong scheme", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Basic YTpi" } }, 401, "unauthorized"],
+  ["an unknown key", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Bearer mp_live_not-a-real-key" } }, 401, "unauthorized"],
+  ["an empty bearer", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Bearer " } }, 401, "unauthorized"],
+];
+
+describe("client mistakes", () => {
+  it.each(mistakes)("%s → problem+json", async (_, method, path, init, status, code) => {
+    const response = await raw(server, method, path, init);
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(response.json).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
+    expect(response.text).not.toMatch(/<html|at [A-Za-z]+ \(|node_modules/);
+    if (status === 401) expect(response.headers.get("www-authenticate")).toBe('Bearer realm="mailproof"');
+  });
+
+  it("names the offending fields in 422s and parameters in 400s", async () => {
+    const body = await raw(server, "POST", "/v1/sender-identities", { body: JSON.stringify({ name: "", email: "nope", add_note: "yes" }), headers: { "content-type": "application/json" } });
+    expect(body.status).toBe(422);
+    const pointers = (body.json!.errors as { pointer: string }[]).map((e) => e.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(["/domain_id", "/name", "/email", "/add_note"]));
+    const param = await raw(server, "GET", "/v1/destinations?page[size]=1000");
+    expect(param.json!.errors).toEqual([{ pointer: "query.page[size]", message: expect.stringContaining("100") }]);
+  });
+
+  it("answers 100 concurrent garbage requests without a 5xx", async () => {
+    const bodies = ["{", "null", "[1,2", '{"email":{}}', "\u0000\u0001", '{"email":"a@b.co"'.repeat(50)];
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => raw(server, "POST", "/v1/destinations", { body: bodies[i % bodies.length], headers: { "content-type": "application/json" } })),
+    );
+    expect(results.filter((r) => r.status >= 500)).toEqual([]);
+  });
+});
