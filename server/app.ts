@@ -1,9 +1,9 @@
 import express, { type Express } from "express";
-import { readFileSync } from "node:fs";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/database.js";
+import { bundledSpec } from "./generated-files.js";
 import { destinationRoutes } from "./destinations/routes.js";
 import { DestinationService } from "./destinations/service.js";
 import { DestinationStore } from "./destinations/store.js";
@@ -29,7 +29,6 @@ export interface AppDeps {
   logger: Logger;
 }
 
-const bundledSpec = JSON.parse(readFileSync(new URL("../generated/openapi.json", import.meta.url), "utf8")) as object;
 const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
 
 /** The whole HTTP application, from explicit dependencies (tests build it with real parts). */
@@ -42,6 +41,8 @@ export function buildApp({ db, config, clock, logger }: AppDeps): Express {
 
   const app = express();
   app.disable("x-powered-by");
+  // Resources change under their ids; nothing here answers conditional requests, so no ETags.
+  app.set("etag", false);
   // deepObject parameters (`page[size]`) need the extended parser.
   app.set("query parser", "extended");
 
@@ -53,7 +54,9 @@ export function buildApp({ db, config, clock, logger }: AppDeps): Express {
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses, accounts }));
   app.post(CREATING_POSTS, idempotency(db, clock));
   app.use(notImplementedRoutes());
-  app.use(destinationRoutes(destinations), senderIdentityRoutes(identities), mailboxDomainRoutes(domains));
+  app.use("/v1/destinations", destinationRoutes(destinations));
+  app.use("/v1/sender-identities", senderIdentityRoutes(identities));
+  app.use("/v1/mailbox-domains", mailboxDomainRoutes(domains));
   app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`)));
   app.use(problemErrorHandler(logger));
   return app;

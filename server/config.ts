@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { normalizeHostname } from "./mailbox-domains/hostname.js";
 
 /** Every setting, read from environment variables (README.md lists them). */
@@ -63,3 +63,6 @@ function bool(raw: string): boolean | undefined {
   if (/^(false|0|no|off)$/i.test(raw)) return false;
   return undefined;
 }
+
+/** The SQLite file inside DATA_DIR. */
+export const sqliteFile = (config: Pick<Config, "dataDir">) => join(config.dataDir, "mailproof.sqlite");

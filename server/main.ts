@@ -1,14 +1,11 @@
 import type { Server } from "node:http";
-import { join } from "node:path";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import { buildApp } from "./app.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
 import { migrate, openSqlite, type Db } from "./db/database.js";
 import { systemClock } from "./shared/clock.js";
 import { jsonLogger } from "./shared/logger.js";
-
-export const sqliteFile = (config: Config) => join(config.dataDir, "mailproof.sqlite");
 
 async function main(): Promise<void> {
   let config: Config;
@@ -22,7 +19,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = jsonLogger();
-  const db = openSqlite(sqliteFile(config));
+  const db = openSqlite(sqliteFile(config), { backgroundCheckpoints: true });
   await migrate(db);
   const firstKey = await bootstrapAccount(db);
 

@@ -13,7 +13,15 @@ export interface CreatedKey {
   key: string;
 }
 
+/**
+ * How long a verified key is remembered in this process. Saves a store round trip on every
+ * request; the price is that a revoked key keeps working here for at most this long.
+ */
+export const KEY_CACHE_MS = 1000;
+
 export class AccountService {
+  private readonly verified = new Map<string, { accountId: string; until: number }>();
+
   constructor(
     private readonly store: AccountStore,
     private readonly clock: Clock,
@@ -42,8 +50,17 @@ export class AccountService {
    * plain SHA-256 is the right hash (a slow password hash would only slow every request).
    */
   async authenticate(key: string): Promise<string | null> {
-    return (await this.store.accountForKeyHash(sha256Hex(key))) ?? null;
+    const hash = sha256Hex(key);
+    const now = Date.now();
+    const hit = this.verified.get(hash);
+    if (hit && hit.until > now) return hit.accountId;
+    const accountId = (await this.store.accountForKeyHash(hash)) ?? null;
+    if (this.verified.size >= 10_000) this.verified.clear();
+    if (accountId) this.verified.set(hash, { accountId, until: now + KEY_CACHE_MS });
+    else this.verified.delete(hash);
+    return accountId;
   }
+
 
   listKeys() {
     return this.store.listKeys();

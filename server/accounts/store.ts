@@ -1,8 +1,14 @@
 import type { Db } from "../db/database.js";
+import { prepared } from "../db/prepared.js";
 import type { AccountsTable, ApiKeysTable } from "../db/schema.js";
 
 export class AccountStore {
-  constructor(private readonly db: Db) {}
+  // On every authenticated request.
+  private readonly activeKey;
+
+  constructor(private readonly db: Db) {
+    this.activeKey = prepared(db, (hash) => db.selectFrom("api_keys").select("account_id").where("key_hash", "=", hash).where("revoked_at", "is", null), 1);
+  }
 
   count(): Promise<number> {
     return this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
@@ -21,14 +27,8 @@ export class AccountStore {
   }
 
   /** The account of an active key, by the key's hash. */
-  accountForKeyHash(hash: string): Promise<string | undefined> {
-    return this.db
-      .selectFrom("api_keys")
-      .select("account_id")
-      .where("key_hash", "=", hash)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst()
-      .then((r) => r?.account_id);
+  async accountForKeyHash(hash: string): Promise<string | undefined> {
+    return (await this.activeKey(hash))[0]?.account_id;
   }
 
   listKeys(): Promise<(ApiKeysTable & { account_name: string })[]> {

@@ -1,8 +1,7 @@
 // npm run keys -- create --account <name> | list | revoke <key id or prefix>
-import { join } from "node:path";
 import { AccountService } from "../accounts/service.js";
 import { AccountStore } from "../accounts/store.js";
-import { ConfigError, loadConfig } from "../config.js";
+import { ConfigError, loadConfig, sqliteFile } from "../config.js";
 import { migrate, openSqlite } from "../db/database.js";
 import { systemClock } from "../shared/clock.js";
 
@@ -13,7 +12,7 @@ const usage = `usage:
 
 async function run(args: string[]): Promise<number> {
   const config = loadConfig(process.env);
-  const db = openSqlite(join(config.dataDir, "mailproof.sqlite"));
+  const db = openSqlite(sqliteFile(config));
   try {
     await migrate(db);
     const accounts = new AccountService(new AccountStore(db), systemClock);

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect, sql } from "kysely";
+import { startCheckpointer } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
@@ -10,16 +11,42 @@ export type Db = Kysely<Database>;
 /**
  * Opens the SQLite store: WAL (readers never wait for the writer, and the keys CLI can work
  * beside a running server), foreign keys on, and a busy timeout so concurrent writers queue
- * instead of failing.
+ * instead of failing. The long-running server checkpoints in the background (see checkpointer.ts).
  */
-export function openSqlite(file: string): Db {
+export function openSqlite(file: string, options: { backgroundCheckpoints?: boolean } = {}): Db {
   mkdirSync(dirname(file), { recursive: true });
   const connection = new SQLite(file);
   connection.pragma("journal_mode = WAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
   connection.pragma("synchronous = NORMAL");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  if (options.backgroundCheckpoints) {
+    connection.pragma("wal_autocheckpoint = 0");
+    startCheckpointer(file);
+  }
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+}
+
+/**
+ * Kysely prepares every query anew; preparing is the largest single cost of a simple request.
+ * Our queries are parameterised, so there are few distinct SQL strings: keep their statements.
+ * (better-sqlite3 runs each statement synchronously to completion, so reuse is safe.)
+ */
+function withStatementCache(connection: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property !== "prepare") return Reflect.get(target, property, receiver) as unknown;
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          statement = target.prepare(source);
+          if (cache.size < 1000) cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 /** Brings the schema to the newest migration; run at every start. */

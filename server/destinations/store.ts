@@ -1,18 +1,23 @@
 import type { Db } from "../db/database.js";
+import { prepared } from "../db/prepared.js";
 import type { DestinationsTable } from "../db/schema.js";
 import { readPage, type Page, type PageRequest } from "../http/pagination.js";
 
 export type DestinationRow = DestinationsTable;
 
 export class DestinationStore {
-  constructor(private readonly db: Db) {}
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = prepared(db, (accountId, id) => db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id), 2);
+  }
 
   async insert(row: DestinationRow): Promise<void> {
     await this.db.insertInto("destinations").values(row).execute();
   }
 
-  find(accountId: string, id: string): Promise<DestinationRow | undefined> {
-    return this.db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+  async find(accountId: string, id: string): Promise<DestinationRow | undefined> {
+    return (await this.byId(accountId, id))[0];
   }
 
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {

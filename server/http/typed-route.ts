@@ -51,7 +51,7 @@ export function route<O extends OperationId>(_operationId: O, handle: (input: In
       params: req.params as unknown as PathParams<O>,
       query: req.query as unknown as QueryParams<O>,
       body: req.body as RequestBody<O>,
-      path: req.baseUrl + req.path,
+      path: req.originalUrl.split("?")[0] ?? req.originalUrl,
     });
     res.status(reply.status).set(reply.headers ?? {});
     if (reply.body === undefined) res.end();

@@ -4,25 +4,26 @@ import { route } from "../http/typed-route.js";
 import type { MailboxDomainService } from "./service.js";
 
 export function mailboxDomainRoutes(service: MailboxDomainService): Router {
+  // Mounted at /v1/mailbox-domains.
   const router = Router();
 
-  router.get("/v1/mailbox-domains", route("listMailboxDomains", async ({ accountId, query, path }) => {
+  router.get("/", route("listMailboxDomains", async ({ accountId, query, path }) => {
     const page = pageRequest(query);
     const result = await service.list(accountId, query.status, page);
     return { status: 200, body: { data: result.items, links: pageLinks(path, { status: query.status }, page, result) } };
   }));
 
-  router.post("/v1/mailbox-domains", route("createMailboxDomain", async ({ accountId, body }) => {
+  router.post("/", route("createMailboxDomain", async ({ accountId, body }) => {
     const domain = await service.create(accountId, body.domain);
     return { status: 201, body: domain, headers: { Location: `/v1/mailbox-domains/${domain.id}` } };
   }));
 
-  router.get("/v1/mailbox-domains/:domain_id", route("getMailboxDomain", async ({ accountId, params }) => ({
+  router.get("/:domain_id", route("getMailboxDomain", async ({ accountId, params }) => ({
     status: 200,
     body: await service.get(accountId, params.domain_id),
   })));
 
-  router.delete("/v1/mailbox-domains/:domain_id", route("deleteMailboxDomain", async ({ accountId, params }) => {
+  router.delete("/:domain_id", route("deleteMailboxDomain", async ({ accountId, params }) => {
     await service.delete(accountId, params.domain_id);
     return { status: 204, body: undefined };
   }));

@@ -4,30 +4,31 @@ import { route } from "../http/typed-route.js";
 import type { SenderIdentityService } from "./service.js";
 
 export function senderIdentityRoutes(service: SenderIdentityService): Router {
+  // Mounted at /v1/sender-identities.
   const router = Router();
 
-  router.get("/v1/sender-identities", route("listSenderIdentities", async ({ accountId, query, path }) => {
+  router.get("/", route("listSenderIdentities", async ({ accountId, query, path }) => {
     const page = pageRequest(query);
     const result = await service.list(accountId, query.domain_id, page);
     return { status: 200, body: { data: result.items, links: pageLinks(path, { domain_id: query.domain_id }, page, result) } };
   }));
 
-  router.post("/v1/sender-identities", route("createSenderIdentity", async ({ accountId, body }) => {
+  router.post("/", route("createSenderIdentity", async ({ accountId, body }) => {
     const identity = await service.create(accountId, body);
     return { status: 201, body: identity, headers: { Location: `/v1/sender-identities/${identity.id}` } };
   }));
 
-  router.get("/v1/sender-identities/:identity_id", route("getSenderIdentity", async ({ accountId, params }) => ({
+  router.get("/:identity_id", route("getSenderIdentity", async ({ accountId, params }) => ({
     status: 200,
     body: await service.get(accountId, params.identity_id),
   })));
 
-  router.put("/v1/sender-identities/:identity_id", route("updateSenderIdentity", async ({ accountId, params, body }) => ({
+  router.put("/:identity_id", route("updateSenderIdentity", async ({ accountId, params, body }) => ({
     status: 200,
     body: await service.update(accountId, params.identity_id, body),
   })));
 
-  router.delete("/v1/sender-identities/:identity_id", route("deleteSenderIdentity", async ({ accountId, params }) => {
+  router.delete("/:identity_id", route("deleteSenderIdentity", async ({ accountId, params }) => {
     await service.delete(accountId, params.identity_id);
     return { status: 204, body: undefined };
   }));

@@ -1,14 +1,11 @@
-import { readFileSync } from "node:fs";
 import { Router, type Request } from "express";
 import { storeAnswers, type Db } from "../db/database.js";
+import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { asyncHandler, ProblemError } from "../http/problem.js";
 
-const generated = (file: string) => new URL(`../../generated/${file}`, import.meta.url);
 
-/** /healthz, /openapi.json and /docs: public, served before the validator, read once at start. */
+/** /healthz, /openapi.json and /docs: public, served before the validator. */
 export function serviceRoutes(db: Db): Router {
-  const openapi = readFileSync(generated("openapi.json"));
-  const docs = readFileSync(generated("docs.html"));
   const router = Router();
 
   router.get("/healthz", asyncHandler(async (req, res) => {
@@ -18,11 +15,11 @@ export function serviceRoutes(db: Db): Router {
   }));
   router.get("/openapi.json", (req, res) => {
     noParameters(req);
-    res.type("application/json").send(openapi);
+    res.type("application/json").send(bundledSpecJson);
   });
   router.get("/docs", (req, res) => {
     noParameters(req);
-    res.type("text/html").send(docs);
+    res.type("text/html").send(docsHtml);
   });
   return router;
 }

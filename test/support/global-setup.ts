@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { freePort } from "./free-port.js";
 import { answers, startProcess, type Started } from "./processes.js";
-import { startRealServer } from "./real-server.js";
+import { buildServer, startRealServer } from "./real-server.js";
 import type { Target } from "./targets.js";
 
 /**
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         timeoutMs: 60_000,
       }),
     );
+    await buildServer();
     const real = await startRealServer();
     started.push(real.process);
 

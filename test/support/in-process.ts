@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp } from "../../server/app.js";
-import { loadConfig } from "../../server/config.js";
+import { loadConfig, sqliteFile } from "../../server/config.js";
 import { migrate, openSqlite, type Db } from "../../server/db/database.js";
 import { systemClock, type Clock } from "../../server/shared/clock.js";
 import { silentLogger } from "../../server/shared/logger.js";
@@ -14,7 +14,7 @@ import { testServerEnv } from "./real-server.js";
 export async function inProcessServer(options: { clock?: Clock; prepare?: (db: Db) => Promise<void> } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-inproc-"));
   const config = loadConfig(testServerEnv(dataDir, 0));
-  const db = openSqlite(join(dataDir, "mailproof.sqlite"));
+  const db = openSqlite(sqliteFile(config));
   await migrate(db);
   await options.prepare?.(db);
   const app = buildApp({ db, config, clock: options.clock ?? systemClock, logger: silentLogger });

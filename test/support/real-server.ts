@@ -8,7 +8,11 @@ import { answers, startProcess, type Started } from "./processes.js";
 import type { RealServer } from "./targets.js";
 
 const run = promisify(execFile);
-const TSX = "node_modules/.bin/tsx";
+
+/** `npm run build`: what `npm start` runs is what the tests run. */
+export async function buildServer(): Promise<void> {
+  await run("npm", ["run", "-s", "build"]);
+}
 
 /** Settings the tests run the server with; each is an ordinary environment variable. */
 export function testServerEnv(dataDir: string, port: number): Record<string, string> {
@@ -26,15 +30,16 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
 }
 
 /**
- * Starts `server/main.ts` as `npm start` does, on a fresh data directory, and reads the key the
- * first start prints; a second account's key comes from the keys CLI, as an operator would do it.
+ * Starts the built server as `npm start` does (call buildServer first), on a fresh data directory,
+ * and reads the key the first start prints; a second account's key comes from the keys CLI, as an
+ * operator would do it.
  */
-export async function startRealServer(): Promise<{ server: RealServer; process: Started }> {
+export async function startRealServer(overrides: Record<string, string> = {}): Promise<{ server: RealServer; process: Started }> {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-test-"));
   const port = await freePort();
-  const env = testServerEnv(dataDir, port);
+  const env = { ...testServerEnv(dataDir, port), ...overrides };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const started = await startProcess(TSX, ["server/main.ts"], async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)), {
+  const started = await startProcess("node", ["dist/main.js"], async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)), {
     name: "mailproof server",
     env,
   });
@@ -50,5 +55,5 @@ export async function createKey(env: Record<string, string>, account: string): P
 }
 
 export function keysCli(env: Record<string, string>, args: string[]) {
-  return run(TSX, ["server/cli/keys.ts", ...args], { env: { ...process.env, ...env } });
+  return run("node", ["dist/cli/keys.js", ...args], { env: { ...process.env, ...env } });
 }

@@ -29,9 +29,10 @@ describe("configuration", () => {
     expect(error!.problems.map((p) => p.split("=")[0])).toEqual(["PORT", "PUBLIC_URL", "INBOUND_MX_HOST", "VALIDATE_RESPONSES", "JSON_BODY_LIMIT"]);
   });
 
+  // dist/ is built by the test setup, as `npm start` builds it.
   it("npm start stops with the message, not a stack trace, on a bad value", async () => {
     const run = promisify(execFile);
-    const failure = await run("node_modules/.bin/tsx", ["server/main.ts"], { env: { ...process.env, PORT: "99999", DATA_DIR: "/tmp/mailproof-never" } }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run("node", ["dist/main.js"], { env: { ...process.env, PORT: "99999", DATA_DIR: "/tmp/mailproof-never" } }).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('PORT="99999": expected a port number 0-65535');
     expect((failure as { stderr: string }).stderr).not.toMatch(/at .*\.ts:\d+/);

@@ -1,0 +1,97 @@
+// bench/api: requests per second and p50/p99 latency of GET /v1/destinations/{id} and
+// POST /v1/destinations, on the full stack (auth + request validation + SQLite store) with
+// response validation off (production) and on, against bare Express and the Prism mock.
+// All targets are measured in one run on this machine, with `wrk -t1 -c20`.
+//
+//   npm run bench:api            (needs wrk: apt-get install -y wrk)
+import { execFileSync } from "node:child_process";
+import { freePort } from "../../test/support/free-port.js";
+import { answers, startProcess, type Started } from "../../test/support/processes.js";
+import { buildServer, startRealServer } from "../../test/support/real-server.js";
+
+const DURATION = process.env.BENCH_DURATION ?? "10s";
+const CONNECTIONS = "20";
+
+interface Target {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  destinationId: string;
+}
+interface Result {
+  target: string;
+  endpoint: string;
+  rps: number;
+  p50: string;
+  p99: string;
+  non2xx: number;
+}
+
+async function main(): Promise<void> {
+  const started: Started[] = [];
+  try {
+    await buildServer();
+    const targets: Target[] = [];
+    for (const validateResponses of [false, true]) {
+      const real = await startRealServer({ NODE_ENV: "production", VALIDATE_RESPONSES: String(validateResponses) });
+      started.push(real.process);
+      const created = await fetch(`${real.server.baseUrl}/v1/destinations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${real.server.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
+      }).then((r) => r.json() as Promise<{ id: string }>);
+      targets.push({ name: `mailproof, response validation ${validateResponses ? "on" : "off"}`, baseUrl: real.server.baseUrl, apiKey: real.server.apiKey, destinationId: created.id });
+    }
+    const barePort = await freePort();
+    started.push(await startProcess("node_modules/.bin/tsx", ["bench/api/bare.ts"], () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`), { name: "bare express", env: { PORT: String(barePort) } }));
+    targets.push({ name: "bare Express 5", baseUrl: `http://127.0.0.1:${barePort}`, apiKey: "none", destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01" });
+    const mockPort = await freePort();
+    started.push(await startProcess("node_modules/.bin/prism", ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)], () => answers(`http://127.0.0.1:${mockPort}/healthz`), { name: "prism", timeoutMs: 60_000 }));
+    targets.push({ name: "Prism mock", baseUrl: `http://127.0.0.1:${mockPort}`, apiKey: "mock", destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01" });
+
+    const results: Result[] = [];
+    for (const target of targets) {
+      results.push(wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]));
+      // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
+      results.push(wrk(target, "POST /v1/destinations", ["-s", "bench/api/post.lua", `${target.baseUrl}/v1/destinations`, "--", "PREFIX"]));
+    }
+    report(results);
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+  }
+}
+
+function wrk(target: Target, endpoint: string, args: string[]): Result {
+  const common = ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", `Authorization: Bearer ${target.apiKey}`];
+  const withPrefix = (phase: string) => args.map((a) => (a === "PREFIX" ? `${phase}-${Date.now()}` : a));
+  execFileSync("wrk", [...common, "-d2s", ...withPrefix("warm")], { encoding: "utf8" }); // warm-up (JIT, validator compile)
+  const out = execFileSync("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")], { encoding: "utf8" });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  return { target: target.name, endpoint, rps, p50, p99, non2xx };
+}
+
+function report(results: Result[]): void {
+  const rows = results.map((r) => `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
+  const ratio = (endpoint: string, other: string) => {
+    const full = results.find((r) => r.endpoint === endpoint && r.target.endsWith("off"))!.rps;
+    return full / results.find((r) => r.endpoint === endpoint && r.target === other)!.rps;
+  };
+  const lines = [
+    "| endpoint | target | req/s | p50 | p99 | non-2xx |",
+    "|---|---|---:|---:|---:|---:|",
+    ...rows,
+    "",
+    ...["GET /v1/destinations/{id}", "POST /v1/destinations"].map(
+      (e) => `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} % of bare Express (target ≥ 60 %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ 3×)`,
+    ),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
