@@ -46,17 +46,19 @@ export function buildApp({ db, config, clock, logger }: AppDeps): Express {
   // deepObject parameters (`page[size]`) need the extended parser.
   app.set("query parser", "extended");
 
-  app.use(serviceRoutes(db));
   // The bulk endpoint gets its own, larger limit; the first parser that matches reads the body.
   // strict: false, so valid JSON of the wrong shape ("a string") is a 422 from the validator.
   app.use("/v1/email-validations", express.json({ limit: config.bulkBodyLimit, strict: false }));
   app.use(express.json({ limit: config.jsonBodyLimit, strict: false }));
+  // The validator skips the public pages (its ignorePaths); they are served further down.
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses, accounts }));
   app.post(CREATING_POSTS, idempotency(db, clock));
-  app.use(notImplementedRoutes());
+  // Busiest first: every layer a request passes is a path match.
   app.use("/v1/destinations", destinationRoutes(destinations));
   app.use("/v1/sender-identities", senderIdentityRoutes(identities));
   app.use("/v1/mailbox-domains", mailboxDomainRoutes(domains));
+  app.use(serviceRoutes(db));
+  app.use(notImplementedRoutes());
   app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`)));
   app.use(problemErrorHandler(logger));
   return app;
