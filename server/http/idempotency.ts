@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { isUniqueViolation, type Db } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { iso, type Clock } from "../shared/clock.js";
 import { sha256Hex } from "../shared/ids.js";
+import { IdempotencyStore } from "./idempotency-store.js";
 import { accountOf } from "./typed-route.js";
 import { asyncHandler, ProblemError } from "./problem.js";
 
@@ -16,6 +17,7 @@ const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
  * for it. Failed answers are not stored, so a retry after an error runs again.
  */
 export function idempotency(db: Db, clock: Clock): RequestHandler {
+  const store = new IdempotencyStore(db);
   return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get("idempotency-key");
     if (!key) return next();
@@ -25,16 +27,13 @@ export function idempotency(db: Db, clock: Clock): RequestHandler {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
 
     for (;;) {
-      const fresh = iso(new Date(clock().getTime() - KEEP_MS));
-      await db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key).where("created_at", "<", fresh).execute();
-      try {
-        await db.insertInto("idempotency_keys").values({ account_id: accountId, key, scope, request_hash: requestHash, status: null, response_headers: null, response_body: null, created_at: iso(clock()) }).execute();
-        recordAnswer(db, res, accountId, key);
+      await store.release(accountId, key, iso(new Date(clock().getTime() - KEEP_MS)));
+      const reserved = await store.reserve({ account_id: accountId, key, scope, request_hash: requestHash, status: null, response_headers: null, response_body: null, created_at: iso(clock()) });
+      if (reserved) {
+        recordAnswer(store, res, accountId, key);
         return next();
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
       }
-      const first = await db.selectFrom("idempotency_keys").selectAll().where("account_id", "=", accountId).where("key", "=", key).executeTakeFirst();
+      const first = await store.find(accountId, key);
       if (!first) continue; // the first request failed and released the key: run this one
       if (first.request_hash !== requestHash) {
         throw new ProblemError(422, "idempotency_key_reused", `Idempotency-Key ${key} was first used with a different request.`);
@@ -51,7 +50,7 @@ export function idempotency(db: Db, clock: Clock): RequestHandler {
 }
 
 /** Stores the answer when it is a success, releases the key otherwise. */
-function recordAnswer(db: Db, res: Response, accountId: string, key: string): void {
+function recordAnswer(store: IdempotencyStore, res: Response, accountId: string, key: string): void {
   let body: string | undefined;
   const json = res.json.bind(res);
   res.json = (value: unknown) => {
@@ -59,11 +58,11 @@ function recordAnswer(db: Db, res: Response, accountId: string, key: string): vo
     return json(value);
   };
   res.on("finish", () => {
-    const where = db.updateTable("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key);
     const done =
       res.statusCode >= 200 && res.statusCode < 300
-        ? where.set({ status: res.statusCode, response_body: body ?? "", response_headers: JSON.stringify(pick(res, REPLAYED_HEADERS)) }).execute()
-        : db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key).execute();
+        ? store.answer(accountId, key, res.statusCode, pick(res, REPLAYED_HEADERS), body ?? "")
+        : store.release(accountId, key);
+    // The answer is already sent; if recording fails, a retry simply runs again.
     done.catch(() => undefined);
   });
 }

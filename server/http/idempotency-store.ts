@@ -1,0 +1,40 @@
+import { isUniqueViolation, type Db } from "../db/database.js";
+import type { IdempotencyKeysTable } from "../db/schema.js";
+
+export type IdempotencyRecord = IdempotencyKeysTable;
+
+/** The idempotency_keys table: one row per (account, key), reserved first, answered later. */
+export class IdempotencyStore {
+  constructor(private readonly db: Db) {}
+
+  /** Reserves the key; false when the account already has a row for it. */
+  async reserve(record: IdempotencyRecord): Promise<boolean> {
+    try {
+      await this.db.insertInto("idempotency_keys").values(record).execute();
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  find(accountId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.db.selectFrom("idempotency_keys").selectAll().where("account_id", "=", accountId).where("key", "=", key).executeTakeFirst();
+  }
+
+  async answer(accountId: string, key: string, status: number, headers: Record<string, string>, body: string): Promise<void> {
+    await this.db
+      .updateTable("idempotency_keys")
+      .set({ status, response_headers: JSON.stringify(headers), response_body: body })
+      .where("account_id", "=", accountId)
+      .where("key", "=", key)
+      .execute();
+  }
+
+  /** Deletes the key, or only a row created before `olderThan` (an expired one). */
+  async release(accountId: string, key: string, olderThan?: string): Promise<void> {
+    let query = this.db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key);
+    if (olderThan) query = query.where("created_at", "<", olderThan);
+    await query.execute();
+  }
+}
