@@ -2,6 +2,10 @@ import express, { type Express } from "express";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import type { Config } from "./config.js";
+import { confirmationRoutes } from "./confirm/routes.js";
+import { ConfirmationService } from "./confirm/service.js";
+import { ConfirmationStore } from "./confirm/store.js";
+import type { Mailer } from "./mail/mailer.js";
 import type { Db } from "./db/database.js";
 import { bundledSpec } from "./generated-files.js";
 import { destinationRoutes } from "./destinations/routes.js";
@@ -25,6 +29,7 @@ import type { Logger } from "./shared/logger.js";
 export interface AppDeps {
   db: Db;
   config: Config;
+  mailer: Mailer;
   clock: Clock;
   logger: Logger;
 }
@@ -32,12 +37,18 @@ export interface AppDeps {
 const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
 
 /** The whole HTTP application, from explicit dependencies (tests build it with real parts). */
-export function buildApp({ db, config, clock, logger }: AppDeps): Express {
+export function buildApp({ db, config, mailer, clock, logger }: AppDeps): Express {
   const accounts = new AccountService(new AccountStore(db), clock);
+  const confirmations = new ConfirmationService(new ConfirmationStore(db), mailer, clock, {
+    publicUrl: config.publicUrl,
+    minIntervalMs: config.resendMinIntervalSeconds * 1000,
+    capPer24h: config.resendCapPer24h,
+    tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
+  }, (accountId) => accounts.nameOf(accountId));
   const domains = new MailboxDomainService(new MailboxDomainStore(db), clock, { inboundMxHost: config.inboundMxHost, spfInclude: config.spfInclude });
-  const identities = new SenderIdentityService(new SenderIdentityStore(db), domains, clock);
+  const identities = new SenderIdentityService(new SenderIdentityStore(db), domains, confirmations, clock);
   domains.setDomainUsage((accountId, domainId) => identities.countByDomain(accountId, domainId));
-  const destinations = new DestinationService(new DestinationStore(db), clock);
+  const destinations = new DestinationService(new DestinationStore(db), confirmations, clock);
 
   const app = express();
   app.disable("x-powered-by");
@@ -57,7 +68,8 @@ export function buildApp({ db, config, clock, logger }: AppDeps): Express {
   app.use("/v1/destinations", destinationRoutes(destinations));
   app.use("/v1/sender-identities", senderIdentityRoutes(identities));
   app.use("/v1/mailbox-domains", mailboxDomainRoutes(domains));
-  app.use(serviceRoutes(db));
+  app.use("/confirm", confirmationRoutes(confirmations, { secureCookie: config.publicUrl.startsWith("https:") }));
+  app.use(serviceRoutes(db, mailer));
   app.use(notImplementedRoutes());
   app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`)));
   app.use(problemErrorHandler(logger));

@@ -12,6 +12,11 @@ export interface Config {
   validateResponses: boolean;
   jsonBodyLimit: string;
   bulkBodyLimit: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  resendMinIntervalSeconds: number;
+  resendCapPer24h: number;
+  confirmTokenTtlHours: number;
 }
 
 export class ConfigError extends Error {
@@ -43,10 +48,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const jsonBodyLimit = read("JSON_BODY_LIMIT", "100kb", size, "a size such as 100kb");
   // 100,000 addresses of up to 320 characters, JSON-quoted: the spec's maxItems and maxLength bound it.
   const bulkBodyLimit = read("BULK_BODY_LIMIT", "40mb", size, "a size such as 40mb");
+  const smtpUrl = read<string | undefined>("SMTP_URL", undefined, (r) => (/^smtps?:\/\/[^\s]+$/.test(r) && URL.canParse(r) ? r : undefined), "smtp://[user:password@]host:port or smtps://...");
+  const mailFrom = read("MAIL_FROM", "mailproof <no-reply@localhost>", (r) => (/[\r\n]/.test(r) || !r.includes("@") ? undefined : r), "a sender such as 'mailproof <no-reply@example.net>'");
+  const count = (min: number) => (r: string) => (/^\d+$/.test(r) && Number(r) >= min ? Number(r) : undefined);
+  const resendMinIntervalSeconds = read("RESEND_MIN_INTERVAL_SECONDS", 60, count(0), "whole seconds (0 or more)");
+  const resendCapPer24h = read("RESEND_CAP_24H", 5, count(1), "a whole number of mails (1 or more)");
+  const confirmTokenTtlHours = read("CONFIRM_TOKEN_TTL_HOURS", 168, count(1), "whole hours (1 or more)");
   if (env.DATABASE_URL?.trim()) problems.push("DATABASE_URL: this build stores data in SQLite under DATA_DIR only; unset DATABASE_URL");
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit };
+  return {
+    port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
+    smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
+  };
 }
 
 function httpUrl(raw: string): string | undefined {

@@ -1,7 +1,9 @@
 import type { Server } from "node:http";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
+import { join } from "node:path";
 import { buildApp } from "./app.js";
+import { createMailer } from "./mail/mailer.js";
 import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
 import { migrate, openSqlite, type Db } from "./db/database.js";
 import { systemClock } from "./shared/clock.js";
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   await migrate(db);
   const firstKey = await bootstrapAccount(db);
 
-  const app = buildApp({ db, config, clock: systemClock, logger });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger);
+  const app = buildApp({ db, config, mailer, clock: systemClock, logger });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s)).on("error", reject);
   });
@@ -32,7 +35,12 @@ async function main(): Promise<void> {
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   await warmUp(base);
 
-  const lines = [`mailproof is listening on ${base}`, `  API reference: ${base}/docs`, `  data: ${config.dataDir}`];
+  const lines = [
+    `mailproof is listening on ${base}`,
+    `  API reference: ${base}/docs`,
+    `  data: ${config.dataDir}`,
+    config.smtpUrl ? "  mail: sent through SMTP_URL" : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
+  ];
   if (firstKey) {
     lines.push(
       "",

@@ -62,6 +62,10 @@ export class AccountService {
   }
 
 
+  async nameOf(accountId: string): Promise<string> {
+    return (await this.store.findById(accountId))?.name ?? "An account";
+  }
+
   listKeys() {
     return this.store.listKeys();
   }

@@ -14,6 +14,10 @@ export class AccountStore {
     return this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
   }
 
+  findById(id: string): Promise<AccountsTable | undefined> {
+    return this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
   findByName(name: string): Promise<AccountsTable | undefined> {
     return this.db.selectFrom("accounts").selectAll().where("name", "=", name).executeTakeFirst();
   }

@@ -75,7 +75,32 @@ export interface IdempotencyKeysTable {
   created_at: string;
 }
 
+export type SubjectType = "destination" | "sender_identity";
+
+export interface ConfirmationSendsTable {
+  id: string;
+  account_id: string;
+  subject_type: SubjectType;
+  subject_id: string;
+  sent_at: string;
+}
+
+export interface ConfirmationTokensTable {
+  /** SHA-256 of the token, hex; the token itself exists only in the mail. */
+  token_hash: string;
+  account_id: string;
+  subject_type: SubjectType;
+  subject_id: string;
+  /** The address the token confirms: a token for an address since changed confirms nothing. */
+  email: string;
+  expires_at: string;
+  spent_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  confirmation_sends: ConfirmationSendsTable;
+  confirmation_tokens: ConfirmationTokensTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   destinations: DestinationsTable;

@@ -23,6 +23,11 @@ export function destinationRoutes(service: DestinationService): Router {
     body: await service.get(accountId, params.destination_id),
   })));
 
+  router.post("/:destination_id/resend", route("resendDestination", async ({ accountId, params }) => ({
+    status: 200,
+    body: await service.resend(accountId, params.destination_id),
+  })));
+
   router.delete("/:destination_id", route("deleteDestination", async ({ accountId, params }) => {
     await service.delete(accountId, params.destination_id);
     return { status: 204, body: undefined };

@@ -5,6 +5,7 @@ import { notFound, ProblemError } from "../http/problem.js";
 import { iso, type Clock } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
+import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
 import type { DestinationRow, DestinationStore } from "./store.js";
 
 export type Destination = components["schemas"]["Destination"];
@@ -12,8 +13,11 @@ export type Destination = components["schemas"]["Destination"];
 export class DestinationService {
   constructor(
     private readonly store: DestinationStore,
+    private readonly confirmations: ConfirmationService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    confirmations.register("destination", this.subjectHandler());
+  }
 
   async create(accountId: string, email: string): Promise<Destination> {
     const now = iso(this.clock());
@@ -26,33 +30,68 @@ export class DestinationService {
       const existing = await this.store.findByKey(accountId, row.email_key);
       throw new ProblemError(409, "already_exists", `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`);
     }
-    return present(row);
+    await this.confirmations.send(subject(row));
+    return this.present(row);
+  }
+
+  /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
+  async resend(accountId: string, id: string): Promise<Destination> {
+    const row = await this.row(accountId, id);
+    if (row.status === "verified") throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
+    await this.confirmations.send(subject(row));
+    return this.present(row);
   }
 
   async get(accountId: string, id: string): Promise<Destination> {
-    const row = await this.store.find(accountId, id);
-    if (!row) throw notFound("destination", id);
-    return present(row);
+    return this.present(await this.row(accountId, id));
   }
 
   async list(accountId: string, status: Destination["status"] | undefined, page: PageRequest): Promise<Page<Destination>> {
     const result = await this.store.list(accountId, status, page);
-    return { ...result, items: result.items.map(present) };
+    const verifications = await this.verifications(result.items);
+    return { ...result, items: result.items.map((r) => present(r, verifications.get(r.id)!)) };
   }
 
   async delete(accountId: string, id: string): Promise<void> {
     if (!(await this.store.delete(accountId, id))) throw notFound("destination", id);
   }
+
+  private async row(accountId: string, id: string): Promise<DestinationRow> {
+    const row = await this.store.find(accountId, id);
+    if (!row) throw notFound("destination", id);
+    return row;
+  }
+
+  private async present(row: DestinationRow): Promise<Destination> {
+    return present(row, (await this.verifications([row])).get(row.id)!);
+  }
+
+  private verifications(rows: DestinationRow[]) {
+    return this.confirmations.verifications("destination", rows.map((r) => ({ id: r.id, verified: r.status === "verified" })));
+  }
+
+  private subjectHandler(): SubjectHandler {
+    return {
+      find: async (accountId, id) => {
+        const row = await this.store.find(accountId, id);
+        return row ? { ...subject(row), verified: row.status === "verified" } : null;
+      },
+      markVerified: (accountId, id, at) => this.store.markVerified(accountId, id, at),
+    };
+  }
 }
 
-function present(row: DestinationRow): Destination {
+const subject = (row: DestinationRow): Subject => ({
+  type: "destination", id: row.id, accountId: row.account_id, email: row.email, purpose: "forward mail to this address", note: null,
+});
+
+function present(row: DestinationRow, verification: Verification): Destination {
   return {
     id: row.id,
     email: row.email,
     status: row.status,
     verified_at: row.verified_at,
-    // Confirmation mail is not sent yet in this build: nothing was sent, nothing can expire.
-    verification: { last_sent_at: null, sends_last_24h: 0, next_resend_at: null, expires_at: null },
+    verification,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

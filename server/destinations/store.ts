@@ -30,6 +30,10 @@ export class DestinationStore {
     return readPage(query, page);
   }
 
+  async markVerified(accountId: string, id: string, at: string): Promise<void> {
+    await this.db.updateTable("destinations").set({ status: "verified", verified_at: at, updated_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("status", "=", "pending").execute();
+  }
+
   async delete(accountId: string, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom("destinations").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
     return result.numDeletedRows > 0n;

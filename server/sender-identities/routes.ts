@@ -28,6 +28,11 @@ export function senderIdentityRoutes(service: SenderIdentityService): Router {
     body: await service.update(accountId, params.identity_id, body),
   })));
 
+  router.post("/:identity_id/resend", route("resendSenderIdentity", async ({ accountId, params }) => ({
+    status: 200,
+    body: await service.resend(accountId, params.identity_id),
+  })));
+
   router.delete("/:identity_id", route("deleteSenderIdentity", async ({ accountId, params }) => {
     await service.delete(accountId, params.identity_id);
     return { status: 204, body: undefined };

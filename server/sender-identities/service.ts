@@ -6,6 +6,7 @@ import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/ser
 import { iso, type Clock } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
+import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
 import type { SenderIdentityRow, SenderIdentityStore } from "./store.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
@@ -16,8 +17,11 @@ export class SenderIdentityService {
   constructor(
     private readonly store: SenderIdentityStore,
     private readonly domains: MailboxDomainService,
+    private readonly confirmations: ConfirmationService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    confirmations.register("sender_identity", this.subjectHandler());
+  }
 
   async create(accountId: string, input: CreateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
@@ -31,7 +35,17 @@ export class SenderIdentityService {
       created_at: now, updated_at: now,
     };
     await this.write(accountId, email, () => this.store.insert(row));
-    return present(row, domain);
+    await this.confirmations.send(subject(row));
+    return this.present(row, domain);
+  }
+
+  /** Another confirmation mail, counted in `resends`, within the caps; 409 once verified. */
+  async resend(accountId: string, id: string): Promise<SenderIdentity> {
+    const row = await this.row(accountId, id);
+    if (row.is_verified === 1) throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
+    await this.confirmations.send(subject(row));
+    await this.store.countResend(accountId, id, iso(this.clock()));
+    return this.get(accountId, id);
   }
 
   /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */
@@ -54,18 +68,22 @@ export class SenderIdentityService {
       updated_at: iso(this.clock()),
     };
     await this.write(accountId, email, () => this.store.update(accountId, id, changes));
-    return present({ ...row, ...changes }, domain);
+    const updated = { ...row, ...changes };
+    // A new address has had no mail yet: its first one is not a resend and not capped.
+    if (emailChanged) await this.confirmations.send(subject(updated), { ignoreCaps: true });
+    return this.present(updated, domain);
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {
     const row = await this.row(accountId, id);
-    return present(row, await this.ownDomain(accountId, row.domain_id));
+    return this.present(row, await this.ownDomain(accountId, row.domain_id));
   }
 
   async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
     const result = await this.store.list(accountId, domainId, page);
     const domains = await this.domains.some(accountId, result.items.map((r) => r.domain_id));
-    return { ...result, items: result.items.map((r) => present(r, domains.get(r.domain_id)!)) };
+    const verifications = await this.verifications(result.items);
+    return { ...result, items: result.items.map((r) => present(r, domains.get(r.domain_id)!, verifications.get(r.id)!)) };
   }
 
   async delete(accountId: string, id: string): Promise<void> {
@@ -74,6 +92,24 @@ export class SenderIdentityService {
 
   countByDomain(accountId: string, domainId: string): Promise<number> {
     return this.store.countByDomain(accountId, domainId);
+  }
+
+  private async present(row: SenderIdentityRow, domain: MailboxDomain): Promise<SenderIdentity> {
+    return present(row, domain, (await this.verifications([row])).get(row.id)!);
+  }
+
+  private verifications(rows: SenderIdentityRow[]) {
+    return this.confirmations.verifications("sender_identity", rows.map((r) => ({ id: r.id, verified: r.is_verified === 1 })));
+  }
+
+  private subjectHandler(): SubjectHandler {
+    return {
+      find: async (accountId, id) => {
+        const row = await this.store.find(accountId, id);
+        return row ? { ...subject(row), verified: row.is_verified === 1 } : null;
+      },
+      markVerified: (accountId, id, at) => this.store.markVerified(accountId, id, at),
+    };
   }
 
   private async row(accountId: string, id: string): Promise<SenderIdentityRow> {
@@ -117,7 +153,12 @@ function checkSingleLine(input: { name?: string; reply_to_name?: string | null }
   }
 }
 
-function present(row: SenderIdentityRow, domain: MailboxDomain): SenderIdentity {
+const subject = (row: SenderIdentityRow): Subject => ({
+  type: "sender_identity", id: row.id, accountId: row.account_id, email: row.email,
+  purpose: `send mail as ${row.name} from this address`, note: row.add_note === 1 ? row.personal_note : null,
+});
+
+function present(row: SenderIdentityRow, domain: MailboxDomain, verification: Verification): SenderIdentity {
   return {
     id: row.id,
     email: row.email,
@@ -129,7 +170,7 @@ function present(row: SenderIdentityRow, domain: MailboxDomain): SenderIdentity 
     resends: row.resends,
     add_note: row.add_note === 1,
     personal_note: row.personal_note,
-    verification: { last_sent_at: null, sends_last_24h: 0, next_resend_at: null, expires_at: null },
+    verification,
     domain: { id: domain.id, name: domain.domain, created_at: domain.created_at, updated_at: domain.updated_at },
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -29,6 +29,14 @@ export class SenderIdentityStore {
     await this.db.updateTable("sender_identities").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
   }
 
+  async markVerified(accountId: string, id: string, at: string): Promise<void> {
+    await this.db.updateTable("sender_identities").set({ is_verified: 1, verified_at: at, updated_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("is_verified", "=", 0).execute();
+  }
+
+  async countResend(accountId: string, id: string, at: string): Promise<void> {
+    await this.db.updateTable("sender_identities").set((eb) => ({ resends: eb("resends", "+", 1), updated_at: at })).where("account_id", "=", accountId).where("id", "=", id).execute();
+  }
+
   async delete(accountId: string, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom("sender_identities").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
     return result.numDeletedRows > 0n;

@@ -2,16 +2,19 @@ import { Router, type Request } from "express";
 import { storeAnswers, type Db } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { asyncHandler, ProblemError } from "../http/problem.js";
+import type { Mailer } from "../mail/mailer.js";
 
 
 /** /healthz, /openapi.json and /docs: public, served before the validator. */
-export function serviceRoutes(db: Db): Router {
+export function serviceRoutes(db: Db, mailer: Mailer): Router {
   const router = Router();
 
   router.get("/healthz", asyncHandler(async (req, res) => {
     noParameters(req);
     const store = await storeAnswers(db);
-    res.status(store ? 200 : 503).set("Cache-Control", "no-store").json({ status: store ? "ok" : "unavailable", checks: { store: store ? "ok" : "error", mail: "ok" } });
+    const mail = mailer.health();
+    const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+    res.status(store ? 200 : 503).set("Cache-Control", "no-store").json({ status, checks: { store: store ? "ok" : "error", mail } });
   }));
   router.get("/openapi.json", (req, res) => {
     noParameters(req);

@@ -47,8 +47,8 @@ describe("API keys", () => {
   it("no API key is stored in clear anywhere in the data directory", async () => {
     const key = await createKey(server.env, `scan-${fresh()}`);
     await raw({ ...server, apiKey: key }, "GET", "/v1/destinations");
-    for (const file of readdirSync(server.dataDir)) {
-      const bytes = readFileSync(join(server.dataDir, file));
+    for (const file of readdirSync(server.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name))) {
+      const bytes = readFileSync(file);
       expect(bytes.includes(Buffer.from(key)), file).toBe(false);
       expect(bytes.includes(Buffer.from(server.apiKey)), file).toBe(false);
       expect(bytes.includes(Buffer.from(key.slice(8))), file).toBe(false);

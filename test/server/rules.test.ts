@@ -28,8 +28,8 @@ describe("destinations", () => {
     const pending = await a.GET("/v1/destinations", { params: { query: { status: "pending", page: { size: 100 } } } });
     expect(pending.data!.data.length).toBeGreaterThan(0);
     expect(pending.data!.data.every((d) => d.status === "pending")).toBe(true);
-    const verified = await a.GET("/v1/destinations", { params: { query: { status: "verified" } } });
-    expect(verified.data!.data).toEqual([]);
+    const verified = await a.GET("/v1/destinations", { params: { query: { status: "verified", page: { size: 100 } } } });
+    expect(verified.data!.data.every((d) => d.status === "verified")).toBe(true);
     expect(verified.data!.links.self).toContain("status=verified");
   });
 
@@ -148,7 +148,8 @@ describe("sender identities", () => {
     expect(cleared.data).toMatchObject({ name: "Invoices", reply_to_name: null, personal_note: null, add_note: false });
     const moved = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { email: `invoices@${domain.domain}` } });
     expect(moved.data).toMatchObject({ email: `invoices@${domain.domain}`, is_verified: false, verified_at: null });
-    expect((await a.GET("/v1/sender-identities/{identity_id}", path)).data).toEqual(moved.data);
+    const reread = (await a.GET("/v1/sender-identities/{identity_id}", path)).data!;
+    expect({ ...reread, verification: null }).toEqual({ ...moved.data!, verification: null });
     const wrongDomain = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { email: "x@other-domain.org" } });
     expect(wrongDomain.response.status).toBe(422);
   });

@@ -3,26 +3,49 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AccountService } from "../../server/accounts/service.js";
+import { AccountStore } from "../../server/accounts/store.js";
 import { buildApp } from "../../server/app.js";
 import { loadConfig, sqliteFile } from "../../server/config.js";
 import { migrate, openSqlite, type Db } from "../../server/db/database.js";
+import { createMailer } from "../../server/mail/mailer.js";
 import { systemClock, type Clock } from "../../server/shared/clock.js";
-import { silentLogger } from "../../server/shared/logger.js";
+import { silentLogger, type Logger } from "../../server/shared/logger.js";
 import { testServerEnv } from "./real-server.js";
 
+export interface InProcessOptions {
+  /** Environment variables on top of the test defaults. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  logger?: Logger;
+  retryDelaysMs?: number[];
+  prepare?: (db: Db) => Promise<void>;
+}
+
 /** The app built in this process from real parts (a fresh SQLite file), listening on loopback. */
-export async function inProcessServer(options: { clock?: Clock; prepare?: (db: Db) => Promise<void> } = {}) {
+export async function inProcessServer(options: InProcessOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-inproc-"));
-  const config = loadConfig(testServerEnv(dataDir, 0));
+  const config = loadConfig({ ...testServerEnv(dataDir, 0), ...options.env });
   const db = openSqlite(sqliteFile(config));
   await migrate(db);
   await options.prepare?.(db);
-  const app = buildApp({ db, config, clock: options.clock ?? systemClock, logger: silentLogger });
+  const logger = options.logger ?? silentLogger;
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(dataDir, "outbox"), from: config.mailFrom, ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }) }, logger);
+  const app = buildApp({ db, config, mailer, clock: options.clock ?? systemClock, logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, db, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const accounts = new AccountService(new AccountStore(db), systemClock);
+  return {
+    url,
+    db,
+    mailer,
+    dataDir,
+    /** A key of a (new or existing) account of this server. */
+    createKey: async (account: string) => (await accounts.createKey(account)).key,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A server whose store has gone away (its connection is closed): what /healthz must report. */

@@ -26,6 +26,9 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
     BULK_BODY_LIMIT: "200kb",
     INBOUND_MX_HOST: "inbound.mailproof.test",
     SPF_INCLUDE: "spf.mailproof.test",
+    // No minimum interval, so the contract suite can resend at once; the 24-hour cap stays 5.
+    RESEND_MIN_INTERVAL_SECONDS: "0",
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
   };
 }
 

@@ -1,4 +1,6 @@
-import type { ContractCase, RequestSpec } from "../harness.js";
+import { inject } from "vitest";
+import { confirmAsABrowser, latestOutboxPath } from "../../support/mail.js";
+import type { CaseContext, ContractCase, RequestSpec } from "../harness.js";
 
 /** A body this size is over the limit for single-resource JSON bodies, yet valid JSON. */
 export const OVERSIZED_PADDING = " ".repeat(300 * 1024);
@@ -32,4 +34,20 @@ export function authAndFailureCases(operationId: string, request: ContractCase["
  */
 export function malformedParameter(malformed: RequestSpec, valid: RequestSpec): ContractCase["request"] {
   return (ctx) => (ctx.target.kind === "server" ? malformed : valid);
+}
+
+/** On the real server, the owner of `email` follows the mailed link and presses Confirm. */
+export async function confirmedBy(ctx: CaseContext, email: string): Promise<void> {
+  if (ctx.target.kind !== "server") return;
+  const path = await latestOutboxPath(inject("server").dataDir, email);
+  const response = await confirmAsABrowser(ctx.target.baseUrl, path);
+  if (response.status !== 200) throw new Error(`confirming ${email}: ${response.status}`);
+}
+
+/** The confirmation page path mailed for a new destination (mock: a well-formed, unknown token). */
+export async function mailedConfirmPath(ctx: CaseContext): Promise<string> {
+  if (ctx.target.kind !== "server") return "/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0wY2";
+  const email = `confirm-${ctx.unique()}@acme-logistics.com`;
+  await ctx.prepare({ method: "POST", path: "/v1/destinations", json: { email } });
+  return latestOutboxPath(inject("server").dataDir, email);
 }

@@ -1,8 +1,16 @@
 import type { CaseContext, ContractCase } from "../harness.js";
 import { unknownId } from "../harness.js";
-import { authAndFailureCases, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
+import { authAndFailureCases, confirmedBy, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
 
 const email = (ctx: CaseContext) => `ana.silva+${ctx.unique()}@acme-logistics.com`;
+/** A destination its owner confirmed (on the mock, any id: it serves the 409 on request). */
+async function confirmedDestination(ctx: CaseContext): Promise<string> {
+  const address = email(ctx);
+  const { id } = (await ctx.prepare({ method: "POST", path: "/v1/destinations", json: { email: address } })) as { id: string };
+  await confirmedBy(ctx, address);
+  return id;
+}
+
 const create = async (ctx: CaseContext) =>
   (await ctx.prepare({ method: "POST", path: "/v1/destinations", json: { email: email(ctx) } })).id as string;
 
@@ -49,6 +57,9 @@ export const destinationCases: ContractCase[] = [
       return { method: "POST", path: `/v1/destinations/${id}/resend` };
     },
   },
-  { operationId: "resendDestination", status: 409, name: "an already verified destination", targets: ["mock"], request: () => ({ method: "POST", path: `/v1/destinations/${unknownId()}/resend` }) },
+  {
+    operationId: "resendDestination", status: 409, name: "an already verified destination",
+    request: async (ctx) => ({ method: "POST", path: `/v1/destinations/${await confirmedDestination(ctx)}/resend` }),
+  },
   ...authAndFailureCases("resendDestination", () => ({ method: "POST", path: `/v1/destinations/${unknownId()}/resend` })),
 ];

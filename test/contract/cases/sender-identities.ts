@@ -1,6 +1,6 @@
 import type { CaseContext, ContractCase } from "../harness.js";
 import { unknownId } from "../harness.js";
-import { authAndFailureCases, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
+import { authAndFailureCases, confirmedBy, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
 
 /** A fresh mailbox domain of the account, and an identity body on it. */
 async function domainWithIdentity(ctx: CaseContext) {
@@ -87,6 +87,15 @@ export const senderIdentityCases: ContractCase[] = [
       return { method: "POST", path: `${path(id)}/resend` };
     },
   },
-  { operationId: "resendSenderIdentity", status: 409, name: "an already verified identity", targets: ["mock"], request: () => ({ method: "POST", path: `${path(unknownId())}/resend` }) },
+  {
+    operationId: "resendSenderIdentity", status: 409, name: "an already verified identity",
+    request: async (ctx) => {
+      const { body } = await domainWithIdentity(ctx);
+      const json = body(`owner-${ctx.unique()}`);
+      const { id } = (await ctx.prepare({ method: "POST", path: "/v1/sender-identities", json })) as { id: string };
+      await confirmedBy(ctx, json.email);
+      return { method: "POST", path: `${path(id)}/resend` };
+    },
+  },
   ...authAndFailureCases("resendSenderIdentity", () => ({ method: "POST", path: `${path(unknownId())}/resend` })),
 ];

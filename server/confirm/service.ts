@@ -1,0 +1,145 @@
+import type { components } from "../../generated/schema.js";
+import type { SubjectType } from "../db/schema.js";
+import { ProblemError } from "../http/problem.js";
+import { confirmationMessage } from "../mail/confirmation-message.js";
+import type { Mailer } from "../mail/mailer.js";
+import { iso, type Clock } from "../shared/clock.js";
+import { newId, randomToken, sha256Hex } from "../shared/ids.js";
+import type { ConfirmationStore } from "./store.js";
+
+export type Verification = components["schemas"]["Verification"];
+
+export interface ConfirmationSettings {
+  publicUrl: string;
+  minIntervalMs: number;
+  capPer24h: number;
+  tokenTtlMs: number;
+}
+
+/** What a family tells the confirmation service about one of its addresses. */
+export interface Subject {
+  type: SubjectType;
+  id: string;
+  accountId: string;
+  email: string;
+  /** What confirming allows, in words for the mail and the page. */
+  purpose: string;
+  note: string | null;
+}
+
+/** How the owning family looks a subject up and marks it verified. */
+export interface SubjectHandler {
+  find(accountId: string, id: string): Promise<(Subject & { verified: boolean }) | null>;
+  markVerified(accountId: string, id: string, at: string): Promise<void>;
+}
+
+export type TokenState =
+  | { state: "unknown" }
+  | { state: "expired"; subject: Subject }
+  | { state: "valid" | "already_confirmed"; subject: Subject; accountName: string };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class ConfirmationService {
+  private readonly handlers = new Map<SubjectType, SubjectHandler>();
+
+  constructor(
+    private readonly store: ConfirmationStore,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    private readonly settings: ConfirmationSettings,
+    private readonly accountName: (accountId: string) => Promise<string>,
+  ) {}
+
+  register(type: SubjectType, handler: SubjectHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  /**
+   * Sends a confirmation mail if the caps allow it, else a 429 with Retry-After. Checking the caps
+   * and recording the send is one transaction, so concurrent calls cannot both pass the check.
+   */
+  async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<void> {
+    const now = this.clock();
+    const token = randomToken(32);
+    await this.store.transaction(async (tx) => {
+      const recent = await tx.sendsSince(subject.type, subject.id, iso(new Date(now.getTime() - DAY_MS)));
+      if (!options.ignoreCaps) this.checkCaps(recent, now);
+      await tx.recordSend(
+        { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, sent_at: iso(now) },
+        { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: subject.email.toLowerCase(), expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
+      );
+    });
+    const link = `${this.settings.publicUrl}/confirm/${token}`;
+    const accountName = await this.accountName(subject.accountId);
+    this.mailer.send(confirmationMessage({ to: subject.email, link, expiresAt: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), accountName, purpose: subject.purpose, note: subject.note }));
+  }
+
+  private checkCaps(recent: string[], now: Date): void {
+    const last = recent.at(-1);
+    if (last) {
+      const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
+      if (wait > 0) throw limited("resend_too_soon", wait, `A confirmation mail was sent ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+    }
+    if (recent.length >= this.settings.capPer24h) {
+      const wait = Date.parse(recent[recent.length - this.settings.capPer24h]!) + DAY_MS - now.getTime();
+      throw limited("resend_cap_reached", wait, `${recent.length} confirmation mails were sent in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+    }
+  }
+
+  /** The `verification` objects of many subjects of one type. */
+  async verifications(type: SubjectType, subjects: { id: string; verified: boolean }[]): Promise<Map<string, Verification>> {
+    const now = this.clock().getTime();
+    const ids = subjects.map((s) => s.id);
+    const recent = new Map((await this.store.summaries(type, ids, iso(new Date(now - DAY_MS)))).map((r) => [r.subject_id, r]));
+    const ever = new Map((await this.store.lastSends(type, ids)).map((r) => [r.subject_id, r.last_sent_at]));
+    const result = new Map<string, Verification>();
+    for (const { id, verified } of subjects) {
+      const lastSentAt = ever.get(id) ?? null;
+      const sends = Number(recent.get(id)?.sends ?? 0);
+      let nextResendAt: string | null = null;
+      if (!verified) {
+        const afterInterval = lastSentAt ? Date.parse(lastSentAt) + this.settings.minIntervalMs : now;
+        const afterCap = sends >= this.settings.capPer24h ? await this.capFreesAt(type, id, now) : now;
+        nextResendAt = iso(new Date(Math.max(afterInterval, afterCap, now)));
+      }
+      const expiresAt = !verified && lastSentAt ? iso(new Date(Date.parse(lastSentAt) + this.settings.tokenTtlMs)) : null;
+      result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: nextResendAt, expires_at: expiresAt });
+    }
+    return result;
+  }
+
+  private async capFreesAt(type: SubjectType, id: string, now: number): Promise<number> {
+    const recent = await this.store.sendsSince(type, id, iso(new Date(now - DAY_MS)));
+    return Date.parse(recent[recent.length - this.settings.capPer24h]!) + DAY_MS;
+  }
+
+  /** What a token names, for the page; changes nothing (mail scanners open links). */
+  async inspect(token: string): Promise<TokenState> {
+    const row = await this.store.findToken(sha256Hex(token));
+    const handler = row && this.handlers.get(row.subject_type);
+    const subject = row && handler ? await handler.find(row.account_id, row.subject_id) : null;
+    // A deleted address, or one whose email changed since the mail: the link names nothing.
+    if (!row || !subject || subject.email.toLowerCase() !== row.email) return { state: "unknown" };
+    const accountName = await this.accountName(row.account_id);
+    if (subject.verified) return { state: "already_confirmed", subject, accountName };
+    if (row.spent_at !== null || Date.parse(row.expires_at) <= this.clock().getTime()) return { state: "expired", subject };
+    return { state: "valid", subject, accountName };
+  }
+
+  /** Confirms the address the token names and spends every token of it. Idempotent. */
+  async confirm(token: string): Promise<TokenState> {
+    const state = await this.inspect(token);
+    if (state.state !== "valid") return state;
+    const at = iso(this.clock());
+    // Verified first, then spent: a crash in between leaves a verified address whose other links
+    // say "already confirmed", never a spent link with nothing confirmed.
+    await this.handlers.get(state.subject.type)!.markVerified(state.subject.accountId, state.subject.id, at);
+    await this.store.spendAll(state.subject.type, state.subject.id, at);
+    return state;
+  }
+}
+
+function limited(code: "resend_too_soon" | "resend_cap_reached", waitMs: number, detail: string): ProblemError {
+  return new ProblemError(429, code, detail, undefined, { "Retry-After": String(Math.max(1, Math.ceil(waitMs / 1000))) });
+}
