@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type MailproofClient } from "../../client/index.js";
+import { inProcessServer } from "../support/in-process.js";
+import { confirmAsABrowser, latestOutboxPath } from "../support/mail.js";
+
+// Every kind of link a person (or a scanner, or an attacker) can open.
+let server: Awaited<ReturnType<typeof inProcessServer>>;
+let api: MailproofClient;
+let now = Date.parse("2026-11-20T14:00:00Z");
+
+beforeAll(async () => {
+  server = await inProcessServer({ clock: () => new Date(now) });
+  api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Tokens Inc") });
+});
+afterAll(() => server.close());
+
+async function destination(email: string) {
+  const created = (await api.POST("/v1/destinations", { body: { email } })).data!;
+  return { id: created.id, path: await latestOutboxPath(server.dataDir, email) };
+}
+
+async function open(path: string, method = "GET") {
+  const response = await fetch(server.url + path, method === "POST" ? { method, body: "csrf=x", headers: { "content-type": "application/x-www-form-urlencoded" } } : {});
+  return { status: response.status, type: response.headers.get("content-type"), cache: response.headers.get("cache-control"), text: await response.text() };
+}
+
+describe("confirmation links", () => {
+  it.each([
+    ["unknown", "/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0wY2"],
+    ["too short", "/confirm/abc"],
+    ["with characters outside base64url", "/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0w%2B2"],
+    ["oversized", `/confirm/${"A".repeat(8000)}`],
+    ["a path traversal", "/confirm/..%2F..%2Fetc%2Fpasswd"],
+  ])("an %s token gets the 404 page, never a stack trace", async (_, path) => {
+    for (const method of ["GET", "POST"]) {
+      const page = await open(path, method);
+      expect(page.status).toBe(404);
+      expect(page.type).toMatch(/^text\/html/);
+      expect(page.cache).toBe("no-store");
+      expect(page.text).toContain("This link is not valid");
+      expect(page.text).not.toMatch(/at [A-Za-z]+ \(|node_modules/);
+    }
+  });
+
+  it("an expired token gets the 410 page and confirms nothing", async () => {
+    const { id, path } = await destination("late@acme-logistics.com");
+    now += 7 * 24 * 3600_000 + 1000;
+    expect((await open(path)).status).toBe(410);
+    expect((await open(path, "POST")).status).toBe(410);
+    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+  });
+
+  it("a stale or forged form gets a 403 and confirms nothing", async () => {
+    const { id, path } = await destination("forged@acme-logistics.com");
+    const page = await fetch(server.url + path);
+    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    const forged = await fetch(server.url + path, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "csrf=not-the-nonce" });
+    expect(forged.status).toBe(403);
+    const cookieless = await open(path, "POST");
+    expect(cookieless.status).toBe(403);
+    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+  });
+
+  it("confirming spends every token of the address; they then say 'already confirmed'", async () => {
+    const first = await destination("twice@acme-logistics.com");
+    expect((await api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: first.id } } })).response.status).toBe(200);
+    await server.mailer.idle();
+    const second = await latestOutboxPath(server.dataDir, "twice@acme-logistics.com");
+    expect(second).not.toBe(first.path);
+    expect((await confirmAsABrowser(server.url, second)).status).toBe(200);
+    const older = await open(first.path);
+    expect(older.status).toBe(200);
+    expect(older.text).toContain("already confirmed");
+    expect(older.text).not.toContain("<form");
+    const rows = await server.db.selectFrom("confirmation_tokens").select("spent_at").where("subject_id", "=", first.id).execute();
+    expect(rows.map((r) => r.spent_at !== null)).toEqual([true, true]);
+  });
+
+  it("a link for an address that was changed or deleted since names nothing (404)", async () => {
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "tokens-inc.com" } })).data!;
+    const identity = (await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Ops", email: "ops@tokens-inc.com" } })).data!;
+    const oldPath = await latestOutboxPath(server.dataDir, "ops@tokens-inc.com");
+    await api.PUT("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } }, body: { email: "team@tokens-inc.com" } });
+    await server.mailer.idle();
+    expect((await open(oldPath)).status).toBe(404);
+    const newPath = await latestOutboxPath(server.dataDir, "team@tokens-inc.com");
+    expect((await open(newPath)).status).toBe(200);
+
+    const gone = await destination("gone@acme-logistics.com");
+    await api.DELETE("/v1/destinations/{destination_id}", { params: { path: { destination_id: gone.id } } });
+    expect((await open(gone.path)).status).toBe(404);
+  });
+
+  it("the page says what is confirmed, for which account, and sends the privacy headers", async () => {
+    const { path } = await destination("page@acme-logistics.com");
+    const response = await fetch(server.url + path);
+    const html = await response.text();
+    expect(html).toContain("<strong>Tokens Inc</strong> asked to forward mail to this address");
+    expect(html).toContain("page@acme-logistics.com");
+    expect(html).toMatch(/<button type="submit">Confirm<\/button>/);
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+});

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type MailproofClient } from "../../client/index.js";
+import { inProcessServer } from "../support/in-process.js";
+import { confirmAsABrowser, eventually, recipients } from "../support/mail.js";
+import { smtpSink } from "../support/smtp-sink.js";
+
+// Resend caps: the minimum interval and the 24-hour cap, under load, with a clock the test moves.
+let sink: Awaited<ReturnType<typeof smtpSink>>;
+let server: Awaited<ReturnType<typeof inProcessServer>>;
+let api: MailproofClient;
+let now = Date.parse("2026-11-20T14:00:00Z");
+
+beforeAll(async () => {
+  sink = await smtpSink();
+  server = await inProcessServer({ env: { SMTP_URL: sink.url, RESEND_MIN_INTERVAL_SECONDS: "60", RESEND_CAP_24H: "5" }, clock: () => new Date(now) });
+  api = createClient({ baseUrl: server.url, apiKey: await server.createKey("caps") });
+});
+afterAll(async () => {
+  await server.close();
+  await sink.close();
+});
+
+const delivered = (to: string) => sink.received.filter((m) => recipients(m).includes(to)).length;
+const resend = (id: string) => api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: id } } });
+
+describe("resend caps", () => {
+  it("100 simultaneous resends send exactly what the rules allow; the rest get 429 with Retry-After", async () => {
+    const created = (await api.POST("/v1/destinations", { body: { email: "burst@acme-logistics.com" } })).data!;
+    now += 61_000; // past the minimum interval: exactly one more send is allowed right now
+    const results = await Promise.all(Array.from({ length: 100 }, () => resend(created.id)));
+    const statuses = results.map((r) => r.response.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(99);
+    for (const r of results.filter((x) => x.response.status === 429)) {
+      expect(r.error?.code).toBe("resend_too_soon");
+      expect(r.response.headers.get("retry-after")).toBe("60");
+    }
+    await server.mailer.idle();
+    expect(delivered("burst@acme-logistics.com")).toBe(2); // the first mail and one resend
+  });
+
+  it("tells in advance when the next send is allowed, and Retry-After counts down with the clock", async () => {
+    const created = (await api.POST("/v1/destinations", { body: { email: "countdown@acme-logistics.com" } })).data!;
+    expect(created.verification.next_resend_at).toBe(new Date(now + 60_000).toISOString());
+    now += 18_000;
+    const early = await resend(created.id);
+    expect(early.response.status).toBe(429);
+    expect(early.response.headers.get("retry-after")).toBe("42");
+    now += 42_000;
+    expect((await resend(created.id)).response.status).toBe(200);
+  });
+
+  it("stops at 5 mails per rolling 24 hours, with Retry-After until the oldest leaves the window", async () => {
+    const created = (await api.POST("/v1/destinations", { body: { email: "cap@acme-logistics.com" } })).data!;
+    const start = now;
+    for (let i = 0; i < 4; i++) {
+      now += 60_000;
+      expect((await resend(created.id)).response.status).toBe(200);
+    }
+    now += 60_000;
+    const capped = await resend(created.id);
+    expect(capped.response.status).toBe(429);
+    expect(capped.error?.code).toBe("resend_cap_reached");
+    const wait = Number(capped.response.headers.get("retry-after"));
+    expect(wait).toBe((start + 24 * 3600_000 - now) / 1000);
+    const got = (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
+    expect(got.verification.sends_last_24h).toBe(5);
+    expect(got.verification.next_resend_at).toBe(new Date(start + 24 * 3600_000).toISOString());
+    now = start + 24 * 3600_000 + 1;
+    expect((await resend(created.id)).response.status).toBe(200);
+  });
+
+  it("counts identity resends, and answers 409 once the address is confirmed", async () => {
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "caps-identity.com" } })).data!;
+    const identity = (await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Billing", email: "billing@caps-identity.com" } })).data!;
+    expect(identity.resends).toBe(0);
+    now += 61_000;
+    const resent = await api.POST("/v1/sender-identities/{identity_id}/resend", { params: { path: { identity_id: identity.id } } });
+    expect(resent.data).toMatchObject({ resends: 1, verification: { sends_last_24h: 2 } });
+    const mail = await eventually(async () => sink.received.filter((m) => recipients(m).includes("billing@caps-identity.com")).at(-1));
+    const confirm = await confirmAsABrowser(server.url, new URL(/https?:\/\/\S+\/confirm\/\S{43}/.exec(mail.text!)![0]).pathname);
+    expect(confirm.status).toBe(200);
+    const after = await api.POST("/v1/sender-identities/{identity_id}/resend", { params: { path: { identity_id: identity.id } } });
+    expect(after.response.status).toBe(409);
+    expect(after.error?.code).toBe("already_verified");
+  });
+});
