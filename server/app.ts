@@ -17,8 +17,7 @@ import { notImplementedRoutes } from "./http/not-implemented.js";
 import { ProblemError } from "./http/problem.js";
 import { contractValidator } from "./http/validator.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
-import { MailboxDomainService } from "./mailbox-domains/service.js";
-import { MailboxDomainStore } from "./mailbox-domains/store.js";
+import { mailboxDomainService } from "./mailbox-domains/recheck.js";
 import { senderIdentityRoutes } from "./sender-identities/routes.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
 import { SenderIdentityStore } from "./sender-identities/store.js";
@@ -45,7 +44,7 @@ export function buildApp({ db, config, mailer, clock, logger }: AppDeps): Expres
     capPer24h: config.resendCapPer24h,
     tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
   }, (accountId) => accounts.nameOf(accountId));
-  const domains = new MailboxDomainService(new MailboxDomainStore(db), clock, { inboundMxHost: config.inboundMxHost, spfInclude: config.spfInclude });
+  const domains = mailboxDomainService(db, config, clock);
   const identities = new SenderIdentityService(new SenderIdentityStore(db), domains, confirmations, clock);
   domains.setDomainUsage((accountId, domainId) => identities.countByDomain(accountId, domainId));
   const destinations = new DestinationService(new DestinationStore(db), confirmations, clock);

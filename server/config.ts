@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { normalizeHostname } from "./mailbox-domains/hostname.js";
 
@@ -17,6 +18,10 @@ export interface Config {
   resendMinIntervalSeconds: number;
   resendCapPer24h: number;
   confirmTokenTtlHours: number;
+  dnsServers: string[];
+  dnsTimeoutMs: number;
+  domainVerifyGraceMs: number;
+  domainRecheckIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -54,12 +59,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const resendMinIntervalSeconds = read("RESEND_MIN_INTERVAL_SECONDS", 60, count(0), "whole seconds (0 or more)");
   const resendCapPer24h = read("RESEND_CAP_24H", 5, count(1), "a whole number of mails (1 or more)");
   const confirmTokenTtlHours = read("CONFIRM_TOKEN_TTL_HOURS", 168, count(1), "whole hours (1 or more)");
+  const dnsServers = read("DNS_SERVERS", [] as string[], (r) => {
+    const list = r.split(",").map((x) => x.trim()).filter(Boolean);
+    return list.every((x) => isIP(x.replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/^([\d.]+):\d+$/, "$1")) !== 0) ? list : undefined;
+  }, "a comma-separated list of ip[:port] (IPv6 as [ip]:port)");
+  const dnsTimeoutMs = read("DNS_TIMEOUT_MS", 5000, count(100), "milliseconds (100 or more)");
+  const domainVerifyGraceMs = read("DOMAIN_VERIFY_GRACE", 72 * 3600_000, duration, "a duration such as 72h, 30m or 90s");
+  const domainRecheckIntervalMs = read("DOMAIN_RECHECK_INTERVAL", 15 * 60_000, duration, "a duration such as 15m (0 turns the re-check off)");
   if (env.DATABASE_URL?.trim()) problems.push("DATABASE_URL: this build stores data in SQLite under DATA_DIR only; unset DATABASE_URL");
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
+    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs,
   };
 }
 
@@ -70,6 +83,13 @@ function httpUrl(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `72h`, `30m`, `90s` or a bare number of hours, in milliseconds. */
+function duration(raw: string): number | undefined {
+  const match = /^(\d+)(h|m|s)?$/.exec(raw);
+  if (!match) return undefined;
+  return Number(match[1]) * { h: 3600_000, m: 60_000, s: 1000 }[(match[2] ?? "h") as "h" | "m" | "s"];
 }
 
 function bool(raw: string): boolean | undefined {

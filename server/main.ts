@@ -4,6 +4,7 @@ import { AccountStore } from "./accounts/store.js";
 import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
+import { startDomainRechecks } from "./mailbox-domains/recheck.js";
 import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
 import { migrate, openSqlite, type Db } from "./db/database.js";
 import { systemClock } from "./shared/clock.js";
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
 
   const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger);
   const app = buildApp({ db, config, mailer, clock: systemClock, logger });
+  startDomainRechecks(db, config, systemClock, logger);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s)).on("error", reject);
   });

@@ -23,6 +23,11 @@ export function mailboxDomainRoutes(service: MailboxDomainService): Router {
     body: await service.get(accountId, params.domain_id),
   })));
 
+  router.post("/:domain_id/verify", route("verifyMailboxDomain", async ({ accountId, params }) => ({
+    status: 200,
+    body: await service.verify(accountId, params.domain_id),
+  })));
+
   router.delete("/:domain_id", route("deleteMailboxDomain", async ({ accountId, params }) => {
     await service.delete(accountId, params.domain_id);
     return { status: 204, body: undefined };

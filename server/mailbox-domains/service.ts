@@ -4,6 +4,7 @@ import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
 import { iso, type Clock } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
+import { DnsUnavailableError, type DnsChecker } from "./dns-check.js";
 import { normalizeHostname } from "./hostname.js";
 import { recordsFor, type DnsRecord, type RecordSettings } from "./records.js";
 import type { MailboxDomainRow, MailboxDomainStore } from "./store.js";
@@ -19,7 +20,8 @@ export class MailboxDomainService {
   constructor(
     private readonly store: MailboxDomainStore,
     private readonly clock: Clock,
-    private readonly settings: RecordSettings,
+    private readonly settings: RecordSettings & { verifyGraceMs: number },
+    private readonly dns: DnsChecker,
   ) {}
 
   /** Wired at composition: the identities family depends on this one, so it answers back this way. */
@@ -58,6 +60,68 @@ export class MailboxDomainService {
   async list(accountId: string, status: MailboxDomain["status"] | undefined, page: PageRequest): Promise<Page<MailboxDomain>> {
     const result = await this.store.list(accountId, status, page);
     return { ...result, items: result.items.map(present) };
+  }
+
+  /**
+   * Looks every record up live. Verified when the ownership record is found (unless another
+   * account verified the domain first); failed when it is still absent after the grace period.
+   */
+  async verify(accountId: string, id: string): Promise<MailboxDomain> {
+    const row = await this.row(accountId, id);
+    if (row.status === "verified") throw new ProblemError(409, "already_verified", `${row.domain} was verified at ${row.verified_at ?? "an earlier time"}.`);
+    let records: DnsRecord[];
+    try {
+      records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], false);
+    } catch (error) {
+      if (error instanceof DnsUnavailableError) {
+        throw new ProblemError(503, "dns_unavailable", `The resolver did not answer for ${row.domain}; nothing was changed. Try again shortly.`, undefined, { "Retry-After": "30" });
+      }
+      throw error;
+    }
+    return present(await this.record(row, records));
+  }
+
+  /**
+   * The background re-check: moves pending domains on without a client calling verify, and
+   * notices a verified domain whose ownership record went away. Returns how many it looked at.
+   */
+  async recheckDue(intervalMs: number, limit = 100): Promise<number> {
+    const due = await this.store.due(iso(new Date(this.clock().getTime() - intervalMs)), limit);
+    for (const row of due) {
+      try {
+        const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
+        await this.record(row, records).catch((error: unknown) => {
+          if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
+        });
+      } catch (error) {
+        if (!(error instanceof DnsUnavailableError)) throw error; // the resolver is down: next round
+      }
+    }
+    return due.length;
+  }
+
+  /** Stores a check: the new record states, and the status they prove. */
+  private async record(row: MailboxDomainRow, records: DnsRecord[]): Promise<MailboxDomainRow> {
+    const now = this.clock();
+    const owned = records.some((r) => r.purpose === "ownership" && r.status === "found");
+    const graceOver = now.getTime() - Date.parse(row.created_at) > this.settings.verifyGraceMs;
+    const status: MailboxDomainRow["status"] = row.status === "verified" || owned ? "verified" : graceOver ? "failed" : "pending";
+    const changes = {
+      status,
+      dns_records: JSON.stringify(records),
+      verified_at: row.verified_at ?? (status === "verified" ? iso(now) : null),
+      last_checked_at: iso(now),
+      updated_at: iso(now),
+    };
+    try {
+      await this.store.saveCheck(row.account_id, row.id, changes);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // The records are ours to show, but the domain is proven by someone else's account first.
+      await this.store.saveCheck(row.account_id, row.id, { ...changes, status: row.status, verified_at: null });
+      throw new ProblemError(409, "verified_by_another_account", `Another account has already proved ownership of ${row.domain}.`);
+    }
+    return { ...row, ...changes };
   }
 
   async delete(accountId: string, id: string): Promise<void> {

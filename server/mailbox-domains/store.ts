@@ -30,6 +30,22 @@ export class MailboxDomainStore {
     return readPage(query, page);
   }
 
+  /** Stores a check's outcome; the unique index refuses a second verified owner of a domain. */
+  async saveCheck(accountId: string, id: string, changes: Pick<MailboxDomainRow, "status" | "dns_records" | "verified_at" | "last_checked_at" | "updated_at">): Promise<void> {
+    await this.db.updateTable("mailbox_domains").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
+  }
+
+  /** Domains the background re-check should look at: not verified, or verified and checked before `before`. */
+  due(before: string, limit: number): Promise<MailboxDomainRow[]> {
+    return this.db
+      .selectFrom("mailbox_domains")
+      .selectAll()
+      .where((eb) => eb.or([eb("last_checked_at", "is", null), eb("last_checked_at", "<", before)]))
+      .orderBy("last_checked_at")
+      .limit(limit)
+      .execute();
+  }
+
   async delete(accountId: string, id: string): Promise<boolean> {
     const result = await this.db.deleteFrom("mailbox_domains").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
     return result.numDeletedRows > 0n;

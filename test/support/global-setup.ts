@@ -1,15 +1,17 @@
 import type { TestProject } from "vitest/node";
 import { freePort } from "./free-port.js";
 import { answers, startProcess, type Started } from "./processes.js";
+import { startDnsServer } from "./dns-server.js";
 import { buildServer, startRealServer } from "./real-server.js";
 import type { Target } from "./targets.js";
 
 /**
  * Starts, once per run, every server the suites talk to, on free loopback ports: the Prism mock
- * of the bundled contract and the real server (`server/main.ts` on a fresh SQLite file).
+ * of the bundled contract, a DNS server serving test zones, and the real server (built as
+ * `npm start` builds it, on a fresh SQLite file, resolving through that DNS server).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started: Started[] = [];
+  const started: Pick<Started, "stop">[] = [];
   const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
   try {
     const mockPort = await freePort();
@@ -20,8 +22,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
         timeoutMs: 60_000,
       }),
     );
+    const dns = await startDnsServer();
+    started.push({ stop: () => dns.close() });
     await buildServer();
-    const real = await startRealServer();
+    const real = await startRealServer({ DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "1000" }, dns.zoneDir);
     started.push(real.process);
 
     const targets: Target[] = [

@@ -37,7 +37,7 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
  * and reads the key the first start prints; a second account's key comes from the keys CLI, as an
  * operator would do it.
  */
-export async function startRealServer(overrides: Record<string, string> = {}): Promise<{ server: RealServer; process: Started }> {
+export async function startRealServer(overrides: Record<string, string> = {}, dnsZoneDir = ""): Promise<{ server: RealServer; process: Started }> {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-test-"));
   const port = await freePort();
   const env = { ...testServerEnv(dataDir, port), ...overrides };
@@ -48,7 +48,7 @@ export async function startRealServer(overrides: Record<string, string> = {}): P
   });
   const apiKey = /API key: (\S+)/.exec(started.output())![1]!;
   const otherApiKey = await createKey(env, "other-account");
-  return { server: { kind: "server", baseUrl, apiKey, otherApiKey, dataDir, env }, process: started };
+  return { server: { kind: "server", baseUrl, apiKey, otherApiKey, dataDir, env, dnsZoneDir }, process: started };
 }
 
 /** `npm run keys -- create --account <name>`, returning the key it prints. */

@@ -15,6 +15,8 @@ export interface RealServer extends Target {
   otherApiKey: string;
   dataDir: string;
   env: Record<string, string>;
+  /** Where the test DNS server reads its zones (see dns-server.ts `publish`). */
+  dnsZoneDir: string;
 }
 
 declare module "vitest" {

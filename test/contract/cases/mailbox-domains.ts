@@ -1,6 +1,30 @@
+import { createSocket } from "node:dgram";
+import { inject } from "vitest";
+import { publish } from "../../support/dns-server.js";
+import { inProcessServer } from "../../support/in-process.js";
 import type { CaseContext, ContractCase } from "../harness.js";
-import { unknownId } from "../harness.js";
+import { contextFor, unknownId } from "../harness.js";
 import { authAndFailureCases, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
+
+type Domain = { id: string; domain: string; dns_records: { name: string; value: string }[] };
+
+/** A new domain whose ownership record is published on the test DNS server (server target). */
+async function published(ctx: CaseContext): Promise<Domain> {
+  const domain = (await create(ctx)) as unknown as Domain;
+  if (ctx.target.kind === "server") {
+    const ownership = domain.dns_records[0]!;
+    publish(inject("server").dnsZoneDir, ownership.name, { TXT: [[ownership.value]] });
+  }
+  return domain;
+}
+
+/** A loopback UDP port with a socket that reads and never answers. */
+async function silentUdpPort(): Promise<number> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  socket.unref();
+  return socket.address().port;
+}
 
 const domainName = (ctx: CaseContext) => `mail-${ctx.unique()}.acme-logistics.com`;
 const create = async (ctx: CaseContext) =>
@@ -48,10 +72,35 @@ export const mailboxDomainCases: ContractCase[] = [
   },
   ...authAndFailureCases("deleteMailboxDomain", () => ({ method: "DELETE", path: path(unknownId()) })),
 
-  { operationId: "verifyMailboxDomain", status: 200, name: "records looked up live", targets: ["mock"], request: async (ctx) => ({ method: "POST", path: `${path((await create(ctx)).id)}/verify` }) },
+  { operationId: "verifyMailboxDomain", status: 200, name: "records looked up live", request: async (ctx) => ({ method: "POST", path: `${path((await published(ctx)).id)}/verify` }) },
   { operationId: "verifyMailboxDomain", status: 400, name: "a malformed id", request: () => ({ method: "POST", path: `${path("x")}/verify` }) },
   { operationId: "verifyMailboxDomain", status: 404, name: "an unknown id", request: () => ({ method: "POST", path: `${path(unknownId())}/verify` }) },
-  { operationId: "verifyMailboxDomain", status: 409, example: "verified_by_another_account", name: "a domain another account verified", targets: ["mock"], request: () => ({ method: "POST", path: `${path(unknownId())}/verify` }) },
-  { operationId: "verifyMailboxDomain", status: 503, name: "a resolver that does not answer", targets: ["mock"], request: () => ({ method: "POST", path: `${path(unknownId())}/verify` }) },
+  {
+    operationId: "verifyMailboxDomain", status: 409, example: "verified_by_another_account", name: "a domain another account verified first",
+    request: async (ctx) => {
+      const mine = await published(ctx);
+      if (ctx.target.kind === "server") {
+        const server = inject("server");
+        const other = { ...ctx.target, apiKey: server.otherApiKey };
+        const theirs = (await contextFor(other).prepare({ method: "POST", path: "/v1/mailbox-domains", json: { domain: mine.domain } })) as Domain;
+        publish(server.dnsZoneDir, theirs.dns_records[0]!.name, { TXT: [[mine.dns_records[0]!.value], [theirs.dns_records[0]!.value]] });
+        await contextFor(other).prepare({ method: "POST", path: `${path(theirs.id)}/verify` });
+      }
+      return { method: "POST", path: `${path(mine.id)}/verify` };
+    },
+  },
+  {
+    operationId: "verifyMailboxDomain", status: 503, name: "a resolver that does not answer",
+    request: async (ctx) => {
+      if (ctx.target.kind !== "server") return { method: "POST", path: `${path(unknownId())}/verify` };
+      // A server of its own whose resolver is a UDP port nothing answers on.
+      const silent = await silentUdpPort();
+      const server = await inProcessServer({ env: { DNS_SERVERS: `127.0.0.1:${silent}`, DNS_TIMEOUT_MS: "300" } });
+      const key = await server.createKey("dns-down");
+      const created = await fetch(`${server.url}/v1/mailbox-domains`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ domain: domainName(ctx) }) });
+      const { id } = (await created.json()) as { id: string };
+      return { method: "POST", path: `${path(id)}/verify`, baseUrl: server.url, headers: { authorization: `Bearer ${key}` }, auth: false };
+    },
+  },
   ...authAndFailureCases("verifyMailboxDomain", () => ({ method: "POST", path: `${path(unknownId())}/verify` })),
 ];

@@ -1,0 +1,69 @@
+import { Resolver } from "node:dns/promises";
+import type { DnsRecord } from "./records.js";
+
+export interface DnsSettings {
+  /** `ip[:port]` entries; empty uses the system's resolvers. */
+  servers: string[];
+  timeoutMs: number;
+}
+
+/** The resolver could not give an answer (timeout, SERVFAIL, refused): nothing is proven either way. */
+export class DnsUnavailableError extends Error {}
+
+const ABSENT = new Set(["ENOTFOUND", "ENODATA", "ENONAME"]);
+
+/** Looks up what is published for each record, live, and says whether it matches. */
+export class DnsChecker {
+  private readonly resolver: Resolver;
+
+  constructor(settings: DnsSettings) {
+    this.resolver = new Resolver({ timeout: settings.timeoutMs, tries: 1 });
+    if (settings.servers.length > 0) this.resolver.setServers(settings.servers);
+  }
+
+  /**
+   * Each record with `status` and `observed_values` from a fresh lookup. For a verified domain an
+   * ownership record that is gone reads `mismatch` (it was there once and is not any more).
+   */
+  async check(records: DnsRecord[], verified: boolean): Promise<DnsRecord[]> {
+    return Promise.all(records.map((record) => this.checkOne(record, verified)));
+  }
+
+  private async checkOne(record: DnsRecord, verified: boolean): Promise<DnsRecord> {
+    const observed = record.type === "MX" ? await this.mx(record.name) : await this.txt(record.name);
+    const relevant = record.purpose === "spf" ? observed.filter((v) => /^v=spf1(\s|$)/i.test(v)) : observed;
+    const found = relevant.some((value) => matches(record, value));
+    const status = found ? "found" : relevant.length > 0 || (verified && record.purpose === "ownership") ? "mismatch" : "pending";
+    return { ...record, status, observed_values: relevant };
+  }
+
+  /** TXT values at `name`, each record's strings joined (long values arrive split in 255-octet strings). */
+  private async txt(name: string): Promise<string[]> {
+    return (await this.lookup(() => this.resolver.resolveTxt(name))).map((chunks) => chunks.join(""));
+  }
+
+  private async mx(name: string): Promise<string[]> {
+    const answers = await this.lookup(() => this.resolver.resolveMx(name));
+    return answers.sort((a, b) => a.priority - b.priority).map((a) => `${a.priority} ${a.exchange.toLowerCase().replace(/\.$/, "")}`);
+  }
+
+  private async lookup<T>(query: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await query();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      if (ABSENT.has(code)) return [];
+      throw new DnsUnavailableError(`DNS lookup failed: ${code || String(error)}`);
+    }
+  }
+}
+
+/** Host names compare case-insensitively, as DNS does; TXT values exactly (tokens are case-sensitive). */
+function matches(record: DnsRecord, observed: string): boolean {
+  if (record.type === "MX") return observed.split(" ")[1] === record.value.toLowerCase();
+  if (record.purpose === "spf") {
+    const wanted = /include:(\S+)/.exec(record.value)?.[1]?.toLowerCase();
+    return observed.toLowerCase().split(/\s+/).includes(`include:${wanted}`);
+  }
+  return observed.trim() === record.value;
+}
