@@ -22,6 +22,10 @@ export interface Config {
   dnsTimeoutMs: number;
   domainVerifyGraceMs: number;
   domainRecheckIntervalMs: number;
+  /** Unset: SQLite in DATA_DIR. */
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  dbStartupTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -66,13 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const dnsTimeoutMs = read("DNS_TIMEOUT_MS", 5000, count(100), "milliseconds (100 or more)");
   const domainVerifyGraceMs = read("DOMAIN_VERIFY_GRACE", 72 * 3600_000, duration, "a duration such as 72h, 30m or 90s");
   const domainRecheckIntervalMs = read("DOMAIN_RECHECK_INTERVAL", 15 * 60_000, duration, "a duration such as 15m (0 turns the re-check off)");
-  if (env.DATABASE_URL?.trim()) problems.push("DATABASE_URL: this build stores data in SQLite under DATA_DIR only; unset DATABASE_URL");
+  const databaseUrl = read<string | undefined>("DATABASE_URL", undefined, (r) => (/^postgres(ql)?:\/\//.test(r) && URL.canParse(r) ? r : undefined), "postgres://user:password@host:5432/database");
+  const dbPoolMax = read("DB_POOL_MAX", 10, count(1), "a number of connections (1 or more)");
+  const dbStartupTimeoutMs = read("DB_STARTUP_TIMEOUT_MS", 30_000, count(0), "milliseconds to wait for the database at start");
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
-    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs,
+    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs,
   };
 }
 

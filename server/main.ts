@@ -6,7 +6,8 @@ import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
 import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
-import { migrate, openSqlite, type Db } from "./db/database.js";
+import { migrate, openDatabase, type Db } from "./db/database.js";
+import { waitForDatabase } from "./db/postgres.js";
 import { systemClock } from "./shared/clock.js";
 import { jsonLogger } from "./shared/logger.js";
 
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = jsonLogger();
-  const db = openSqlite(sqliteFile(config), { backgroundCheckpoints: true });
+  const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
+  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
   await migrate(db);
   const firstKey = await bootstrapAccount(db);
 
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
   const lines = [
     `mailproof is listening on ${base}`,
     `  API reference: ${base}/docs`,
-    `  data: ${config.dataDir}`,
+    `  data: ${config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname})` : config.dataDir}`,
     config.smtpUrl ? "  mail: sent through SMTP_URL" : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
   ];
   if (firstKey) {

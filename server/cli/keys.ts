@@ -2,7 +2,7 @@
 import { AccountService } from "../accounts/service.js";
 import { AccountStore } from "../accounts/store.js";
 import { ConfigError, loadConfig, sqliteFile } from "../config.js";
-import { migrate, openSqlite } from "../db/database.js";
+import { migrate, openDatabase } from "../db/database.js";
 import { systemClock } from "../shared/clock.js";
 
 const usage = `usage:
@@ -12,7 +12,7 @@ const usage = `usage:
 
 async function run(args: string[]): Promise<number> {
   const config = loadConfig(process.env);
-  const db = openSqlite(sqliteFile(config));
+  const db = openDatabase(config, sqliteFile(config));
   try {
     await migrate(db);
     const accounts = new AccountService(new AccountStore(db), systemClock);

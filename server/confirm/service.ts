@@ -62,7 +62,7 @@ export class ConfirmationService {
   async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<void> {
     const now = this.clock();
     const token = randomToken(32);
-    await this.store.transaction(async (tx) => {
+    await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
       const recent = await tx.sendsSince(subject.type, subject.id, iso(new Date(now.getTime() - DAY_MS)));
       if (!options.ignoreCaps) this.checkCaps(recent, now);
       await tx.recordSend(

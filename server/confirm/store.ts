@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Db } from "../db/database.js";
+import { serializeOn, type Db } from "../db/database.js";
 import type { ConfirmationTokensTable, SubjectType } from "../db/schema.js";
 
 export type TokenRow = ConfirmationTokensTable;
@@ -8,9 +8,12 @@ export type TokenRow = ConfirmationTokensTable;
 export class ConfirmationStore {
   constructor(private readonly db: Db) {}
 
-  /** Runs `work` in one transaction: the check-and-record of a send must not interleave. */
-  transaction<T>(work: (store: ConfirmationStore) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(new ConfirmationStore(trx)));
+  /** Runs `work` in one transaction, serialized with every other one about the same subject. */
+  subjectTransaction<T>(type: SubjectType, id: string, work: (store: ConfirmationStore) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      await serializeOn(trx, `confirmation:${type}:${id}`);
+      return work(new ConfirmationStore(trx));
+    });
   }
 
   /** Sends since `since`, oldest first. */

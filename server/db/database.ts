@@ -1,12 +1,27 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect, sql } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, SqliteDialect, sql, type Transaction } from "kysely";
 import { startCheckpointer } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
+import { openPostgres } from "./postgres.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
+
+/** The store the configuration names: PostgreSQL for a DATABASE_URL, else SQLite in DATA_DIR. */
+export function openDatabase(config: { databaseUrl: string | undefined; dbPoolMax: number }, sqliteFile: string, options: { backgroundCheckpoints?: boolean } = {}): Db {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax }) : openSqlite(sqliteFile, options);
+}
+
+/**
+ * Serializes transactions that decide on the same `key` (a resend cap, say) until they commit.
+ * SQLite needs nothing: its one connection runs one transaction at a time. PostgreSQL takes a
+ * transaction-scoped advisory lock, which also holds across processes.
+ */
+export async function serializeOn(trx: Transaction<Database>, key: string): Promise<void> {
+  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+}
 
 /**
  * Opens the SQLite store: WAL (readers never wait for the writer, and the keys CLI can work
@@ -51,7 +66,10 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
 
 /** Brings the schema to the newest migration; run at every start. */
 export async function migrate(db: Db): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  // On PostgreSQL the migration bookkeeping lives in the connection's schema (search_path), like
+  // the tables; otherwise Kysely looks for it across schemas and finds another instance's.
+  const schema = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) }).migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
 }
@@ -76,4 +94,8 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   const e = error as { code?: string };
   return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
+}
+
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

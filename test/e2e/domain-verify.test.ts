@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailboxDomain, type MailproofClient } from "../../client/index.js";
-import { loadConfig } from "../../server/config.js";
 import { mailboxDomainService } from "../../server/mailbox-domains/recheck.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
-import { testServerEnv } from "../support/real-server.js";
 
 // Verify looks the records up live, here on a real DNS server on loopback serving test zones.
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
@@ -142,8 +140,7 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
 
 describe("the background re-check", () => {
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
-    const config = loadConfig({ ...testServerEnv(server.dataDir, 0), ...env });
-    const recheck = mailboxDomainService(server.db, config, () => new Date(now));
+    const recheck = mailboxDomainService(server.db, server.config, () => new Date(now));
     const domain = await create(a);
     publishAll(domain);
     now += 1000;

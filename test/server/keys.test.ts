@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { KEY_CACHE_MS } from "../../server/accounts/service.js";
+import { sha256Hex } from "../../server/shared/ids.js";
 import { fresh, raw } from "../support/api.js";
+import { everyStoredRow } from "../support/database.js";
 import { createKey, keysCli } from "../support/real-server.js";
 
 const server = inject("server");
@@ -44,7 +46,7 @@ describe("API keys", () => {
     await expect(keysCli(server.env, ["revoke", "no-such-key"])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("no active key") });
   });
 
-  it("no API key is stored in clear anywhere in the data directory", async () => {
+  it("no API key is stored in clear anywhere in the data directory or the database", async () => {
     const key = await createKey(server.env, `scan-${fresh()}`);
     await raw({ ...server, apiKey: key }, "GET", "/v1/destinations");
     for (const file of readdirSync(server.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name))) {
@@ -52,6 +54,12 @@ describe("API keys", () => {
       expect(bytes.includes(Buffer.from(key)), file).toBe(false);
       expect(bytes.includes(Buffer.from(server.apiKey)), file).toBe(false);
       expect(bytes.includes(Buffer.from(key.slice(8))), file).toBe(false);
+    }
+    if (server.env.DATABASE_URL) {
+      const rows = await everyStoredRow(server.env.DATABASE_URL);
+      expect(rows).toContain(sha256Hex(key)); // the rows were read: the hash is there, the key is not
+      expect(rows).not.toContain(key.slice(8));
+      expect(rows).not.toContain(server.apiKey.slice(8));
     }
   });
 });

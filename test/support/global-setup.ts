@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { freePort } from "./free-port.js";
 import { answers, startProcess, type Started } from "./processes.js";
+import { dropRunSchemas } from "./database.js";
 import { startDnsServer } from "./dns-server.js";
 import { buildServer, startRealServer } from "./real-server.js";
 import type { Target } from "./targets.js";
@@ -12,7 +13,7 @@ import type { Target } from "./targets.js";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Pick<Started, "stop">[] = [];
-  const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => undefined);
+  const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => dropRunSchemas());
   try {
     const mockPort = await freePort();
     const mockUrl = `http://127.0.0.1:${mockPort}`;

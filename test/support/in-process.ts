@@ -7,7 +7,8 @@ import { AccountService } from "../../server/accounts/service.js";
 import { AccountStore } from "../../server/accounts/store.js";
 import { buildApp } from "../../server/app.js";
 import { loadConfig, sqliteFile } from "../../server/config.js";
-import { migrate, openSqlite, type Db } from "../../server/db/database.js";
+import { migrate, openDatabase, type Db } from "../../server/db/database.js";
+import { freshDatabaseEnv } from "./database.js";
 import { createMailer } from "../../server/mail/mailer.js";
 import { systemClock, type Clock } from "../../server/shared/clock.js";
 import { silentLogger, type Logger } from "../../server/shared/logger.js";
@@ -25,8 +26,8 @@ export interface InProcessOptions {
 /** The app built in this process from real parts (a fresh SQLite file), listening on loopback. */
 export async function inProcessServer(options: InProcessOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-inproc-"));
-  const config = loadConfig({ ...testServerEnv(dataDir, 0), ...options.env });
-  const db = openSqlite(sqliteFile(config));
+  const config = loadConfig({ ...testServerEnv(dataDir, 0), ...(await freshDatabaseEnv()), ...options.env });
+  const db = openDatabase(config, sqliteFile(config));
   await migrate(db);
   await options.prepare?.(db);
   const logger = options.logger ?? silentLogger;
@@ -40,6 +41,7 @@ export async function inProcessServer(options: InProcessOptions = {}) {
   return {
     url,
     db,
+    config,
     mailer,
     dataDir,
     /** A key of a (new or existing) account of this server. */

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { freshDatabaseEnv } from "./database.js";
 import { freePort } from "./free-port.js";
 import { answers, startProcess, type Started } from "./processes.js";
 import type { RealServer } from "./targets.js";
@@ -40,7 +41,7 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
 export async function startRealServer(overrides: Record<string, string> = {}, dnsZoneDir = ""): Promise<{ server: RealServer; process: Started }> {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-test-"));
   const port = await freePort();
-  const env = { ...testServerEnv(dataDir, port), ...overrides };
+  const env = { ...testServerEnv(dataDir, port), ...(await freshDatabaseEnv()), ...overrides };
   const baseUrl = `http://127.0.0.1:${port}`;
   const started = await startProcess("node", ["dist/main.js"], async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)), {
     name: "mailproof server",

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+
+// With TEST_DATABASE_URL set (`npm run test:pg`), every server the tests start gets a fresh
+// PostgreSQL schema of its own; without it, a fresh SQLite file (the default).
+
+const run = () => (process.env.MAILPROOF_TEST_RUN ??= randomUUID().replace(/-/g, "").slice(0, 8));
+
+/** `{ DATABASE_URL }` for a new, empty schema, or `{}` on SQLite. */
+export async function freshDatabaseEnv(): Promise<Record<string, string>> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) return {};
+  const schema = `mp_${run()}_${randomUUID().replace(/-/g, "").slice(0, 8)}`;
+  await withClient(base, (client) => client.query(`create schema ${schema}`));
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return { DATABASE_URL: url.toString() };
+}
+
+/** Drops the schemas this run created. */
+export async function dropRunSchemas(): Promise<void> {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base || !process.env.MAILPROOF_TEST_RUN) return;
+  await withClient(base, async (client) => {
+    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [`mp_${process.env.MAILPROOF_TEST_RUN}_%`]);
+    for (const { nspname } of rows) await client.query(`drop schema ${nspname} cascade`);
+  });
+}
+
+/** Every row of every table of the store behind `databaseUrl`, as text (to look for secrets). */
+export async function everyStoredRow(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (client) => {
+    const { rows: tables } = await client.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = current_schema()");
+    let text = "";
+    for (const { table_name } of tables) text += JSON.stringify((await client.query(`select * from "${table_name}"`)).rows);
+    return text;
+  });
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
