@@ -11,6 +11,7 @@ export interface Zone {
   /** TXT records, each a list of strings (a long value split as DNS splits it). */
   TXT?: string[][];
   MX?: { priority: number; exchange: string }[];
+  A?: string[];
   /** Answer with this error instead (no file at all means NXDOMAIN). */
   rcode?: "SERVFAIL" | "NXDOMAIN";
   /** Answer this late (a slow resolver). */
@@ -33,6 +34,7 @@ export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailp
         if (!zone || zone.rcode === "NXDOMAIN") response.header.rcode = Packet.RCODE.NXDOMAIN;
         else if (zone.rcode === "SERVFAIL") response.header.rcode = Packet.RCODE.SERVFAIL;
         else if (question?.type === Packet.TYPE.TXT) for (const data of zone.TXT ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 60, data } as never);
+        else if (question?.type === Packet.TYPE.A) for (const address of zone.A ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 60, address } as never);
         else if (question?.type === Packet.TYPE.MX) for (const mx of zone.MX ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.MX, class: Packet.CLASS.IN, ttl: 60, ...mx } as never);
         send(response);
       };

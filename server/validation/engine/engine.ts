@@ -1,0 +1,128 @@
+import { isIP } from "node:net";
+import { EngineDns, type DnsOptions } from "./dns.js";
+import { isDisposable, isFreeProvider, isRoleAccount, suggestDomain } from "./lists.js";
+import { isPrivateAddress } from "./network-guard.js";
+import { probeDomain, type ProbeSettings } from "./smtp-probe.js";
+import { checkSyntax } from "./syntax.js";
+import { reasonOfReply, verdict, type Checks, type ValidationResult } from "./verdict.js";
+
+export interface EngineSettings {
+  dns: DnsOptions;
+  probe: ProbeSettings;
+  /** false: syntax, lists and DNS only (results end as `probe_disabled`). */
+  probeEnabled: boolean;
+  allowPrivateNetworks: boolean;
+  /** Connections open at once to one mail host, and in all. */
+  perHostConcurrency: number;
+  concurrency: number;
+}
+
+interface Pending {
+  email: string;
+  local: string;
+  checks: Checks;
+  didYouMean: string | null;
+}
+
+/**
+ * Decides, for each address, deliverable / risky / undeliverable / unknown, stopping at the first
+ * final verdict: syntax, lists, DNS, then one SMTP conversation per domain for all its addresses.
+ * One engine instance caches DNS per domain for its life: create one per job or check.
+ */
+export class ValidationEngine {
+  private readonly dns: EngineDns;
+  private readonly hostSlots = new Map<string, number>();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly settings: EngineSettings) {
+    this.dns = new EngineDns(settings.dns);
+  }
+
+  async validate(emails: string[]): Promise<ValidationResult[]> {
+    const results = new Map<string, ValidationResult>();
+    const byDomain = new Map<string, Pending[]>();
+    for (const email of emails) {
+      const syntax = checkSyntax(email);
+      if (!syntax.valid) {
+        results.set(email, verdict(email, "invalid_syntax", { syntax: false, internationalized: false, domain: null, mx: null, disposable: false, role_account: false, free_provider: false, smtp: null }));
+        continue;
+      }
+      const checks: Checks = {
+        syntax: true, internationalized: syntax.internationalized, domain: syntax.domain, mx: null,
+        disposable: !syntax.addressLiteral && isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local),
+        free_provider: isFreeProvider(syntax.domain), smtp: null,
+      };
+      const didYouMean = syntax.addressLiteral ? null : suggestDomain(syntax.domain);
+      const pending = { email, local: syntax.local, checks, didYouMean: didYouMean && `${syntax.local}@${didYouMean}` };
+      if (checks.disposable) {
+        results.set(email, verdict(email, "disposable_domain", checks, { didYouMean: pending.didYouMean }));
+        continue;
+      }
+      byDomain.set(syntax.domain, [...(byDomain.get(syntax.domain) ?? []), pending]);
+    }
+    await Promise.all([...byDomain].map(async ([domain, list]) => {
+      for (const result of await this.validateDomain(domain, list)) results.set(result.email, result);
+    }));
+    return emails.map((e) => results.get(e)!);
+  }
+
+  private async validateDomain(domain: string, list: Pending[]): Promise<ValidationResult[]> {
+    const all = (reason: Parameters<typeof verdict>[1], patch: Partial<Checks> = {}, catchAll: boolean | null = null) =>
+      list.map((p) => verdict(p.email, reason, { ...p.checks, ...patch }, { catchAll, didYouMean: p.didYouMean }));
+
+    let hosts: string[];
+    let addresses: string[] | null = null;
+    if (domain.startsWith("[")) {
+      const literal = domain.slice(1, -1).replace(/^ipv6:/i, "");
+      hosts = [literal];
+      addresses = isIP(literal) ? [literal] : [];
+    } else {
+      const route = await this.dns.mailRoute(domain);
+      if (route.kind === "nxdomain") return all("invalid_domain");
+      if (route.kind === "null_mx") return all("null_mx");
+      if (route.kind === "no_mail_server") return all("no_mail_server");
+      if (route.kind === "dns_error") return all("dns_error");
+      hosts = route.hosts;
+    }
+    const mx = hosts[0] ?? null;
+    if (!this.settings.probeEnabled) return all("probe_disabled", { mx });
+
+    // The best MX first, then the next; a host whose addresses are all private is skipped.
+    let lastFailure: "smtp_timeout" | "smtp_unavailable" | "private_network" = "smtp_unavailable";
+    for (const host of hosts) {
+      const ips = (addresses ?? (await this.dns.hostAddresses(host).catch(() => [] as string[]))).filter((ip) => this.settings.allowPrivateNetworks || !isPrivateAddress(ip));
+      if (ips.length === 0) {
+        lastFailure = (addresses ?? (await this.dns.hostAddresses(host).catch(() => []))).length > 0 ? "private_network" : lastFailure;
+        continue;
+      }
+      const probed = await this.withSlot(host, () => probeDomain(ips, domain, list.map((p) => p.email), this.settings.probe));
+      if (probed.kind !== "answered") {
+        lastFailure = probed.kind === "timeout" ? "smtp_timeout" : "smtp_unavailable";
+        continue;
+      }
+      return list.map((p) => {
+        const reply = probed.replies.get(p.email);
+        if (!reply) return verdict(p.email, "unexpected_error", { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
+        return verdict(p.email, reasonOfReply(reply, probed.catchAll), { ...p.checks, mx: host, smtp: reply }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
+      });
+    }
+    return all(lastFailure, { mx });
+  }
+
+  /** Runs `work` within the per-host and global connection limits. */
+  private async withSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
+    while (this.active >= this.settings.concurrency || (this.hostSlots.get(host) ?? 0) >= this.settings.perHostConcurrency) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.active++;
+    this.hostSlots.set(host, (this.hostSlots.get(host) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.hostSlots.set(host, this.hostSlots.get(host)! - 1);
+      this.waiting.splice(0).forEach((wake) => wake());
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import type { components } from "../../../generated/schema.js";
+import type { Reply } from "./smtp-session.js";
+
+export type ValidationResult = components["schemas"]["ValidationResult"];
+export type Checks = ValidationResult["checks"];
+type Reason = ValidationResult["reason"];
+
+const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
+  accepted_email: "deliverable",
+  catch_all: "risky",
+  mailbox_full: "risky",
+  disposable_domain: "risky",
+  invalid_syntax: "undeliverable",
+  invalid_domain: "undeliverable",
+  null_mx: "undeliverable",
+  no_mail_server: "undeliverable",
+  rejected_email: "undeliverable",
+  dns_error: "unknown",
+  greylisted: "unknown",
+  smtp_timeout: "unknown",
+  smtp_unavailable: "unknown",
+  probe_disabled: "unknown",
+  private_network: "unknown",
+  unexpected_error: "unknown",
+};
+
+export function verdict(email: string, reason: Reason, checks: Checks, extra: { catchAll?: boolean | null; didYouMean?: string | null } = {}): ValidationResult {
+  return { email, result: RESULT_OF[reason], reason, catch_all: extra.catchAll ?? null, did_you_mean: extra.didYouMean ?? null, checks };
+}
+
+/** What a mail server's answer to RCPT TO means (the catch-all decided separately). */
+export function reasonOfReply(reply: Reply, catchAll: boolean | null): Reason {
+  if (reply.code === 250 || reply.code === 251) return catchAll ? "catch_all" : "accepted_email";
+  if ([550, 551, 553, 554].includes(reply.code)) return "rejected_email";
+  if (reply.code === 452 || reply.code === 552) return "mailbox_full";
+  if (reply.code >= 400 && reply.code < 500) return "greylisted";
+  return "unexpected_error";
+}

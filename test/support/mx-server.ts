@@ -1,0 +1,55 @@
+import { SMTPServer } from "smtp-server";
+
+export type MailboxBehaviour = "accept" | "full" | "greylist-once" | "greylist-always";
+
+export interface MxOptions {
+  /** Which loopback address to listen on (127.0.0.N), all on the same port. */
+  host: string;
+  port: number;
+  mailboxes: Record<string, MailboxBehaviour>;
+  /** Accept every recipient (a catch-all domain). */
+  catchAll?: boolean;
+  /** Never send the greeting (a server that hangs). */
+  silent?: boolean;
+}
+
+/**
+ * A mail server with known mailboxes (smtp-server) for probing tests: it answers RCPT TO per
+ * mailbox and records every connection's commands, so tests can see batching and that no DATA
+ * is ever sent.
+ */
+export async function mxServer(options: MxOptions) {
+  const connections: { rcpts: string[]; data: boolean }[] = [];
+  const greylisted = new Set<string>();
+  const server = new SMTPServer({
+    secure: false,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    socketTimeout: 60_000,
+    onConnect(session, callback) {
+      connections.push({ rcpts: [], data: false });
+      (session as unknown as { index: number }).index = connections.length - 1;
+      if (options.silent) return; // never answers: the probe must time out
+      callback();
+    },
+    onRcptTo(address, session, callback) {
+      const rcpt = address.address.toLowerCase();
+      connections[(session as unknown as { index: number }).index]!.rcpts.push(rcpt);
+      const behaviour = options.mailboxes[rcpt];
+      if (behaviour === "full") return callback(Object.assign(new Error("Mailbox full"), { responseCode: 552 }));
+      if (behaviour === "greylist-always" || (behaviour === "greylist-once" && !greylisted.has(rcpt))) {
+        greylisted.add(rcpt);
+        return callback(Object.assign(new Error("Greylisted, try again later"), { responseCode: 451 }));
+      }
+      if (behaviour || options.catchAll) return callback();
+      callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
+    },
+    onData(stream, session, callback) {
+      connections[(session as unknown as { index: number }).index]!.data = true;
+      stream.resume();
+      stream.on("end", () => callback());
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  return { connections, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
