@@ -22,6 +22,8 @@ import { senderIdentityRoutes } from "./sender-identities/routes.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
 import { SenderIdentityStore } from "./sender-identities/store.js";
 import { serviceRoutes } from "./service/routes.js";
+import { EmailCheckService } from "./validation/checks.js";
+import { emailCheckRoutes } from "./validation/routes.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 
@@ -68,6 +70,7 @@ export function buildApp({ db, config, mailer, clock, logger }: AppDeps): Expres
   app.use("/v1/sender-identities", senderIdentityRoutes(identities));
   app.use("/v1/mailbox-domains", mailboxDomainRoutes(domains));
   app.use("/confirm", confirmationRoutes(confirmations, { secureCookie: config.publicUrl.startsWith("https:") }));
+  app.use("/v1/email-checks", emailCheckRoutes(new EmailCheckService(config)));
   app.use(serviceRoutes(db, mailer));
   app.use(notImplementedRoutes());
   app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`)));

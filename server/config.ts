@@ -22,6 +22,19 @@ export interface Config {
   dnsTimeoutMs: number;
   domainVerifyGraceMs: number;
   domainRecheckIntervalMs: number;
+  validation: {
+    probeEnabled: boolean;
+    allowPrivateNetworks: boolean;
+    smtpPort: number;
+    heloName: string;
+    mailFrom: string;
+    connectTimeoutMs: number;
+    commandTimeoutMs: number;
+    greylistRetryMs: number;
+    perHostConcurrency: number;
+    concurrency: number;
+    checkTimeoutMs: number;
+  };
   /** Unset: SQLite in DATA_DIR. */
   databaseUrl: string | undefined;
   dbPoolMax: number;
@@ -74,11 +87,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const dbPoolMax = read("DB_POOL_MAX", 10, count(1), "a number of connections (1 or more)");
   const dbStartupTimeoutMs = read("DB_STARTUP_TIMEOUT_MS", 30_000, count(0), "milliseconds to wait for the database at start");
 
+  const heloName = read("VALIDATION_HELO_NAME", new URL(publicUrl).hostname, (r) => normalizeHostname(r) ?? (r === "localhost" ? r : undefined), "a host name");
+  const validation = {
+    probeEnabled: read("VALIDATION_SMTP_PROBE", true, bool, "true or false"),
+    allowPrivateNetworks: read("VALIDATION_ALLOW_PRIVATE_NETWORKS", false, bool, "true or false"),
+    smtpPort: read("VALIDATION_SMTP_PORT", 25, (r) => (/^\d+$/.test(r) && Number(r) > 0 && Number(r) < 65536 ? Number(r) : undefined), "a port number"),
+    heloName,
+    mailFrom: read("VALIDATION_MAIL_FROM", `verify@${heloName}`, (r) => (/^[^\s<>@]+@[^\s<>@]+$/.test(r) ? r : undefined), "an address such as verify@example.net"),
+    connectTimeoutMs: read("VALIDATION_CONNECT_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
+    commandTimeoutMs: read("VALIDATION_COMMAND_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
+    greylistRetryMs: read("VALIDATION_GREYLIST_RETRY_MS", 60_000, count(0), "milliseconds"),
+    perHostConcurrency: read("VALIDATION_PER_HOST_CONCURRENCY", 2, count(1), "connections (1 or more)"),
+    concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
+    checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
-    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs,
+    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation,
   };
 }
 

@@ -10,7 +10,6 @@ export const NOT_IMPLEMENTED: { method: "get" | "post" | "patch"; path: string; 
   { method: "post", path: "/v1/email-validations", operationId: "createEmailValidation" },
   { method: "get", path: "/v1/email-validations/:validation_id", operationId: "getEmailValidation" },
   { method: "patch", path: "/v1/email-validations/:validation_id", operationId: "cancelEmailValidation" },
-  { method: "post", path: "/v1/email-checks", operationId: "createEmailCheck" },
 ];
 
 export function notImplementedRoutes(): Router {

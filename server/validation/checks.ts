@@ -1,0 +1,35 @@
+import type { Config } from "../config.js";
+import { ValidationEngine } from "./engine/engine.js";
+import { isDisposable, isFreeProvider, isRoleAccount } from "./engine/lists.js";
+import { checkSyntax } from "./engine/syntax.js";
+import { verdict, type ValidationResult } from "./engine/verdict.js";
+import { engineSettings } from "./engine-settings.js";
+
+/**
+ * One address checked now, for sign-up forms, within EMAIL_CHECK_TIMEOUT_MS: what cannot be
+ * decided by then is `unknown` (`smtp_timeout`). A greylisting server's retry would take longer
+ * than anyone waits on a form, so the single check never waits for it.
+ */
+export class EmailCheckService {
+  constructor(private readonly config: Config) {}
+
+  async check(email: string): Promise<ValidationResult> {
+    const engine = new ValidationEngine(engineSettings(this.config, { greylistRetryMs: 0 }));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.config.validation.checkTimeoutMs)));
+    try {
+      return (await Promise.race([engine.validate([email]).then((r) => r[0]!), deadline])) ?? timedOut(email);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function timedOut(email: string): ValidationResult {
+  const syntax = checkSyntax(email);
+  if (!syntax.valid) return verdict(email, "invalid_syntax", { syntax: false, internationalized: false, domain: null, mx: null, disposable: false, role_account: false, free_provider: false, smtp: null });
+  return verdict(email, "smtp_timeout", {
+    syntax: true, internationalized: syntax.internationalized, domain: syntax.domain, mx: null,
+    disposable: isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local), free_provider: isFreeProvider(syntax.domain), smtp: null,
+  });
+}
