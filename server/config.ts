@@ -35,6 +35,10 @@ export interface Config {
     concurrency: number;
     checkTimeoutMs: number;
   };
+  /** In-process validation workers (0: this process only answers the API). */
+  workers: number;
+  /** How long a worker's claim on a chunk holds without a heartbeat. */
+  validationLeaseMs: number;
   /** Unset: SQLite in DATA_DIR. */
   databaseUrl: string | undefined;
   dbPoolMax: number;
@@ -101,11 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
   };
+  const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
+  const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
-    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation,
+    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation, workers, validationLeaseMs,
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
+import { startWorkers } from "./validation/start-workers.js";
 import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
 import { migrate, openDatabase, type Db } from "./db/database.js";
 import { waitForDatabase } from "./db/postgres.js";
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger);
   const app = buildApp({ db, config, mailer, clock: systemClock, logger });
   startDomainRechecks(db, config, systemClock, logger);
+  const workers = startWorkers(db, config, logger);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s)).on("error", reject);
   });
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join("\n")}\n`);
 
   const stop = () => {
-    server.close(() => void db.destroy().finally(() => process.exit(0)));
+    server.close(() => void Promise.all(workers.map((w) => w.stop())).then(() => db.destroy()).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once("SIGTERM", stop);

@@ -96,6 +96,6 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
 }
 
-function isPostgres(db: Kysely<Database>): boolean {
+export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }

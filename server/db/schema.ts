@@ -98,7 +98,48 @@ export interface ConfirmationTokensTable {
   created_at: string;
 }
 
+export type JobStatus = "queued" | "processing" | "completed" | "canceled" | "error";
+
+export interface EmailValidationsTable {
+  id: string;
+  account_id: string;
+  status: JobStatus;
+  total: number;
+  processed: number;
+  deliverable: number;
+  risky: number;
+  undeliverable: number;
+  unknown: number;
+  /** JSON array of {code, message}. */
+  errors: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface ValidationItemsTable {
+  validation_id: string;
+  email: string;
+  chunk: number;
+  /** JSON of the result; null until its chunk is done. */
+  result: string | null;
+}
+
+export interface ValidationChunksTable {
+  validation_id: string;
+  chunk: number;
+  status: "pending" | "leased" | "done" | "canceled";
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  attempts: number;
+  /** The job's creation time: chunks are claimed oldest job first. */
+  created_at: string;
+}
+
 export interface Database {
+  email_validations: EmailValidationsTable;
+  validation_items: ValidationItemsTable;
+  validation_chunks: ValidationChunksTable;
   confirmation_sends: ConfirmationSendsTable;
   confirmation_tokens: ConfirmationTokensTable;
   accounts: AccountsTable;

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { NOT_IMPLEMENTED } from "../../server/http/not-implemented.js";
 import { clientsFor, fresh, raw } from "../support/api.js";
 import { operations } from "../support/openapi.js";
 
@@ -8,17 +7,17 @@ import { operations } from "../support/openapi.js";
 // that does not exist, on every operation that takes an id.
 const server = inject("server");
 const { a, b } = clientsFor(server);
-const notImplemented = new Set(NOT_IMPLEMENTED.map((n) => n.operationId));
 
 async function resourcesOfA() {
   const domain = (await a.POST("/v1/mailbox-domains", { body: { domain: `iso-${fresh()}.acme-logistics.com` } })).data!;
   const identity = (await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Billing", email: `billing@${domain.domain}` } })).data!;
   const destination = (await a.POST("/v1/destinations", { body: { email: `iso-${fresh()}@acme-logistics.com` } })).data!;
-  return { domain, identity, destination };
+  const validation = (await a.POST("/v1/email-validations", { body: { emails: ["not-an-address"] } })).data!;
+  return { domain, identity, destination, validation };
 }
 
 /** The request B makes on A's resource for each operation that takes an id. */
-const attempts: Record<string, (ids: { domain: string; identity: string; destination: string }) => { method: string; path: string; body?: unknown }> = {
+const attempts: Record<string, (ids: { domain: string; identity: string; destination: string; validation: string }) => { method: string; path: string; body?: unknown }> = {
   getDestination: (r) => ({ method: "GET", path: `/v1/destinations/${r.destination}` }),
   deleteDestination: (r) => ({ method: "DELETE", path: `/v1/destinations/${r.destination}` }),
   resendDestination: (r) => ({ method: "POST", path: `/v1/destinations/${r.destination}/resend` }),
@@ -29,20 +28,22 @@ const attempts: Record<string, (ids: { domain: string; identity: string; destina
   getMailboxDomain: (r) => ({ method: "GET", path: `/v1/mailbox-domains/${r.domain}` }),
   deleteMailboxDomain: (r) => ({ method: "DELETE", path: `/v1/mailbox-domains/${r.domain}` }),
   verifyMailboxDomain: (r) => ({ method: "POST", path: `/v1/mailbox-domains/${r.domain}/verify` }),
+  getEmailValidation: (r) => ({ method: "GET", path: `/v1/email-validations/${r.validation}` }),
+  cancelEmailValidation: (r) => ({ method: "PATCH", path: `/v1/email-validations/${r.validation}`, body: { status: "canceled" } }),
 };
 
 describe("cross-account isolation", () => {
-  it("has an attempt for every operation that takes a destination, identity or domain id", () => {
-    const withId = operations.filter((op) => /\{(destination_id|identity_id|domain_id)\}/.test(op.path)).map((op) => op.operationId);
+  it("has an attempt for every operation that takes a resource id", () => {
+    const withId = operations.filter((op) => /\{(destination_id|identity_id|domain_id|validation_id)\}/.test(op.path)).map((op) => op.operationId);
     expect(Object.keys(attempts).sort()).toEqual(withId.sort());
   });
 
-  it.each(Object.keys(attempts).filter((op) => !notImplemented.has(op)))("%s on another account's id is the same 404 as an unknown id", async (operationId) => {
+  it.each(Object.keys(attempts))("%s on another account's id is the same 404 as an unknown id", async (operationId) => {
     const mine = await resourcesOfA();
-    const ids = { domain: mine.domain.id, identity: mine.identity.id, destination: mine.destination.id };
+    const ids = { domain: mine.domain.id, identity: mine.identity.id, destination: mine.destination.id, validation: mine.validation.id };
     const attempt = attempts[operationId]!(ids);
     const asB = await raw({ ...server, apiKey: server.otherApiKey }, attempt.method, attempt.path, jsonInit(attempt.body));
-    const unknown = attempts[operationId]!({ domain: randomUUID(), identity: randomUUID(), destination: randomUUID() });
+    const unknown = attempts[operationId]!({ domain: randomUUID(), identity: randomUUID(), destination: randomUUID(), validation: randomUUID() });
     const asBUnknown = await raw({ ...server, apiKey: server.otherApiKey }, unknown.method, unknown.path, jsonInit(unknown.body));
     expect(asB.status).toBe(404);
     expect(asBUnknown.status).toBe(404);
@@ -61,6 +62,7 @@ describe("cross-account isolation", () => {
     expect(await all(() => b.GET("/v1/sender-identities", { params: { query: { page: { size: 100 } } } }))).not.toContain(mine.identity.id);
     expect(await all(() => b.GET("/v1/sender-identities", { params: { query: { domain_id: mine.domain.id } } }))).toEqual([]);
     expect(await all(() => b.GET("/v1/mailbox-domains", { params: { query: { page: { size: 100 } } } }))).not.toContain(mine.domain.id);
+    expect(await all(() => b.GET("/v1/email-validations", { params: { query: { page: { size: 100 } } } }))).not.toContain(mine.validation.id);
   });
 
   it("another account's domain cannot carry an identity, and names are unique per account only", async () => {

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./001-initial.js";
 import * as confirmations from "./002-confirmations.js";
 import * as verifiedOwner from "./003-verified-domain-owner.js";
+import * as emailValidations from "./004-email-validations.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
   "001-initial": initial,
   "002-confirmations": confirmations,
   "003-verified-domain-owner": verifiedOwner,
+  "004-email-validations": emailValidations,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,5 @@
+import { inject } from "vitest";
+import { publish } from "../../support/dns-server.js";
 import type { CaseContext, ContractCase } from "../harness.js";
 import { unknownId } from "../harness.js";
 import { authAndFailureCases, malformedParameter, oversized, TOO_LONG_KEY } from "./common.js";
@@ -28,10 +30,32 @@ export const emailValidationCases: ContractCase[] = [
   { operationId: "getEmailValidation", status: 404, name: "an unknown id", request: () => ({ method: "GET", path: path(unknownId()) }) },
   ...authAndFailureCases("getEmailValidation", () => ({ method: "GET", path: path(unknownId()) })),
 
-  { operationId: "cancelEmailValidation", status: 200, name: "a running job", targets: ["mock"], request: async (ctx) => ({ method: "PATCH", path: path(await start(ctx)), json: { status: "canceled" } }) },
+  {
+    operationId: "cancelEmailValidation", status: 200, name: "a running job",
+    request: async (ctx) => {
+      // On the server: addresses whose domain's DNS answers slowly, so the job is still running.
+      if (ctx.target.kind === "server") publish(inject("server").dnsZoneDir, "slow-dns.test", { delayMs: 5000 });
+      const slow = Array.from({ length: 150 }, (_, i) => `user${i}-${ctx.unique()}@slow-dns.test`);
+      const { id } = (await ctx.prepare({ method: "POST", path: "/v1/email-validations", json: { emails: slow } })) as { id: string };
+      return { method: "PATCH", path: path(id), json: { status: "canceled" } };
+    },
+  },
   { operationId: "cancelEmailValidation", status: 400, name: "a malformed id", request: malformedParameter({ method: "PATCH", path: path("1"), json: { status: "canceled" } }, { method: "PATCH", path: path(unknownId()), json: { status: "canceled" } }) },
   { operationId: "cancelEmailValidation", status: 404, name: "an unknown id", request: () => ({ method: "PATCH", path: path(unknownId()), json: { status: "canceled" } }) },
-  { operationId: "cancelEmailValidation", status: 409, name: "a finished job", targets: ["mock"], request: () => ({ method: "PATCH", path: path(unknownId()), json: { status: "canceled" } }) },
+  {
+    operationId: "cancelEmailValidation", status: 409, name: "a finished job",
+    request: async (ctx) => {
+      const id = await start(ctx);
+      if (ctx.target.kind === "server") {
+        for (let i = 0; i < 100; i++) {
+          const job = await ctx.prepare({ method: "GET", path: path(id) });
+          if (job.status === "completed") break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      return { method: "PATCH", path: path(id), json: { status: "canceled" } };
+    },
+  },
   { operationId: "cancelEmailValidation", status: 413, name: "a body over the limit", request: () => ({ method: "PATCH", path: path(unknownId()), ...oversized({ status: "canceled" }) }) },
   { operationId: "cancelEmailValidation", status: 415, name: "a text/plain body", request: () => ({ method: "PATCH", path: path(unknownId()), raw: "canceled", contentType: "text/plain" }) },
   { operationId: "cancelEmailValidation", status: 422, name: "a status other than canceled", request: () => ({ method: "PATCH", path: path(unknownId()), json: { status: "completed" } }) },

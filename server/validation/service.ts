@@ -1,0 +1,97 @@
+import type { components } from "../../generated/schema.js";
+import type { Page, PageRequest } from "../http/pagination.js";
+import { notFound, ProblemError } from "../http/problem.js";
+import { iso, type Clock } from "../shared/clock.js";
+import { newId } from "../shared/ids.js";
+import type { ValidationResult } from "./engine/verdict.js";
+import type { JobRow, ValidationStore } from "./store.js";
+
+export type EmailValidation = components["schemas"]["EmailValidation"];
+export type EmailValidationSummary = components["schemas"]["EmailValidationSummary"];
+
+/** Addresses per chunk: the unit a worker claims, and at most one SMTP transaction's worth per domain. */
+export const CHUNK_SIZE = 100;
+/** Seconds a client should wait between polls of a running job. */
+export const POLL_SECONDS = 2;
+const TERMINAL = new Set<JobRow["status"]>(["completed", "canceled", "error"]);
+
+export class ValidationService {
+  constructor(
+    private readonly store: ValidationStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Stores the job and its unique inputs, grouped in chunks by domain so each chunk's addresses
+   * share SMTP connections, before answering. The work happens in the workers.
+   */
+  async create(accountId: string, emails: string[]): Promise<EmailValidation> {
+    const unique = [...new Set(emails)];
+    const byDomain = unique.map((email) => ({ email, domain: email.slice(email.lastIndexOf("@") + 1).toLowerCase() }));
+    byDomain.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+    const items = byDomain.map((x, i) => ({ email: x.email, chunk: Math.floor(i / CHUNK_SIZE) }));
+    const now = iso(this.clock());
+    const job: JobRow = {
+      id: newId(), account_id: accountId, status: "queued", total: unique.length, processed: 0, deliverable: 0, risky: 0,
+      undeliverable: 0, unknown: 0, errors: "[]", created_at: now, started_at: null, completed_at: null,
+    };
+    await this.store.create(job, items, Math.ceil(unique.length / CHUNK_SIZE));
+    return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });
+  }
+
+  async get(accountId: string, id: string, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+    return this.present(await this.row(accountId, id), path, page);
+  }
+
+  async list(accountId: string, status: JobRow["status"] | undefined, page: PageRequest): Promise<Page<EmailValidationSummary>> {
+    const result = await this.store.list(accountId, status, page);
+    return { ...result, items: result.items.map(summary) };
+  }
+
+  async cancel(accountId: string, id: string, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+    const row = await this.row(accountId, id);
+    if (!(await this.store.cancel(accountId, id, iso(this.clock())))) {
+      throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${row.status}.`);
+    }
+    return this.get(accountId, id, path, page);
+  }
+
+  isTerminal(job: EmailValidation): boolean {
+    return TERMINAL.has(job.status);
+  }
+
+  private async row(accountId: string, id: string): Promise<JobRow> {
+    const row = await this.store.find(accountId, id);
+    if (!row) throw notFound("email validation", id);
+    return row;
+  }
+
+  /** The job with one page of results in email order, and links that page by `page[after]=<email>`. */
+  private async present(row: JobRow, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+    const rows = await this.store.results(row.id, page.after, page.size + 1);
+    const results = rows.slice(0, page.size).map((r) => JSON.parse(r.result) as ValidationResult);
+    const link = (after: string | null) => `${path}?${new URLSearchParams({ "page[size]": String(page.size), ...(after !== null && { "page[after]": after }) }).toString()}`;
+    let prev: string | null = null;
+    if (page.after !== null) {
+      const before = await this.store.emailsBefore(row.id, results[0]?.email ?? `${page.after}\u0000`, page.size + 1);
+      prev = before.length > page.size ? link(before[page.size]!) : link(null);
+    }
+    return {
+      ...summary(row),
+      results,
+      links: { self: link(page.after), next: rows.length > page.size ? link(results.at(-1)!.email) : null, prev },
+    };
+  }
+}
+
+function summary(row: JobRow): EmailValidationSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+    counts: { total: row.total, processed: row.processed, deliverable: row.deliverable, risky: row.risky, undeliverable: row.undeliverable, unknown: row.unknown },
+    errors: JSON.parse(row.errors) as EmailValidationSummary["errors"],
+  };
+}

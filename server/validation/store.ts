@@ -1,0 +1,143 @@
+import { sql } from "kysely";
+import { isPostgres, serializeOn, type Db } from "../db/database.js";
+import type { EmailValidationsTable, ValidationChunksTable } from "../db/schema.js";
+import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+
+export type JobRow = EmailValidationsTable;
+export type Kind = "deliverable" | "risky" | "undeliverable" | "unknown";
+export interface ChunkClaim {
+  validationId: string;
+  chunk: number;
+}
+
+const ROWS_PER_INSERT = 500;
+
+/** The email validation tables: jobs, their unique inputs and results, and claimable chunks. */
+export class ValidationStore {
+  constructor(private readonly db: Db) {}
+
+  /** Stores a job with all its inputs before anyone is told it exists. */
+  async create(job: JobRow, items: { email: string; chunk: number }[], chunks: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("email_validations").values(job).execute();
+      for (let i = 0; i < items.length; i += ROWS_PER_INSERT) {
+        await trx.insertInto("validation_items").values(items.slice(i, i + ROWS_PER_INSERT).map((it) => ({ validation_id: job.id, email: it.email, chunk: it.chunk, result: null }))).execute();
+      }
+      const rows: ValidationChunksTable[] = Array.from({ length: chunks }, (_, chunk) => ({ validation_id: job.id, chunk, status: "pending", lease_owner: null, lease_expires_at: null, attempts: 0, created_at: job.created_at }));
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx.insertInto("validation_chunks").values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+    });
+  }
+
+  find(accountId: string, id: string): Promise<JobRow | undefined> {
+    return this.db.selectFrom("email_validations").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+  }
+
+  list(accountId: string, status: JobRow["status"] | undefined, page: PageRequest): Promise<Page<JobRow>> {
+    let query = this.db.selectFrom("email_validations").selectAll().where("account_id", "=", accountId);
+    if (status) query = query.where("status", "=", status);
+    return readPage(query, page);
+  }
+
+  /** Results in email order after `after`, at most `limit`. */
+  async results(id: string, after: string | null, limit: number): Promise<{ email: string; result: string }[]> {
+    let query = this.db.selectFrom("validation_items").select(["email", "result"]).where("validation_id", "=", id).where("result", "is not", null);
+    if (after !== null) query = query.where("email", ">", after);
+    const rows = await query.orderBy("email").limit(limit).execute();
+    return rows as { email: string; result: string }[];
+  }
+
+  /** Emails with results before `before`, nearest first, at most `limit` (for the previous page). */
+  async emailsBefore(id: string, before: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("result", "is not", null).where("email", "<", before).orderBy("email", "desc").limit(limit).execute();
+    return rows.map((r) => r.email);
+  }
+
+  /** Cancels a job that is not terminal; false when it already was. */
+  async cancel(accountId: string, id: string, at: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable("email_validations").set({ status: "canceled", completed_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("status", "in", ["queued", "processing"]).executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) return false;
+      await trx.updateTable("validation_chunks").set({ status: "canceled" }).where("validation_id", "=", id).where("status", "in", ["pending", "leased"]).execute();
+      return true;
+    });
+  }
+
+  /**
+   * Claims the oldest claimable chunk: pending, or leased by a worker whose lease ran out (it
+   * died). On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED);
+   * SQLite runs one transaction at a time.
+   */
+  async claim(owner: string, now: string, leaseUntil: string): Promise<ChunkClaim | null> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom("validation_chunks")
+        .select(["validation_id", "chunk"])
+        .where((eb) => eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "leased"), eb("lease_expires_at", "<", now)])]))
+        .orderBy("created_at")
+        .orderBy("chunk")
+        .limit(1);
+      if (isPostgres(trx)) query = query.forUpdate().skipLocked();
+      const row = await query.executeTakeFirst();
+      if (!row) return null;
+      await trx.updateTable("validation_chunks").set((eb) => ({ status: "leased", lease_owner: owner, lease_expires_at: leaseUntil, attempts: eb("attempts", "+", 1) })).where("validation_id", "=", row.validation_id).where("chunk", "=", row.chunk).execute();
+      await trx.updateTable("email_validations").set({ status: "processing", started_at: now }).where("id", "=", row.validation_id).where("status", "=", "queued").execute();
+      return { validationId: row.validation_id, chunk: row.chunk };
+    });
+  }
+
+  async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {
+    await this.db.updateTable("validation_chunks").set({ lease_expires_at: leaseUntil }).where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").execute();
+  }
+
+  async chunkEmails(claim: ChunkClaim): Promise<string[]> {
+    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("result", "is", null).execute();
+    return rows.map((r) => r.email);
+  }
+
+  async attempts(claim: ChunkClaim): Promise<number> {
+    const row = await this.db.selectFrom("validation_chunks").select("attempts").where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).executeTakeFirst();
+    return row?.attempts ?? 0;
+  }
+
+  /**
+   * Records a chunk's results, exactly once: only while this worker still holds the lease, and the
+   * job's counts move in the same transaction. Completes the job when it was the last chunk.
+   */
+  async complete(owner: string, claim: ChunkClaim, results: { email: string; json: string; kind: Kind }[], now: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await serializeOn(trx, `validation:${claim.validationId}`);
+      const held = await trx.updateTable("validation_chunks").set({ status: "done", lease_owner: null, lease_expires_at: null })
+        .where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").executeTakeFirst();
+      if (held.numUpdatedRows === 0n) return false; // the lease was lost (or the job canceled): another worker owns it
+      for (const r of results) {
+        await trx.updateTable("validation_items").set({ result: r.json }).where("validation_id", "=", claim.validationId).where("email", "=", r.email).execute();
+      }
+      const count = (kind: Kind) => results.filter((r) => r.kind === kind).length;
+      await trx.updateTable("email_validations").set((eb) => ({
+        processed: eb("processed", "+", results.length),
+        deliverable: eb("deliverable", "+", count("deliverable")),
+        risky: eb("risky", "+", count("risky")),
+        undeliverable: eb("undeliverable", "+", count("undeliverable")),
+        unknown: eb("unknown", "+", count("unknown")),
+      })).where("id", "=", claim.validationId).execute();
+      const open = await trx.selectFrom("validation_chunks").select(sql<number>`count(*)`.as("n")).where("validation_id", "=", claim.validationId).where("status", "in", ["pending", "leased"]).executeTakeFirstOrThrow();
+      if (Number(open.n) === 0) {
+        await trx.updateTable("email_validations").set({ status: "completed", completed_at: now }).where("id", "=", claim.validationId).where("status", "=", "processing").execute();
+      }
+      return true;
+    });
+  }
+
+  /** Gives a chunk back to be tried again. */
+  async release(owner: string, claim: ChunkClaim): Promise<void> {
+    await this.db.updateTable("validation_chunks").set({ status: "pending", lease_owner: null, lease_expires_at: null }).where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").execute();
+  }
+
+  /** Ends a job in `error`, never leaving it stuck in processing. */
+  async fail(id: string, errors: { code: "internal_error" | "timeout"; message: string }[], now: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("email_validations").set({ status: "error", errors: JSON.stringify(errors), completed_at: now }).where("id", "=", id).where("status", "in", ["queued", "processing"]).execute();
+      await trx.updateTable("validation_chunks").set({ status: "canceled" }).where("validation_id", "=", id).where("status", "in", ["pending", "leased"]).execute();
+    });
+  }
+}

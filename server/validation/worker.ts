@@ -1,0 +1,100 @@
+import { hostname } from "node:os";
+import { iso, type Clock } from "../shared/clock.js";
+import { newId } from "../shared/ids.js";
+import type { Logger } from "../shared/logger.js";
+import { ValidationEngine, type EngineSettings } from "./engine/engine.js";
+import type { ChunkClaim, Kind, ValidationStore } from "./store.js";
+
+export interface WorkerOptions {
+  /** How long a claim holds without a heartbeat; a dead worker's chunk is reclaimed after it. */
+  leaseMs: number;
+  /** Sleep when there is nothing to claim. */
+  idleMs: number;
+  /** A chunk that fails this many times ends its job in `error`. */
+  maxAttempts: number;
+}
+
+/**
+ * Claims chunks with a lease, validates them, records the results (exactly once, while the lease
+ * holds) and comes back for more. Killing it loses at most the chunk in flight: its lease runs
+ * out and another worker (or this one, restarted) claims it again.
+ */
+export class ValidationWorker {
+  readonly id = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
+  private running = false;
+  private stopped: Promise<void> = Promise.resolve();
+  // One engine per job, so DNS answers are cached across its chunks; dropped when idle.
+  private readonly engines = new Map<string, ValidationEngine>();
+
+  constructor(
+    private readonly store: ValidationStore,
+    private readonly engineSettings: EngineSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions = { leaseMs: 60_000, idleMs: 250, maxAttempts: 3 },
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopped = this.loop();
+  }
+
+  /** Finishes the chunk in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.stopped;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const worked = await this.once().catch((error: unknown) => {
+        this.logger.error("validation worker failed", { error: error instanceof Error ? error.message : String(error) });
+        return false;
+      });
+      if (!worked) {
+        this.engines.clear();
+        await new Promise((r) => setTimeout(r, this.options.idleMs));
+      }
+    }
+  }
+
+  /** Claims and processes one chunk; false when there was none. */
+  async once(): Promise<boolean> {
+    const now = this.clock().getTime();
+    const claim = await this.store.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
+    if (!claim) return false;
+    const heartbeat = setInterval(() => {
+      void this.store.heartbeat(this.id, claim, iso(new Date(this.clock().getTime() + this.options.leaseMs))).catch(() => undefined);
+    }, Math.max(1000, this.options.leaseMs / 3));
+    try {
+      const emails = await this.store.chunkEmails(claim);
+      const results = await this.engine(claim.validationId).validate(emails);
+      await this.store.complete(this.id, claim, results.map((r) => ({ email: r.email, json: JSON.stringify(r), kind: r.result as Kind })), iso(this.clock()));
+    } catch (error) {
+      await this.failed(claim, error);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return true;
+  }
+
+  private async failed(claim: ChunkClaim, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error("validation chunk failed", { validation_id: claim.validationId, chunk: claim.chunk, error: message });
+    if ((await this.store.attempts(claim)) >= this.options.maxAttempts) {
+      await this.store.fail(claim.validationId, [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }], iso(this.clock()));
+    } else {
+      await this.store.release(this.id, claim);
+    }
+  }
+
+  private engine(validationId: string): ValidationEngine {
+    let engine = this.engines.get(validationId);
+    if (!engine) {
+      engine = new ValidationEngine(this.engineSettings);
+      this.engines.set(validationId, engine);
+    }
+    return engine;
+  }
+}
