@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, validateEmails, validationResults, type MailproofClient } from "../../client/index.js";
+import { engineSettings } from "../../server/validation/engine-settings.js";
+import { ValidationStore } from "../../server/validation/store.js";
+import { ValidationWorker } from "../../server/validation/worker.js";
+import { systemClock } from "../../server/shared/clock.js";
+import { silentLogger } from "../../server/shared/logger.js";
+import { startDnsServer } from "../support/dns-server.js";
+import { freePort } from "../support/free-port.js";
+import { inProcessServer } from "../support/in-process.js";
+import { mxServer } from "../support/mx-server.js";
+
+// Bulk jobs through the API, worked by a real worker, on loopback DNS and SMTP.
+let dns: Awaited<ReturnType<typeof startDnsServer>>;
+let mx: Awaited<ReturnType<typeof mxServer>>;
+let server: Awaited<ReturnType<typeof inProcessServer>>;
+let worker: ValidationWorker;
+let api: MailproofClient;
+
+beforeAll(async () => {
+  dns = await startDnsServer();
+  const port = await freePort();
+  mx = await mxServer({ host: "127.0.0.8", port, mailboxes: { "ana@bulk.test": "accept", "full@bulk.test": "full" } });
+  dns.publish("bulk.test", { MX: [{ priority: 10, exchange: "mx.bulk.test" }] });
+  dns.publish("mx.bulk.test", { A: ["127.0.0.8"] });
+  dns.publish("crawl.test", { delayMs: 400, MX: [] });
+  server = await inProcessServer({ env: { DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "300", VALIDATION_SMTP_PORT: String(port), VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_GREYLIST_RETRY_MS: "10", BULK_BODY_LIMIT: "40mb" } });
+  worker = new ValidationWorker(new ValidationStore(server.db), engineSettings(server.config), systemClock, silentLogger, { leaseMs: 5000, idleMs: 20, maxAttempts: 3 });
+  worker.start();
+  api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Bulk") });
+});
+afterAll(async () => {
+  await worker.stop();
+  await server.close();
+  await Promise.all([mx.close(), dns.close()]);
+});
+
+describe("email validation jobs", () => {
+  it("validates a batch once per unique address, with counts and results in email order", async () => {
+    const emails = ["full@bulk.test", "ana@bulk.test", "nobody@bulk.test", "ana@bulk.test", "not an address", "x@missing.test", "x@missing.test"];
+    const job = await validateEmails(api, emails, { fallbackIntervalSeconds: 0.05 });
+    expect(job.status).toBe("completed");
+    expect(job.counts).toEqual({ total: 5, processed: 5, deliverable: 1, risky: 1, undeliverable: 3, unknown: 0 });
+    expect(job.results.map((r) => [r.email, r.reason])).toEqual([
+      ["ana@bulk.test", "accepted_email"],
+      ["full@bulk.test", "mailbox_full"],
+      ["nobody@bulk.test", "rejected_email"],
+      ["not an address", "invalid_syntax"],
+      ["x@missing.test", "invalid_domain"],
+    ]);
+    expect(job.started_at).not.toBeNull();
+    expect(job.completed_at).not.toBeNull();
+  });
+
+  it("answers 202 with Location and Retry-After, and polling carries Retry-After until terminal", async () => {
+    const { response, data } = await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test"] } });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("location")).toBe(`/v1/email-validations/${data!.id}`);
+    expect(response.headers.get("retry-after")).toBe("2");
+    for (;;) {
+      const polled = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: data!.id } } });
+      if (polled.data!.status === "completed") {
+        expect(polled.response.headers.get("retry-after")).toBeNull();
+        break;
+      }
+      expect(polled.response.headers.get("retry-after")).toBe("2");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+
+  it("pages 250 results by page[after]=<email>, forward and back", async () => {
+    const emails = Array.from({ length: 250 }, (_, i) => `u${String(i).padStart(3, "0")}@missing.test`);
+    const job = await validateEmails(api, emails, { fallbackIntervalSeconds: 0.05 });
+    const all: string[] = [];
+    for await (const r of validationResults(api, job.id, { pageSize: 100 })) all.push(r.email);
+    expect(all).toEqual([...emails].sort());
+    const second = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[99]! } } } });
+    expect(second.data!.results[0]!.email).toBe(all[100]);
+    const back = new URL(second.data!.links.prev!, "http://x").searchParams;
+    expect(back.get("page[after]")).toBeNull();
+    const third = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[199]! } } } });
+    expect(new URL(third.data!.links.prev!, "http://x").searchParams.get("page[after]")).toBe(all[99]);
+    expect(third.data!.links.next).toBeNull();
+  });
+
+  it("cancel stops the work, keeps the results so far, and a second cancel is a 409", async () => {
+    const slow = Array.from({ length: 400 }, (_, i) => `u${i}@crawl.test`);
+    const { data } = await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test", ...slow] } });
+    const path = { params: { path: { validation_id: data!.id } } };
+    await new Promise((r) => setTimeout(r, 300));
+    const canceled = await api.PATCH("/v1/email-validations/{validation_id}", { ...path, body: { status: "canceled", ignored: true } as { status: "canceled" } });
+    expect(canceled.response.status).toBe(200);
+    expect(canceled.data!.status).toBe("canceled");
+    expect(canceled.data!.counts.processed).toBeLessThan(401);
+    await new Promise((r) => setTimeout(r, 1500));
+    const later = (await api.GET("/v1/email-validations/{validation_id}", path)).data!;
+    expect(later.status).toBe("canceled");
+    expect(later.counts.processed).toBe(canceled.data!.counts.processed);
+    const again = await api.PATCH("/v1/email-validations/{validation_id}", { ...path, body: { status: "canceled" } });
+    expect(again.response.status).toBe(409);
+    expect(again.error?.code).toBe("validation_finished");
+  });
+
+  it("takes up to 100,000 entries; more is a 422 pointing at /emails", async () => {
+    const tooMany = await fetch(`${server.url}/v1/email-validations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await server.createKey("Bulk")}`, "content-type": "application/json" },
+      body: JSON.stringify({ emails: Array.from({ length: 100_001 }, () => "a") }),
+    });
+    expect(tooMany.status).toBe(422);
+    expect(((await tooMany.json()) as { errors: { pointer: string }[] }).errors[0]!.pointer).toBe("/emails");
+  });
+
+  it("lists the account's jobs without their results", async () => {
+    const { data } = await api.GET("/v1/email-validations", { params: { query: { status: "completed" } } });
+    expect(data!.data.length).toBeGreaterThan(0);
+    expect(data!.data.every((j) => j.status === "completed" && !("results" in j))).toBe(true);
+  });
+});
