@@ -1,0 +1,37 @@
+// `npm run worker`: validation workers without the HTTP server, for as many machines as needed.
+// They share the store (PostgreSQL) with the API processes and claim chunks with leases.
+import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
+import { migrate, openDatabase } from "./db/database.js";
+import { waitForDatabase } from "./db/postgres.js";
+import { jsonLogger } from "./shared/logger.js";
+import { startWorkers } from "./validation/start-workers.js";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = jsonLogger();
+  const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
+  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
+  await migrate(db);
+  const workers = startWorkers(db, { ...config, workers: Math.max(1, config.workers) }, logger);
+  process.stdout.write(`mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${workers.map((w) => w.id).join(", ")})\n`);
+  const stop = () => {
+    void Promise.all(workers.map((w) => w.stop())).then(() => db.destroy()).finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 30_000).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`mailproof worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
