@@ -34,6 +34,7 @@ export interface Config {
     perHostConcurrency: number;
     concurrency: number;
     checkTimeoutMs: number;
+    chunksInFlight: number;
   };
   /** In-process validation workers (0: this process only answers the API). */
   workers: number;
@@ -104,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     perHostConcurrency: read("VALIDATION_PER_HOST_CONCURRENCY", 2, count(1), "connections (1 or more)"),
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
+    chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 8, count(1), "chunks (1 or more)"),
   };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
   const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");

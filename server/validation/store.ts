@@ -10,7 +10,8 @@ export interface ChunkClaim {
   chunk: number;
 }
 
-const ROWS_PER_INSERT = 500;
+// Rows per INSERT: fewer statements for 100,000 inputs, within SQLite's 32,766 bound parameters.
+const ROWS_PER_INSERT = 4000;
 
 /** The email validation tables: jobs, their unique inputs and results, and claimable chunks. */
 export class ValidationStore {

@@ -12,6 +12,8 @@ export interface WorkerOptions {
   idleMs: number;
   /** A chunk that fails this many times ends its job in `error`. */
   maxAttempts: number;
+  /** Chunks this worker processes at once (each is mostly waiting on DNS and SMTP round trips). */
+  inFlight?: number;
 }
 
 /**
@@ -23,7 +25,8 @@ export class ValidationWorker {
   readonly id = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   private running = false;
   private stopped: Promise<void> = Promise.resolve();
-  // One engine per job, so DNS answers are cached across its chunks; dropped when idle.
+  // One engine per job, so DNS answers and connection limits are shared across its chunks; the
+  // last few jobs are kept.
   private readonly engines = new Map<string, ValidationEngine>();
 
   constructor(
@@ -37,7 +40,7 @@ export class ValidationWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopped = this.loop();
+    this.stopped = Promise.all(Array.from({ length: this.options.inFlight ?? 1 }, () => this.loop())).then(() => undefined);
   }
 
   /** Finishes the chunk in flight, then stops. */
@@ -52,10 +55,7 @@ export class ValidationWorker {
         this.logger.error("validation worker failed", { error: error instanceof Error ? error.message : String(error) });
         return false;
       });
-      if (!worked) {
-        this.engines.clear();
-        await new Promise((r) => setTimeout(r, this.options.idleMs));
-      }
+      if (!worked) await new Promise((r) => setTimeout(r, this.options.idleMs));
     }
   }
 
@@ -94,6 +94,7 @@ export class ValidationWorker {
     if (!engine) {
       engine = new ValidationEngine(this.engineSettings);
       this.engines.set(validationId, engine);
+      if (this.engines.size > 8) this.engines.delete(this.engines.keys().next().value!);
     }
     return engine;
   }

@@ -1,4 +1,5 @@
 import { Resolver } from "node:dns/promises";
+import { isIP } from "node:net";
 
 /** Where mail for a domain goes, as DNS says (RFC 5321 §5.1). */
 export type MailRoute =
@@ -38,6 +39,8 @@ export class EngineDns {
 
   /** The IP addresses of a mail host (IPv4 first). */
   hostAddresses(host: string): Promise<string[]> {
+    // Some domains publish an IP address as their MX exchange; take it as it is.
+    if (isIP(host)) return Promise.resolve([host]);
     let found = this.addresses.get(host);
     if (!found) {
       found = Promise.all([this.quiet(() => this.resolver.resolve4(host)), this.quiet(() => this.resolver.resolve6(host))]).then(([v4, v6]) => [...v4, ...v6]);

@@ -93,11 +93,13 @@ export class SmtpSession {
     return this.reply();
   }
 
+  /** Says goodbye and closes politely (a reset would make the server log an error), with a bound. */
   async quit(): Promise<void> {
-    if (!this.closed) {
-      this.socket.write("QUIT\r\n");
-      this.socket.end();
+    if (this.closed) {
+      this.socket.destroy();
+      return;
     }
-    this.socket.destroy();
+    this.socket.end("QUIT\r\n");
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }

@@ -1,0 +1,127 @@
+// bench/validation: 100,000 addresses over 1,000 domains on loopback DNS and SMTP servers, through
+// the real server (built as `npm start` runs it): time to 202, time to `completed`, addresses per
+// second and peak RSS of the server; and, as the peer, deep-email-validator on a sample of the same
+// list, its per-address cost scaled to 100,000. Needs root (SMTP servers on port 25 of 127.0.1.x,
+// the only port the peer can probe).
+//
+//   npm run bench:validation
+import { readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import dns from "node:dns";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
+import { validate as peerValidate } from "deep-email-validator";
+import { startDnsServer } from "../../test/support/dns-server.js";
+import { freePort } from "../../test/support/free-port.js";
+import { answers, startProcess } from "../../test/support/processes.js";
+import { buildServer } from "../../test/support/real-server.js";
+
+const ADDRESSES = 100_000;
+const DOMAINS = 1_000;
+const MX_HOSTS = 8;
+const PEER_SAMPLE = Number(process.env.PEER_SAMPLE ?? 200);
+
+/** A mail server answering by local part: ok-* exists, full-* is full, anything else is unknown; or a catch-all. */
+async function benchMx(host: string, catchAll: boolean) {
+  const server = new SMTPServer({
+    secure: false, disabledCommands: ["STARTTLS", "AUTH"], logger: false, maxClients: 1000,
+    onRcptTo(address, _session, callback) {
+      const local = address.address.split("@")[0]!;
+      if (catchAll || local.startsWith("ok-")) return callback();
+      if (local.startsWith("full-")) return callback(Object.assign(new Error("Mailbox full"), { responseCode: 552 }));
+      callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
+    },
+  });
+  server.on("error", () => undefined); // a client that resets its connection is not the bench's problem
+  await new Promise<void>((resolve) => server.listen(25, host, resolve));
+  return server;
+}
+
+function addressList(): string[] {
+  const emails: string[] = [];
+  for (let i = 0; i < ADDRESSES; i++) {
+    const domain = i % DOMAINS;
+    const n = Math.floor(i / DOMAINS);
+    const local = n % 10 < 6 ? `ok-${n}` : n % 10 < 9 ? `no-${n}` : `full-${n}`;
+    emails.push(`${local}@d${domain}.bench.test`);
+  }
+  return emails;
+}
+
+async function main(): Promise<void> {
+  const zones = await startDnsServer();
+  const mx = [];
+  for (let h = 1; h <= MX_HOSTS; h++) mx.push(await benchMx(`127.0.1.${h}`, false));
+  mx.push(await benchMx("127.0.1.100", true));
+  for (let d = 0; d < DOMAINS; d++) {
+    if (d % 10 === 0) continue; // NXDOMAIN
+    const host = d % 10 === 1 ? "127.0.1.100" : `127.0.1.${(d % MX_HOSTS) + 1}`;
+    zones.publish(`d${d}.bench.test`, { MX: [{ priority: 10, exchange: host }] });
+  }
+
+  await buildServer();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await startProcess("node", ["dist/main.js"], () => answers(`${baseUrl}/healthz`), {
+    name: "mailproof",
+    env: {
+      NODE_ENV: "production", PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")), DNS_SERVERS: zones.server,
+      VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
+      VALIDATION_CONCURRENCY: "64", WORKERS: process.env.WORKERS ?? "1", DOMAIN_RECHECK_INTERVAL: "0",
+    },
+  });
+  const key = /API key: (\S+)/.exec(server.output())![1]!;
+  const emails = addressList();
+
+  const t0 = performance.now();
+  const created = await fetch(`${baseUrl}/v1/email-validations`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ emails }) });
+  const t202 = performance.now() - t0;
+  const { id } = (await created.json()) as { id: string };
+  let job: { status: string; counts: Record<string, number> };
+  do {
+    await new Promise((r) => setTimeout(r, 200));
+    job = (await (await fetch(`${baseUrl}/v1/email-validations/${id}?page[size]=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof job;
+  } while (job.status !== "completed" && job.status !== "error");
+  const tDone = performance.now() - t0;
+  const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
+  await server.stop();
+
+  // The peer, in this process: the same DNS server, the same mail servers on port 25.
+  dns.setServers([zones.server]);
+  const sample = emails.filter((_, i) => i % Math.floor(ADDRESSES / PEER_SAMPLE) === 0).slice(0, PEER_SAMPLE);
+  const p0 = performance.now();
+  const peerOutcomes: Record<string, number> = {};
+  for (const email of sample) {
+    // Typo checking off: mailcheck flags the bench's made-up domains and stops before SMTP.
+    const r = await peerValidate({ email, validateRegex: true, validateMx: true, validateTypo: false, validateDisposable: true, validateSMTP: true });
+    const outcome = r.valid ? "valid" : (r.reason ?? "invalid");
+    peerOutcomes[outcome] = (peerOutcomes[outcome] ?? 0) + 1;
+  }
+  const peerPerAddressMs = (performance.now() - p0) / sample.length;
+  const peerScaledS = (peerPerAddressMs * ADDRESSES) / 1000;
+
+  const ours = ADDRESSES / (tDone / 1000);
+  const lines = [
+    `| measure | mailproof | target |`,
+    `|---|---:|---|`,
+    `| time to 202 (100,000 addresses) | ${(t202 / 1000).toFixed(2)} s | ≤ 1 s |`,
+    `| time to completed | ${(tDone / 1000).toFixed(1)} s | ≤ 20 s |`,
+    `| addresses per second | ${ours.toFixed(0)} | |`,
+    `| peak RSS of the server | ${peakRssMb.toFixed(0)} MB | ≤ 300 MB |`,
+    `| outcome counts | ${JSON.stringify(job.counts)} | mixed |`,
+    `| deep-email-validator, ${sample.length} sampled sequentially | ${peerPerAddressMs.toFixed(1)} ms/address → ${peerScaledS.toFixed(0)} s for 100,000 (${(ADDRESSES / peerScaledS).toFixed(0)} addresses/s); outcomes ${JSON.stringify(peerOutcomes)} | |`,
+    `| throughput ratio (mailproof / peer) | ${(ours / (ADDRESSES / peerScaledS)).toFixed(1)}× | ≥ 20× |`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
+  await zones.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);
