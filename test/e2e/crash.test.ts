@@ -16,7 +16,7 @@ let baseUrl: string;
 const running: Started[] = [];
 
 const start = () =>
-  startProcess("node", ["dist/main.js"], () => answers(`${baseUrl}/healthz`), { name: "server", env }).then((s) => {
+  startProcess("node", ["dist/main.js"], async (output) => output.includes("mailproof is listening") && (await answers(`${baseUrl}/healthz`)), { name: "server", env }).then((s) => {
     running.push(s);
     return s;
   });
@@ -29,7 +29,9 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   env = {
     NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-crash-")),
-    DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "2000", VALIDATION_LEASE_MS: "2000", WORKERS: "1", DOMAIN_RECHECK_INTERVAL: "0",
+    DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "2000", VALIDATION_LEASE_MS: "2000", WORKERS: "1",
+    // One chunk at a time keeps the job running long enough to be killed in the middle.
+    VALIDATION_CHUNKS_IN_FLIGHT: "1", DOMAIN_RECHECK_INTERVAL: "0",
     ...(await freshDatabaseEnv()),
   };
 });

@@ -19,7 +19,7 @@ let apiKey: string;
 async function apiProcess(): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  processes.push(await startProcess("node", ["dist/main.js"], () => answers(`${url}/healthz`), { name: "api", env: { ...shared, PORT: String(port), WORKERS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) } }));
+  processes.push(await startProcess("node", ["dist/main.js"], async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)), { name: "api", env: { ...shared, PORT: String(port), WORKERS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) } }));
   return url;
 }
 
@@ -34,7 +34,9 @@ beforeAll(async () => {
   for (let d = 0; d < 1000; d++) dns.publish(`d${d}.scale.test`, { rcode: "NXDOMAIN", delayMs: 30 });
   shared = {
     NODE_ENV: "test", HOST: "127.0.0.1", DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "2000", VALIDATION_LEASE_MS: "3000",
-    DOMAIN_RECHECK_INTERVAL: "0", RESEND_MIN_INTERVAL_SECONDS: "0", ...(await freshDatabaseEnv()),
+    DOMAIN_RECHECK_INTERVAL: "0", RESEND_MIN_INTERVAL_SECONDS: "0",
+    // One chunk at a time per worker, so the job is still running when a worker is killed.
+    VALIDATION_CHUNKS_IN_FLIGHT: "1", ...(await freshDatabaseEnv()),
   };
   apis.push(await apiProcess());
   apiKey = /API key: (\S+)/.exec(processes[0]!.output())![1]!;
