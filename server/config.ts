@@ -141,3 +141,14 @@ function bool(raw: string): boolean | undefined {
 
 /** The SQLite file inside DATA_DIR. */
 export const sqliteFile = (config: Pick<Config, "dataDir">) => join(config.dataDir, "mailproof.sqlite");
+
+/** The configuration, or the list of bad values on stderr and exit code 2 (for the entry points). */
+export function configOrExit(env: NodeJS.ProcessEnv): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

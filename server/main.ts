@@ -6,23 +6,14 @@ import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
 import { startWorkers } from "./validation/start-workers.js";
-import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
+import { configOrExit, sqliteFile } from "./config.js";
 import { migrate, openDatabase, type Db } from "./db/database.js";
 import { waitForDatabase } from "./db/postgres.js";
 import { systemClock } from "./shared/clock.js";
 import { jsonLogger } from "./shared/logger.js";
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit(process.env);
   const logger = jsonLogger();
   const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
   if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));

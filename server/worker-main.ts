@@ -1,22 +1,13 @@
 // `npm run worker`: validation workers without the HTTP server, for as many machines as needed.
 // They share the store (PostgreSQL) with the API processes and claim chunks with leases.
-import { ConfigError, loadConfig, sqliteFile, type Config } from "./config.js";
+import { configOrExit, sqliteFile } from "./config.js";
 import { migrate, openDatabase } from "./db/database.js";
 import { waitForDatabase } from "./db/postgres.js";
 import { jsonLogger } from "./shared/logger.js";
 import { startWorkers } from "./validation/start-workers.js";
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit(process.env);
   const logger = jsonLogger();
   const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
   if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
