@@ -6,18 +6,15 @@ import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
 import { startWorkers } from "./validation/start-workers.js";
-import { configOrExit, sqliteFile } from "./config.js";
-import { migrate, openDatabase, type Db } from "./db/database.js";
-import { waitForDatabase } from "./db/postgres.js";
+import { configOrExit } from "./config.js";
+import { openStore, type Db } from "./db/database.js";
 import { systemClock } from "./shared/clock.js";
 import { jsonLogger } from "./shared/logger.js";
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
   const logger = jsonLogger();
-  const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
-  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
-  await migrate(db);
+  const db = await openStore(config, { backgroundCheckpoints: true });
   const firstKey = await bootstrapAccount(db);
 
   const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger);

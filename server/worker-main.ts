@@ -1,17 +1,14 @@
 // `npm run worker`: validation workers without the HTTP server, for as many machines as needed.
 // They share the store (PostgreSQL) with the API processes and claim chunks with leases.
-import { configOrExit, sqliteFile } from "./config.js";
-import { migrate, openDatabase } from "./db/database.js";
-import { waitForDatabase } from "./db/postgres.js";
+import { configOrExit } from "./config.js";
+import { openStore } from "./db/database.js";
 import { jsonLogger } from "./shared/logger.js";
 import { startWorkers } from "./validation/start-workers.js";
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
   const logger = jsonLogger();
-  const db = openDatabase(config, sqliteFile(config), { backgroundCheckpoints: true });
-  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
-  await migrate(db);
+  const db = await openStore(config, { backgroundCheckpoints: true });
   const workers = startWorkers(db, { ...config, workers: Math.max(1, config.workers) }, logger);
   process.stdout.write(`mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${workers.map((w) => w.id).join(", ")})\n`);
   const stop = () => {

@@ -1,8 +1,8 @@
 // npm run keys -- create --account <name> | list | revoke <key id or prefix>
 import { AccountService } from "../accounts/service.js";
 import { AccountStore } from "../accounts/store.js";
-import { ConfigError, loadConfig, sqliteFile } from "../config.js";
-import { migrate, openDatabase } from "../db/database.js";
+import { ConfigError, loadConfig } from "../config.js";
+import { openStore } from "../db/database.js";
 import { systemClock } from "../shared/clock.js";
 
 const usage = `usage:
@@ -12,9 +12,8 @@ const usage = `usage:
 
 async function run(args: string[]): Promise<number> {
   const config = loadConfig(process.env);
-  const db = openDatabase(config, sqliteFile(config));
+  const db = await openStore(config);
   try {
-    await migrate(db);
     const accounts = new AccountService(new AccountStore(db), systemClock);
     const [command, ...rest] = args;
     if (command === "create") {

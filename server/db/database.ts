@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { sqliteFile } from "../config.js";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresAdapter, SqliteDialect, sql, type Transaction } from "kysely";
 import { startCheckpointer } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
-import { openPostgres } from "./postgres.js";
+import { openPostgres, waitForDatabase } from "./postgres.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -12,6 +13,17 @@ export type Db = Kysely<Database>;
 /** The store the configuration names: PostgreSQL for a DATABASE_URL, else SQLite in DATA_DIR. */
 export function openDatabase(config: { databaseUrl: string | undefined; dbPoolMax: number }, sqliteFile: string, options: { backgroundCheckpoints?: boolean } = {}): Db {
   return config.databaseUrl ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax }) : openSqlite(sqliteFile, options);
+}
+
+/** The configured store, once it answers (PostgreSQL may still be starting) and is migrated. */
+export async function openStore(
+  config: { databaseUrl: string | undefined; dbPoolMax: number; dbStartupTimeoutMs: number; dataDir: string },
+  options: { backgroundCheckpoints?: boolean } = {},
+): Promise<Db> {
+  const db = openDatabase(config, sqliteFile(config), options);
+  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
+  await migrate(db);
+  return db;
 }
 
 /**
