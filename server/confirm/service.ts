@@ -60,15 +60,18 @@ export class ConfirmationService {
    * and recording the send is one transaction, so concurrent calls cannot both pass the check.
    */
   async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<void> {
-    const now = this.clock();
     const token = randomToken(32);
-    await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
+    const now = await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
+      // The time is read once the lock is held: a request that waited must not judge the caps
+      // with a time earlier than the send it waited for.
+      const now = this.clock();
       const recent = await tx.sendsSince(subject.type, subject.id, iso(new Date(now.getTime() - DAY_MS)));
       if (!options.ignoreCaps) this.checkCaps(recent, now);
       await tx.recordSend(
         { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, sent_at: iso(now) },
         { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: subject.email.toLowerCase(), expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
       );
+      return now;
     });
     const link = `${this.settings.publicUrl}/confirm/${token}`;
     const accountName = await this.accountName(subject.accountId);
