@@ -5,6 +5,8 @@
 // the only port the peer can probe).
 //
 //   npm run bench:validation
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_WORKER_PROCESSES=4 BENCH_ADDRESSES=20000 PEER_SAMPLE=0 \
+//     npx tsx bench/validation/run.ts     (PostgreSQL, an API process without workers and N `npm run worker` processes)
 import { readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import dns from "node:dns";
@@ -16,8 +18,10 @@ import { startDnsServer } from "../../test/support/dns-server.js";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, startProcess } from "../../test/support/processes.js";
 import { buildServer } from "../../test/support/real-server.js";
+import { dropRunSchemas, freshDatabaseEnv } from "../../test/support/database.js";
 
-const ADDRESSES = 100_000;
+const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 100_000);
+const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const DOMAINS = 1_000;
 const MX_HOSTS = 8;
 const PEER_SAMPLE = Number(process.env.PEER_SAMPLE ?? 200);
@@ -63,14 +67,20 @@ async function main(): Promise<void> {
   await buildServer();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const server = await startProcess("node", ["dist/main.js"], () => answers(`${baseUrl}/healthz`), {
+  if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+  const env = {
+    NODE_ENV: "production", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")), DNS_SERVERS: zones.server,
+    VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
+    VALIDATION_CONCURRENCY: "64", DOMAIN_RECHECK_INTERVAL: "0", ...(await freshDatabaseEnv()),
+  };
+  const server = await startProcess("node", ["dist/main.js"], async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)), {
     name: "mailproof",
-    env: {
-      NODE_ENV: "production", PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")), DNS_SERVERS: zones.server,
-      VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
-      VALIDATION_CONCURRENCY: "64", WORKERS: process.env.WORKERS ?? "1", DOMAIN_RECHECK_INTERVAL: "0",
-    },
+    env: { ...env, PORT: String(port), WORKERS: WORKER_PROCESSES > 0 ? "0" : "1" },
   });
+  const workers = [];
+  for (let w = 0; w < WORKER_PROCESSES; w++) {
+    workers.push(await startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), { name: "worker", env: { ...env, WORKERS: "1" } }));
+  }
   const key = /API key: (\S+)/.exec(server.output())![1]!;
   const emails = addressList();
 
@@ -85,7 +95,15 @@ async function main(): Promise<void> {
   } while (job.status !== "completed" && job.status !== "error");
   const tDone = performance.now() - t0;
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
-  await server.stop();
+  await Promise.all([server, ...workers].map((p) => p.stop()));
+  await dropRunSchemas();
+  if (PEER_SAMPLE === 0) {
+    const store = process.env.BENCH_DATABASE_URL ? `PostgreSQL, ${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}` : "SQLite, in-process worker";
+    process.stdout.write(`| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`);
+    await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
+    await zones.close();
+    return;
+  }
 
   // The peer, in this process: the same DNS server, the same mail servers on port 25.
   dns.setServers([zones.server]);
