@@ -94,12 +94,11 @@ export class ConfirmationService {
   async verifications(type: SubjectType, subjects: { id: string; verified: boolean }[]): Promise<Map<string, Verification>> {
     const now = this.clock().getTime();
     const ids = subjects.map((s) => s.id);
-    const recent = new Map((await this.store.summaries(type, ids, iso(new Date(now - DAY_MS)))).map((r) => [r.subject_id, r]));
-    const ever = new Map((await this.store.lastSends(type, ids)).map((r) => [r.subject_id, r.last_sent_at]));
+    const sent = new Map((await this.store.summaries(type, ids, iso(new Date(now - DAY_MS)))).map((r) => [r.subject_id, r]));
     const result = new Map<string, Verification>();
     for (const { id, verified } of subjects) {
-      const lastSentAt = ever.get(id) ?? null;
-      const sends = Number(recent.get(id)?.sends ?? 0);
+      const lastSentAt = sent.get(id)?.last_sent_at ?? null;
+      const sends = Number(sent.get(id)?.sends ?? 0);
       let nextResendAt: string | null = null;
       if (!verified) {
         const afterInterval = lastSentAt ? Date.parse(lastSentAt) + this.settings.minIntervalMs : now;

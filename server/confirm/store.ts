@@ -29,24 +29,16 @@ export class ConfirmationStore {
     return rows.map((r) => r.sent_at);
   }
 
-  /** For many subjects at once: sends since `since` and the newest token's expiry. */
+  /** For many subjects at once, in one query: sends since `since`, and the newest send ever. */
   async summaries(type: SubjectType, ids: string[], since: string) {
     if (ids.length === 0) return [];
     return this.db
       .selectFrom("confirmation_sends")
-      .select(["subject_id", sql<number>`count(*)`.as("sends"), sql<string>`max(sent_at)`.as("last_sent_at")])
-      .where("subject_type", "=", type)
-      .where("subject_id", "in", ids)
-      .where("sent_at", ">", since)
-      .groupBy("subject_id")
-      .execute();
-  }
-
-  async lastSends(type: SubjectType, ids: string[]) {
-    if (ids.length === 0) return [];
-    return this.db
-      .selectFrom("confirmation_sends")
-      .select(["subject_id", sql<string>`max(sent_at)`.as("last_sent_at")])
+      .select([
+        "subject_id",
+        sql<number>`sum(case when sent_at > ${since} then 1 else 0 end)`.as("sends"),
+        sql<string>`max(sent_at)`.as("last_sent_at"),
+      ])
       .where("subject_type", "=", type)
       .where("subject_id", "in", ids)
       .groupBy("subject_id")

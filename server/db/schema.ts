@@ -1,3 +1,4 @@
+import type { components } from "../../generated/schema.js";
 // The tables as Kysely sees them. Columns are portable between SQLite and PostgreSQL on purpose:
 // times are ISO-8601 UTC text (sortable, exactly what the API shows), booleans are 0/1 integers.
 
@@ -98,7 +99,8 @@ export interface ConfirmationTokensTable {
   created_at: string;
 }
 
-export type JobStatus = "queued" | "processing" | "completed" | "canceled" | "error";
+/** The job statuses are the contract's. */
+export type JobStatus = components["schemas"]["ValidationStatus"];
 
 export interface EmailValidationsTable {
   id: string;
