@@ -25,6 +25,8 @@ const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
 const DOMAINS = 1_000;
 const MX_HOSTS = 8;
 const PEER_SAMPLE = Number(process.env.PEER_SAMPLE ?? 200);
+/** Extra node flags for the server and worker processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 /** A mail server answering by local part: ok-* exists, full-* is full, anything else is unknown; or a catch-all. */
 async function benchMx(host: string, catchAll: boolean) {
@@ -73,13 +75,13 @@ async function main(): Promise<void> {
     VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
     VALIDATION_CONCURRENCY: "64", DOMAIN_RECHECK_INTERVAL: "0", ...(await freshDatabaseEnv()),
   };
-  const server = await startProcess("node", ["dist/main.js"], async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)), {
+  const server = await startProcess("node", [...NODE_ARGS, "dist/main.js"], async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)), {
     name: "mailproof",
     env: { ...env, PORT: String(port), WORKERS: WORKER_PROCESSES > 0 ? "0" : "1" },
   });
   const workers = [];
   for (let w = 0; w < WORKER_PROCESSES; w++) {
-    workers.push(await startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), { name: "worker", env: { ...env, WORKERS: "1" } }));
+    workers.push(await startProcess("node", [...NODE_ARGS, "dist/worker-main.js"], async (output) => output.includes("validation worker"), { name: "worker", env: { ...env, WORKERS: "1" } }));
   }
   const key = /API key: (\S+)/.exec(server.output())![1]!;
   const emails = addressList();

@@ -34,6 +34,7 @@ export class ValidationEngine {
   private readonly hostSlots = new Map<string, number>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly suggestions = new Map<string, string | null>();
 
   constructor(private readonly settings: EngineSettings) {
     this.dns = new EngineDns(settings.dns);
@@ -53,18 +54,30 @@ export class ValidationEngine {
         disposable: !syntax.addressLiteral && isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local),
         free_provider: isFreeProvider(syntax.domain), smtp: null,
       };
-      const didYouMean = syntax.addressLiteral ? null : suggestDomain(syntax.domain);
+      const didYouMean = syntax.addressLiteral ? null : this.suggestion(syntax.domain);
       const pending = { email, local: syntax.local, checks, didYouMean: didYouMean && `${syntax.local}@${didYouMean}` };
       if (checks.disposable) {
         results.set(email, verdict(email, "disposable_domain", checks, { didYouMean: pending.didYouMean }));
         continue;
       }
-      byDomain.set(syntax.domain, [...(byDomain.get(syntax.domain) ?? []), pending]);
+      const list = byDomain.get(syntax.domain);
+      if (list) list.push(pending);
+      else byDomain.set(syntax.domain, [pending]);
     }
     await Promise.all([...byDomain].map(async ([domain, list]) => {
       for (const result of await this.validateDomain(domain, list)) results.set(result.email, result);
     }));
     return emails.map((e) => results.get(e)!);
+  }
+
+  /** The typo suggestion for a domain, computed once per engine (a job's domains repeat). */
+  private suggestion(domain: string): string | null {
+    let known = this.suggestions.get(domain);
+    if (known === undefined) {
+      known = suggestDomain(domain);
+      this.suggestions.set(domain, known);
+    }
+    return known;
   }
 
   private async validateDomain(domain: string, list: Pending[]): Promise<ValidationResult[]> {

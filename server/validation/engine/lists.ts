@@ -40,8 +40,11 @@ export function suggestDomain(domain: string): string | null {
   if (FREE.has(domain)) return null;
   let best: { provider: string; distance: number } | null = null;
   for (const provider of MAJOR_PROVIDERS) {
+    const limit = maxDistance(provider);
+    // Lengths further apart than the limit can never be within it: skip the table.
+    if (Math.abs(domain.length - provider.length) > limit) continue;
     const distance = damerauLevenshtein(domain, provider);
-    if (distance <= maxDistance(provider) && (!best || distance < best.distance)) best = { provider, distance };
+    if (distance <= limit && (!best || distance < best.distance)) best = { provider, distance };
   }
   return best?.provider ?? null;
 }
@@ -53,14 +56,18 @@ const parentDomain = (domain: string) => domain.split(".").slice(-2).join(".");
 
 /** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
 function damerauLevenshtein(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const width = b.length + 1;
+  // One flat row-major table: (a.length + 1) × (b.length + 1).
+  const d = new Uint16Array((a.length + 1) * width);
+  for (let i = 0; i <= a.length; i++) d[i * width] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(d[(i - 1) * width + j]! + 1, d[i * width + j - 1]! + 1, d[(i - 1) * width + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * width + j - 2]! + 1);
+      d[i * width + j] = v;
     }
   }
-  return d[a.length]![b.length]!;
+  return d[a.length * width + b.length]!;
 }
