@@ -942,6 +942,7 @@ export interface components {
          *     | `null_mx` (RFC 7505) | undeliverable |
          *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
          *     | `rejected_email` (550/551/553) | undeliverable |
+         *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
          *     | `dns_error` | unknown |
          *     | `greylisted` (4xx after a retry) | unknown |
          *     | `smtp_timeout` | unknown |
@@ -952,7 +953,7 @@ export interface components {
          * @example accepted_email
          * @enum {string}
          */
-        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "probe_disabled" | "private_network" | "unexpected_error";
+        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "probe_disabled" | "private_network" | "unexpected_error";
         /** @description What mailproof found out about one address. */
         ValidationResult: {
             /**

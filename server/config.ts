@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { normalizeHostname } from "./mailbox-domains/hostname.js";
+import type { SocksProxy } from "./validation/engine/smtp-session.js";
 
 /** Every setting, read from environment variables (README.md lists them). */
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
     concurrency: number;
     checkTimeoutMs: number;
     chunksInFlight: number;
+    /** socks5://[user:password@]host:port, or undefined to connect directly. */
+    socksProxy: SocksProxy | undefined;
   };
   /** In-process validation workers (0: this process only answers the API). */
   workers: number;
@@ -59,7 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const raw = env[name];
     if (raw === undefined || raw.trim() === "") return fallback;
     const value = parse(raw.trim());
-    if (value === undefined) problems.push(`${name}=${JSON.stringify(raw)}: expected ${expected}`);
+    if (value === undefined) problems.push(`${name}=${JSON.stringify(withoutPassword(raw))}: expected ${expected}`);
     return value ?? fallback;
   };
 
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
     chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 8, count(1), "chunks (1 or more)"),
+    socksProxy: read<SocksProxy | undefined>("VALIDATION_SOCKS_PROXY", undefined, socksProxy, "socks5://[user:password@]host:port"),
   };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
   const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");
@@ -114,6 +118,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
     dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation, workers, validationLeaseMs,
+  };
+}
+
+/** A URL's password never reaches the log, even in a value that was rejected. */
+const withoutPassword = (raw: string) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]*@/i, "$1:***@");
+
+function socksProxy(raw: string): SocksProxy | undefined {
+  if (!URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
+  const port = Number(url.port);
+  if (url.protocol !== "socks5:" || !url.hostname || !(port > 0) || (url.pathname !== "" && url.pathname !== "/") || url.search || url.hash) return undefined;
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port,
+    ...(url.username && { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }),
   };
 }
 

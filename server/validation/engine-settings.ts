@@ -9,6 +9,7 @@ export function engineSettings(config: Config, overrides: { greylistRetryMs?: nu
     probe: {
       port: v.smtpPort, heloName: v.heloName, mailFrom: v.mailFrom, connectTimeoutMs: v.connectTimeoutMs,
       commandTimeoutMs: v.commandTimeoutMs, greylistRetryMs: overrides.greylistRetryMs ?? v.greylistRetryMs,
+      ...(v.socksProxy && { proxy: v.socksProxy }),
     },
     probeEnabled: v.probeEnabled,
     allowPrivateNetworks: v.allowPrivateNetworks,

@@ -3,10 +3,14 @@ import { ValidationEngine, type EngineSettings } from "../../server/validation/e
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { mxServer } from "../support/mx-server.js";
+import { smtpTap } from "../support/smtp-tap.js";
+import { socksProxy } from "../support/socks-proxy.js";
 
 // The engine against a real DNS server and real SMTP servers on loopback (127.0.0.N, one port).
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 const servers: Awaited<ReturnType<typeof mxServer>>[] = [];
+let taps: Awaited<ReturnType<typeof smtpTap>>[];
+let proxy: Awaited<ReturnType<typeof socksProxy>>;
 let port: number;
 let settings: EngineSettings;
 
@@ -28,6 +32,26 @@ beforeAll(async () => {
   zone("backup.test", ["mx1.backup.test", "mx2.backup.test"]);
   dns.publish("mx1.backup.test", { A: ["127.0.0.9"] });
   dns.publish("mx2.backup.test", { A: ["127.0.0.3"] });
+  // The same mailboxes behind two taps: one server offers PIPELINING, one does not.
+  const users = (domain: string) => Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`user${i}@${domain}`, "accept" as const]));
+  servers.push(await mxServer({ host: "127.0.0.5", port, mailboxes: users("plain.test") }));
+  servers.push(await mxServer({ host: "127.0.0.6", port, mailboxes: users("oneatatime.test"), pipelining: false }));
+  taps = [await smtpTap({ host: "127.0.0.7", port }, { host: "127.0.0.5", port }), await smtpTap({ host: "127.0.0.8", port }, { host: "127.0.0.6", port })];
+  zone("plain.test", ["mx.plain.test"]);
+  dns.publish("mx.plain.test", { A: ["127.0.0.7"] });
+  zone("oneatatime.test", ["mx.oneatatime.test"]);
+  dns.publish("mx.oneatatime.test", { A: ["127.0.0.8"] });
+  // Internationalised addresses (RFC 6531): one server offers SMTPUTF8, one does not.
+  // smtp-server shows a domain to its callbacks in Unicode; the tap shows the wire.
+  servers.push(await mxServer({ host: "127.0.0.10", port, mailboxes: { "dörte@utf8.test": "accept", "ana@utf8.test": "accept", "ana@bücher.test": "accept" } }));
+  taps.push(await smtpTap({ host: "127.0.0.12", port }, { host: "127.0.0.10", port }));
+  servers.push(await mxServer({ host: "127.0.0.11", port, mailboxes: { "dörte@ascii.test": "accept", "ana@ascii.test": "accept" }, smtpUtf8: false }));
+  zone("utf8.test", ["mx.utf8.test"]);
+  zone("xn--bcher-kva.test", ["mx.utf8.test"]);
+  dns.publish("mx.utf8.test", { A: ["127.0.0.12"] });
+  zone("ascii.test", ["mx.ascii.test"]);
+  dns.publish("mx.ascii.test", { A: ["127.0.0.11"] });
+  proxy = await socksProxy({ username: "probe", password: "s3cret" });
   dns.publish("nullmx.test", { MX: [{ priority: 0, exchange: "" }] });
   dns.publish("nomx-a.test", { A: ["127.0.0.3"] });
   dns.publish("nothing.test", {});
@@ -42,7 +66,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all([...servers, ...taps, proxy].map((s) => s.close()));
   await dns.close();
 });
 
@@ -88,7 +112,75 @@ describe("the validation engine", () => {
     const used = mx.connections.slice(before);
     expect(used).toHaveLength(1);
     expect(used[0]!.rcpts).toHaveLength(151); // 150 + the catch-all canary
+    expect(used[0]!.transactions).toHaveLength(2); // 100 + 51
     expect(used[0]!.data).toBe(false);
+  });
+
+  it("sends each transaction in one write to a server that offers PIPELINING (RFC 2920)", async () => {
+    const before = taps[0]!.conversations.length;
+    const results = await check(Array.from({ length: 150 }, (_, i) => `user${i}@plain.test`).concat("nobody@plain.test"));
+    expect(results.filter((r) => r.result === "deliverable")).toHaveLength(150);
+    expect(results.at(-1)).toMatchObject({ result: "undeliverable", reason: "rejected_email" });
+    const [conversation, ...more] = taps[0]!.conversations.slice(before);
+    expect(more).toHaveLength(0);
+    expect(conversation!.maxOutstanding).toBe(101); // MAIL FROM and 100 RCPT TO, unanswered at once
+  });
+
+  it("sends one command at a time to a server that does not offer PIPELINING", async () => {
+    const before = taps[1]!.conversations.length;
+    const results = await check(Array.from({ length: 150 }, (_, i) => `user${i}@oneatatime.test`).concat("nobody@oneatatime.test"));
+    expect(results.filter((r) => r.result === "deliverable")).toHaveLength(150);
+    expect(results.at(-1)).toMatchObject({ result: "undeliverable", reason: "rejected_email" });
+    expect(taps[1]!.conversations.slice(before).map((c) => c.maxOutstanding)).toEqual([1]);
+  });
+
+  it("names a non-ASCII local part with SMTPUTF8 to a server that offers it (RFC 6531), the domain in ASCII", async () => {
+    const before = taps[2]!.conversations.length;
+    const results = await check(["dörte@utf8.test", "ana@utf8.test", "ana@bücher.test"]);
+    expect(results.map((r) => [r.email, r.result, r.reason, r.checks.internationalized])).toEqual([
+      ["dörte@utf8.test", "deliverable", "accepted_email", true],
+      ["ana@utf8.test", "deliverable", "accepted_email", false],
+      ["ana@bücher.test", "deliverable", "accepted_email", false],
+    ]);
+    // Only the transaction that names a UTF-8 mailbox declares SMTPUTF8; an IDN domain goes as its A-label.
+    const wire = taps[2]!.conversations.slice(before).map((c) => c.commands.filter((l) => /^(MAIL|RCPT)/.test(l)));
+    expect(wire).toHaveLength(2);
+    expect(wire).toContainEqual(["MAIL FROM:<verify@mailproof.test>", "RCPT TO:<ana@xn--bcher-kva.test>", expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@xn--bcher-kva\.test>$/)]);
+    expect(wire).toContainEqual(["MAIL FROM:<verify@mailproof.test> SMTPUTF8", "RCPT TO:<dörte@utf8.test>", "RCPT TO:<ana@utf8.test>", expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@utf8\.test>$/)]);
+  });
+
+  it("answers smtputf8_unsupported for a non-ASCII local part when the server does not offer SMTPUTF8, without naming it", async () => {
+    const mx = servers[6]!;
+    const before = mx.connections.length;
+    const results = await check(["dörte@ascii.test", "ana@ascii.test"]);
+    expect(results.map((r) => [r.result, r.reason])).toEqual([["undeliverable", "smtputf8_unsupported"], ["deliverable", "accepted_email"]]);
+    expect(results[0]!.checks).toMatchObject({ internationalized: true, mx: "mx.ascii.test", smtp: null });
+    const rcpts = mx.connections.slice(before).flatMap((c) => c.rcpts);
+    expect(rcpts).toContain("ana@ascii.test");
+    expect(rcpts).not.toContain("dörte@ascii.test");
+  });
+
+  it("connects through a SOCKS5 proxy when one is configured", async () => {
+    const mx = servers[0]!;
+    const before = mx.connections.length;
+    const seen = proxy.destinations.length;
+    const viaProxy = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" } } };
+    expect(await check(["ana@acme.test", "nobody@acme.test", "anyone@catchall.test"], viaProxy)).toMatchObject([
+      { result: "deliverable", reason: "accepted_email" },
+      { result: "undeliverable", reason: "rejected_email" },
+      { result: "risky", reason: "catch_all" },
+    ]);
+    expect(proxy.destinations.slice(seen).sort()).toEqual([`127.0.0.2:${port}`, `127.0.0.3:${port}`]);
+    expect(mx.connections.length).toBe(before + 1);
+  });
+
+  it("answers smtp_unavailable when the proxy refuses or cannot reach the server", async () => {
+    const wrongPassword = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "wrong" } } };
+    expect(await one("ana@acme.test", wrongPassword)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
+    const viaProxy = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" } } };
+    expect(await one("ana@refused.test", viaProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
+    const noProxy = { probe: { ...settings.probe, proxy: { host: "127.0.0.1", port: await freePort() } } };
+    expect(await one("ana@acme.test", noProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
   });
 
   it("retries a greylisted address once, on a new connection, after the delay", async () => {

@@ -11,6 +11,18 @@ export interface MxOptions {
   catchAll?: boolean;
   /** Never send the greeting (a server that hangs). */
   silent?: boolean;
+  /** Offer PIPELINING (RFC 2920) in the EHLO answer; true unless set. */
+  pipelining?: boolean;
+  /** Offer SMTPUTF8 (RFC 6531) in the EHLO answer; true unless set. */
+  smtpUtf8?: boolean;
+}
+
+/** One connection as the server saw it. */
+export interface SeenConnection {
+  rcpts: string[];
+  /** One entry per MAIL FROM: whether it carried the SMTPUTF8 parameter. */
+  transactions: { smtpUtf8: boolean }[];
+  data: boolean;
 }
 
 /**
@@ -19,17 +31,23 @@ export interface MxOptions {
  * is ever sent.
  */
 export async function mxServer(options: MxOptions) {
-  const connections: { rcpts: string[]; data: boolean }[] = [];
+  const connections: SeenConnection[] = [];
   const greylisted = new Set<string>();
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
     socketTimeout: 60_000,
+    hidePIPELINING: options.pipelining === false,
+    hideSMTPUTF8: options.smtpUtf8 === false,
     onConnect(session, callback) {
-      connections.push({ rcpts: [], data: false });
+      connections.push({ rcpts: [], transactions: [], data: false });
       (session as unknown as { index: number }).index = connections.length - 1;
       if (options.silent) return; // never answers: the probe must time out
+      callback();
+    },
+    onMailFrom(address, session, callback) {
+      connections[(session as unknown as { index: number }).index]!.transactions.push({ smtpUtf8: typeof address.args === "object" && (address.args as Record<string, unknown>).SMTPUTF8 === true });
       callback();
     },
     onRcptTo(address, session, callback) {

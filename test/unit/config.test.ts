@@ -29,6 +29,17 @@ describe("configuration", () => {
     expect(error!.problems.map((p) => p.split("=")[0])).toEqual(["PORT", "PUBLIC_URL", "INBOUND_MX_HOST", "VALIDATE_RESPONSES", "JSON_BODY_LIMIT"]);
   });
 
+  it("reads a SOCKS5 proxy for the probe, with or without credentials, and refuses anything else", () => {
+    expect(loadConfig({}).validation.socksProxy).toBeUndefined();
+    expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://10.0.0.5:1080" }).validation.socksProxy).toEqual({ host: "10.0.0.5", port: 1080 });
+    expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:p%40ss@[2001:db8::1]:1080" }).validation.socksProxy).toEqual({ host: "2001:db8::1", port: 1080, username: "probe", password: "p@ss" });
+    expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:hunter2@proxy" })).toThrow('VALIDATION_SOCKS_PROXY="socks5://probe:***@proxy"');
+    expect(() => loadConfig({ DATABASE_URL: "postgres://app:hunter2@db:port/x" })).toThrow('DATABASE_URL="postgres://app:***@db:port/x"');
+    for (const bad of ["http://proxy:3128", "socks5://proxy", "socks5://proxy:1080/path", "proxy:1080", "socks4://proxy:1080"]) {
+      expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: bad }), bad).toThrow(/VALIDATION_SOCKS_PROXY=.*socks5:\/\/\[user:password@\]host:port/);
+    }
+  });
+
   // dist/ is built by the test setup, as `npm start` builds it.
   it("npm start stops with the message, not a stack trace, on a bad value", async () => {
     const run = promisify(execFile);

@@ -19,7 +19,8 @@ export interface EngineSettings {
 
 interface Pending {
   email: string;
-  local: string;
+  /** The address as RCPT TO names it: the local part as given, the domain in ASCII. */
+  rcpt: string;
   checks: Checks;
   didYouMean: string | null;
 }
@@ -55,7 +56,7 @@ export class ValidationEngine {
         free_provider: isFreeProvider(syntax.domain), smtp: null,
       };
       const didYouMean = syntax.addressLiteral ? null : this.suggestion(syntax.domain);
-      const pending = { email, local: syntax.local, checks, didYouMean: didYouMean && `${syntax.local}@${didYouMean}` };
+      const pending = { email, rcpt: `${syntax.local}@${syntax.domain}`, checks, didYouMean: didYouMean && `${syntax.local}@${didYouMean}` };
       if (checks.disposable) {
         results.set(email, verdict(email, "disposable_domain", checks, { didYouMean: pending.didYouMean }));
         continue;
@@ -109,13 +110,14 @@ export class ValidationEngine {
         lastFailure = (addresses ?? (await this.dns.hostAddresses(host).catch(() => []))).length > 0 ? "private_network" : lastFailure;
         continue;
       }
-      const probed = await this.withSlot(host, () => probeDomain(ips, domain, list.map((p) => p.email), this.settings.probe));
+      const probed = await this.withSlot(host, () => probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe));
       if (probed.kind !== "answered") {
         lastFailure = probed.kind === "timeout" ? "smtp_timeout" : "smtp_unavailable";
         continue;
       }
       return list.map((p) => {
-        const reply = probed.replies.get(p.email);
+        if (probed.needSmtpUtf8.has(p.rcpt)) return verdict(p.email, "smtputf8_unsupported", { ...p.checks, mx: host }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
+        const reply = probed.replies.get(p.rcpt);
         if (!reply) return verdict(p.email, "unexpected_error", { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
         return verdict(p.email, reasonOfReply(reply, probed.catchAll), { ...p.checks, mx: host, smtp: reply }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
       });

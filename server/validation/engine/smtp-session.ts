@@ -1,4 +1,5 @@
 import { Socket } from "node:net";
+import { SocksClient } from "socks";
 
 export interface Reply {
   code: number;
@@ -8,6 +9,14 @@ export interface Reply {
 
 export class SmtpTimeout extends Error {}
 export class SmtpUnavailable extends Error {}
+
+/** A SOCKS5 proxy to reach mail servers through (for hosts whose outbound port 25 is blocked). */
+export interface SocksProxy {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
 
 /**
  * A minimal SMTP client session for probing: one command, one (possibly multi-line) reply.
@@ -38,28 +47,13 @@ export class SmtpSession {
     socket.on("close", () => end(new SmtpUnavailable("connection closed")));
   }
 
-  static connect(host: string, port: number, connectTimeoutMs: number, commandTimeoutMs: number): Promise<SmtpSession> {
-    return new Promise((resolve, reject) => {
-      const socket = new Socket();
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new SmtpTimeout(`connect to ${host}:${port} timed out`));
-      }, connectTimeoutMs);
-      socket.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new SmtpUnavailable(e.message));
-      });
-      socket.connect(port, host, () => {
-        clearTimeout(timer);
-        socket.removeAllListeners("error");
-        resolve(new SmtpSession(socket, commandTimeoutMs));
-      });
-    });
+  static async connect(host: string, port: number, connectTimeoutMs: number, commandTimeoutMs: number, proxy?: SocksProxy): Promise<SmtpSession> {
+    const socket = proxy ? await viaProxy(proxy, host, port, connectTimeoutMs) : await direct(host, port, connectTimeoutMs);
+    return new SmtpSession(socket, commandTimeoutMs);
   }
 
   /** The server's next reply (the greeting, or the answer to a command just sent). */
-  async reply(): Promise<Reply> {
-    const collected: string[] = [];
+  async reply(collected: string[] = []): Promise<Reply> {
     const deadline = Date.now() + this.commandTimeoutMs;
     for (;;) {
       const line = this.lines.shift();
@@ -93,6 +87,31 @@ export class SmtpSession {
     return this.reply();
   }
 
+  /**
+   * EHLO, or HELO for a server that does not know EHLO, and the service extensions the server
+   * offers (the keyword of every line after the first, RFC 5321 §4.1.1.1).
+   */
+  async hello(name: string): Promise<{ reply: Reply; extensions: Set<string> }> {
+    if (this.closed) throw this.closed;
+    this.socket.write(`EHLO ${name}\r\n`);
+    const lines: string[] = [];
+    const reply = await this.reply(lines);
+    if (reply.code >= 500) return { reply: await this.command(`HELO ${name}`), extensions: new Set() };
+    return { reply, extensions: new Set(lines.slice(1).map((l) => l.slice(4).split(" ")[0]!.toUpperCase())) };
+  }
+
+  /**
+   * Sends a group of commands in one write and reads their replies in order: RFC 2920
+   * PIPELINING, for servers that offer it. One round trip instead of one per command.
+   */
+  async pipeline(lines: string[]): Promise<Reply[]> {
+    if (this.closed) throw this.closed;
+    this.socket.write(lines.map((l) => `${l}\r\n`).join(""));
+    const replies: Reply[] = [];
+    for (let i = 0; i < lines.length; i++) replies.push(await this.reply());
+    return replies;
+  }
+
   /** Says goodbye and closes politely (a reset would make the server log an error), with a bound. */
   async quit(): Promise<void> {
     if (this.closed) {
@@ -101,5 +120,40 @@ export class SmtpSession {
     }
     this.socket.end("QUIT\r\n");
     setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}
+
+function direct(host: string, port: number, connectTimeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = new Socket();
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new SmtpTimeout(`connect to ${host}:${port} timed out`));
+    }, connectTimeoutMs);
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(new SmtpUnavailable(e.message));
+    });
+    socket.connect(port, host, () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+  });
+}
+
+/** A connection through a SOCKS5 proxy (RFC 1928, username/password per RFC 1929). */
+async function viaProxy(proxy: SocksProxy, host: string, port: number, connectTimeoutMs: number): Promise<Socket> {
+  try {
+    const { socket } = await SocksClient.createConnection({
+      proxy: { host: proxy.host, port: proxy.port, type: 5, userId: proxy.username, password: proxy.password },
+      command: "connect",
+      destination: { host, port },
+      timeout: connectTimeoutMs,
+    });
+    return socket;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw /timed? ?out/i.test(message) ? new SmtpTimeout(`connect to ${host}:${port} through the proxy timed out`) : new SmtpUnavailable(`through the proxy: ${message}`);
   }
 }

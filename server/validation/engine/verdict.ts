@@ -15,6 +15,7 @@ const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
   null_mx: "undeliverable",
   no_mail_server: "undeliverable",
   rejected_email: "undeliverable",
+  smtputf8_unsupported: "undeliverable",
   dns_error: "unknown",
   greylisted: "unknown",
   smtp_timeout: "unknown",
