@@ -108,7 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     perHostConcurrency: read("VALIDATION_PER_HOST_CONCURRENCY", 2, count(1), "connections (1 or more)"),
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
-    chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 8, count(1), "chunks (1 or more)"),
+    chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 32, count(1), "chunks (1 or more)"),
     socksProxy: read<SocksProxy | undefined>("VALIDATION_SOCKS_PROXY", undefined, socksProxy, "socks5://[user:password@]host:port"),
   };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");

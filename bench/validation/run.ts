@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const env = {
     NODE_ENV: "production", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")), DNS_SERVERS: zones.server,
     VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
-    VALIDATION_CONCURRENCY: "64", DOMAIN_RECHECK_INTERVAL: "0", ...(await freshDatabaseEnv()),
+    VALIDATION_CONCURRENCY: "64", ...(process.env.BENCH_CHUNKS_IN_FLIGHT && { VALIDATION_CHUNKS_IN_FLIGHT: process.env.BENCH_CHUNKS_IN_FLIGHT }), DOMAIN_RECHECK_INTERVAL: "0", ...(await freshDatabaseEnv()),
   };
   const server = await startProcess("node", [...NODE_ARGS, "dist/main.js"], async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)), {
     name: "mailproof",
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
   } while (job.status !== "completed" && job.status !== "error");
   const tDone = performance.now() - t0;
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
+  if (process.env.BENCH_SHOW_OUTPUT) process.stderr.write(server.output().split("\n").filter((l) => l.includes("TIMING")).slice(-3).join("\n") + "\n");
   await Promise.all([server, ...workers].map((p) => p.stop()));
   await dropRunSchemas();
   if (PEER_SAMPLE === 0) {

@@ -24,6 +24,8 @@ export interface WorkerOptions {
 export class ValidationWorker {
   readonly id = `${hostname()}:${process.pid}:${newId().slice(0, 8)}`;
   private running = false;
+  private idleUntil = 0;
+  private claiming: Promise<unknown> = Promise.resolve();
   private stopped: Promise<void> = Promise.resolve();
   // One engine per job, so DNS answers and connection limits are shared across its chunks; the
   // last few jobs are kept.
@@ -53,16 +55,33 @@ export class ValidationWorker {
     while (this.running) {
       const worked = await this.once().catch((error: unknown) => {
         this.logger.error("validation worker failed", { error: error instanceof Error ? error.message : String(error) });
+        this.idleUntil = Date.now() + this.options.idleMs; // a failing store is not asked again at once
         return false;
       });
-      if (!worked) await new Promise((r) => setTimeout(r, this.options.idleMs));
+      if (!worked) await new Promise((r) => setTimeout(r, Math.max(0, this.idleUntil - Date.now())));
     }
+  }
+
+  /**
+   * The next chunk to work on, one claim at a time in this worker. When a claim finds nothing,
+   * the loops waiting behind it do not ask again until idleMs has passed: an idle worker polls
+   * the store once per idleMs, however many chunks it may hold in flight.
+   */
+  private nextClaim(): Promise<ChunkClaim | null> {
+    const turn = this.claiming.then(async () => {
+      if (Date.now() < this.idleUntil) return null;
+      const now = this.clock().getTime();
+      const claim = await this.store.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
+      if (!claim) this.idleUntil = Date.now() + this.options.idleMs;
+      return claim;
+    });
+    this.claiming = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Claims and processes one chunk; false when there was none. */
   async once(): Promise<boolean> {
-    const now = this.clock().getTime();
-    const claim = await this.store.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
+    const claim = await this.nextClaim();
     if (!claim) return false;
     const heartbeat = setInterval(() => {
       void this.store.heartbeat(this.id, claim, iso(new Date(this.clock().getTime() + this.options.leaseMs))).catch(() => undefined);

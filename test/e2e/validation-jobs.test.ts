@@ -117,3 +117,33 @@ describe("email validation jobs", () => {
     expect(data!.data.every((j) => j.status === "completed" && !("results" in j))).toBe(true);
   });
 });
+
+describe("a worker with many chunks in flight", () => {
+  /** The real store, counting the claims a worker makes. */
+  class CountingStore extends ValidationStore {
+    claims = 0;
+    override claim(...args: Parameters<ValidationStore["claim"]>) {
+      this.claims++;
+      return super.claim(...args);
+    }
+  }
+
+  it("asks the store about once per idle interval while there is nothing to do, and still takes many chunks when work comes", async () => {
+    const store = new CountingStore(server.db);
+    const busy = new ValidationWorker(store, engineSettings(server.config), systemClock, silentLogger, { leaseMs: 5000, idleMs: 100, maxAttempts: 3, inFlight: 32 });
+    await worker.stop(); // the suite's worker would take the chunks
+    try {
+      busy.start();
+      await new Promise((r) => setTimeout(r, 300)); // past the first round, when every loop asks once
+      const before = store.claims;
+      await new Promise((r) => setTimeout(r, 1000));
+      // 32 loops that each polled every 100 ms would have asked about 320 times in this second.
+      expect(store.claims - before).toBeLessThanOrEqual(15);
+      const job = await validateEmails(api, Array.from({ length: 1000 }, (_, i) => `u${i}@d${i % 20}.missing.test`), { fallbackIntervalSeconds: 0.05 });
+      expect(job.counts).toMatchObject({ total: 1000, processed: 1000, undeliverable: 1000 });
+    } finally {
+      await busy.stop();
+      worker.start();
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openSqlite, migrate } from "../server/db/database.ts";
+import { ValidationStore } from "../server/validation/store.ts";
+import { ValidationService } from "../server/validation/service.ts";
+const db = openSqlite(join(mkdtempSync(join(tmpdir(), "sb-")), "db.sqlite"));
+await migrate(db);
+await db.insertInto("accounts").values({ id: "a", name: "x", created_at: "2026-01-01T00:00:00Z" } as never).execute().catch((e) => console.log(String(e)));
+const store = new ValidationStore(db);
+const svc = new ValidationService(store, () => new Date());
+const emails = Array.from({ length: 100000 }, (_, i) => `${i % 10 < 6 ? "ok" : "no"}-${Math.floor(i / 1000)}@d${i % 1000}.bench.test`);
+let t = performance.now();
+const job = await svc.create("a", emails);
+console.log("create", (performance.now() - t).toFixed(0), "ms");
+const T = { claim: 0, emails: 0, complete: 0 };
+const now = new Date().toISOString(), later = new Date(Date.now() + 60000).toISOString();
+for (;;) {
+  let t0 = performance.now();
+  const c = await store.claim("w", now, later);
+  T.claim += performance.now() - t0;
+  if (!c) break;
+  t0 = performance.now();
+  const list = await store.chunkEmails(c);
+  T.emails += performance.now() - t0;
+  const results = list.map((email) => ({ email, json: JSON.stringify({ email, result: "deliverable", reason: "accepted_email", catch_all: false, did_you_mean: null, checks: { syntax: true, internationalized: false, domain: "d.bench.test", mx: "127.0.1.1", disposable: false, role_account: false, free_provider: false, smtp: { code: 250, message: "Accepted" } } }), kind: "deliverable" as const }));
+  t0 = performance.now();
+  await store.complete("w", c, results, now);
+  T.complete += performance.now() - t0;
+}
+console.log(Object.fromEntries(Object.entries(T).map(([k, v]) => [k, v.toFixed(0) + " ms"])));
+console.log(await db.selectFrom("email_validations").select(["status", "processed"]).execute());
