@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     job = (await (await fetch(`${baseUrl}/v1/email-validations/${id}?page[size]=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof job;
   } while (job.status !== "completed" && job.status !== "error");
   const tDone = performance.now() - t0;
+  const reasons = await reasonCounts(baseUrl, key, id);
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
   if (process.env.BENCH_SHOW_OUTPUT) process.stderr.write(server.output().split("\n").filter((l) => l.includes("TIMING")).slice(-3).join("\n") + "\n");
   await Promise.all([server, ...workers].map((p) => p.stop()));
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   if (PEER_SAMPLE === 0) {
     const store = process.env.BENCH_DATABASE_URL ? `PostgreSQL, ${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}` : "SQLite, in-process worker";
     process.stdout.write(`| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`);
+    process.stdout.write(`reasons: ${JSON.stringify(reasons)}\n`);
     await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
     await zones.close();
     return;
@@ -131,12 +133,25 @@ async function main(): Promise<void> {
     `| addresses per second | ${ours.toFixed(0)} | |`,
     `| peak RSS of the server | ${peakRssMb.toFixed(0)} MB | ≤ 300 MB |`,
     `| outcome counts | ${JSON.stringify(job.counts)} | mixed |`,
+    `| reasons | ${JSON.stringify(reasons)} | |`,
     `| deep-email-validator, ${sample.length} sampled sequentially | ${peerPerAddressMs.toFixed(1)} ms/address → ${peerScaledS.toFixed(0)} s for 100,000 (${(ADDRESSES / peerScaledS).toFixed(0)} addresses/s); outcomes ${JSON.stringify(peerOutcomes)} | |`,
     `| throughput ratio (mailproof / peer) | ${(ours / (ADDRESSES / peerScaledS)).toFixed(1)}× | ≥ 20× |`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
   await zones.close();
+}
+
+/** Every result's reason, counted (read after the clock stopped). */
+async function reasonCounts(baseUrl: string, key: string, id: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let next: string | null = `/v1/email-validations/${id}?page[size]=100`;
+  while (next) {
+    const page = (await (await fetch(`${baseUrl}${next}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { results: { reason: string }[]; links: { next: string | null } };
+    for (const r of page.results) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
+    next = page.links.next;
+  }
+  return counts;
 }
 
 main().then(

@@ -198,6 +198,12 @@ describe("the validation engine", () => {
     expect(mx.connections.length).toBe(before);
   });
 
+  it("gets every DNS answer for a list naming 3,000 domains (queries are not all sent at once)", async () => {
+    const results = await check(Array.from({ length: 3000 }, (_, i) => `ana@n${i}.missing.test`));
+    const reasons = results.reduce<Record<string, number>>((seen, r) => ({ ...seen, [r.reason]: (seen[r.reason] ?? 0) + 1 }), {});
+    expect(reasons).toEqual({ invalid_domain: 3000 });
+  });
+
   it("with probing off, stops after DNS", async () => {
     expect(await one("ana@acme.test", { probeEnabled: false })).toMatchObject({ result: "unknown", reason: "probe_disabled", checks: { mx: "mx.acme.test", smtp: null } });
   });

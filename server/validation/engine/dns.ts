@@ -1,5 +1,6 @@
 import { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
+import pLimit from "p-limit";
 
 /** Where mail for a domain goes, as DNS says (RFC 5321 §5.1). */
 export type MailRoute =
@@ -15,12 +16,19 @@ export interface DnsOptions {
 }
 
 const ABSENT = new Set(["ENODATA", "ENONAME"]);
+/**
+ * Queries one engine keeps outstanding at once. A job of 100,000 addresses can name thousands of
+ * domains; sent at once, their queries overflow the resolver's (or our own socket's) UDP buffers,
+ * and every dropped answer is a timeout and a `dns_error`.
+ */
+const QUERIES_IN_FLIGHT = 64;
 
 /** Lookups for the engine, cached per domain for the life of this object (one job, one check). */
 export class EngineDns {
   private readonly resolver: Resolver;
   private readonly routes = new Map<string, Promise<MailRoute>>();
   private readonly addresses = new Map<string, Promise<string[]>>();
+  private readonly limit = pLimit(QUERIES_IN_FLIGHT);
 
   constructor(options: DnsOptions) {
     this.resolver = new Resolver({ timeout: options.timeoutMs, tries: 2 });
@@ -51,7 +59,7 @@ export class EngineDns {
 
   private async lookupRoute(domain: string): Promise<MailRoute> {
     try {
-      const mx = await this.resolver.resolveMx(domain);
+      const mx = await this.limit(() => this.resolver.resolveMx(domain));
       if (mx.length === 1 && (mx[0]!.exchange === "" || mx[0]!.exchange === ".")) return { kind: "null_mx" };
       const hosts = mx.filter((m) => m.exchange !== "" && m.exchange !== ".").sort((a, b) => a.priority - b.priority).map((m) => m.exchange.toLowerCase().replace(/\.$/, ""));
       if (hosts.length > 0) return { kind: "hosts", hosts };
@@ -71,7 +79,7 @@ export class EngineDns {
 
   private async quiet(query: () => Promise<string[]>): Promise<string[]> {
     try {
-      return await query();
+      return await this.limit(query);
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";
       if (ABSENT.has(code) || code === "ENOTFOUND") return [];

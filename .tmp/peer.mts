@@ -1,0 +1,12 @@
+import dns from "node:dns";
+import { startDnsServer } from "../test/support/dns-server.ts";
+import { validate } from "deep-email-validator";
+const zones = await startDnsServer();
+zones.publish("d1.bench.test", { MX: [{ priority: 10, exchange: "127.0.1.1" }] });
+console.log("server", zones.server);
+dns.setServers([zones.server]);
+console.log(dns.getServers());
+dns.resolveMx("d1.bench.test", (err, a) => console.log("resolveMx", err?.code, a));
+await new Promise((r) => setTimeout(r, 500));
+console.log(JSON.stringify(await validate({ email: "ok-1@d1.bench.test", validateTypo: false, validateSMTP: false })));
+await zones.close(); process.exit(0);
