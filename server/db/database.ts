@@ -76,12 +76,13 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
   });
 }
 
-/** Brings the schema to the newest migration; run at every start. */
-export async function migrate(db: Db): Promise<void> {
+/** Brings the schema to the newest migration (run at every start), or up or down to `target`. */
+export async function migrate(db: Db, target?: string): Promise<void> {
   // On PostgreSQL the migration bookkeeping lives in the connection's schema (search_path), like
   // the tables; otherwise Kysely looks for it across schemas and finds another instance's.
   const schema = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const { error, results } = await new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) }).migrateToLatest();
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) });
+  const { error, results } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
 }
@@ -108,6 +109,7 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
 }
 
-export function isPostgres(db: Kysely<Database>): boolean {
+/** Which dialect a connection (or transaction, or a migration's untyped handle) speaks. */
+export function isPostgres(db: Pick<Kysely<unknown>, "getExecutor">): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -123,7 +123,7 @@ export interface ValidationItemsTable {
   validation_id: string;
   email: string;
   chunk: number;
-  /** JSON of the result; null until its chunk is done. */
+  /** JSON of the result. Rows are written when their chunk is done (null only in data from before migration 005). */
   result: string | null;
 }
 
@@ -136,6 +136,8 @@ export interface ValidationChunksTable {
   attempts: number;
   /** The job's creation time: chunks are claimed oldest job first. */
   created_at: string;
+  /** JSON array of the chunk's input addresses (null for chunks finished before migration 005). */
+  emails: string | null;
 }
 
 export interface Database {

@@ -29,13 +29,14 @@ export class ValidationService {
     const unique = [...new Set(emails)];
     const byDomain = unique.map((email) => ({ email, domain: email.slice(email.lastIndexOf("@") + 1).toLowerCase() }));
     byDomain.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
-    const items = byDomain.map((x, i) => ({ email: x.email, chunk: Math.floor(i / CHUNK_SIZE) }));
+    const chunks: string[][] = [];
+    for (let i = 0; i < byDomain.length; i += CHUNK_SIZE) chunks.push(byDomain.slice(i, i + CHUNK_SIZE).map((x) => x.email));
     const now = iso(this.clock());
     const job: JobRow = {
       id: newId(), account_id: accountId, status: "queued", total: unique.length, processed: 0, deliverable: 0, risky: 0,
       undeliverable: 0, unknown: 0, errors: "[]", created_at: now, started_at: null, completed_at: null,
     };
-    await this.store.create(job, items, Math.ceil(unique.length / CHUNK_SIZE));
+    await this.store.create(job, chunks);
     return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });
   }
 

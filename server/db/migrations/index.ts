@@ -3,6 +3,7 @@ import * as initial from "./001-initial.js";
 import * as confirmations from "./002-confirmations.js";
 import * as verifiedOwner from "./003-verified-domain-owner.js";
 import * as emailValidations from "./004-email-validations.js";
+import * as inputsInChunks from "./005-validation-inputs-in-chunks.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "002-confirmations": confirmations,
   "003-verified-domain-owner": verifiedOwner,
   "004-email-validations": emailValidations,
+  "005-validation-inputs-in-chunks": inputsInChunks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,54 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { migrate, openDatabase, type Db } from "../../server/db/database.js";
+import { ValidationStore } from "../../server/validation/store.js";
+import { freshDatabaseEnv } from "../support/database.js";
+
+// Upgrading a store that holds unfinished work: on SQLite, and on PostgreSQL under `npm run test:pg`.
+let db: Db | undefined;
+afterEach(async () => {
+  await db?.destroy();
+  db = undefined;
+});
+
+async function storeAt(target: string): Promise<Db> {
+  const env = await freshDatabaseEnv();
+  db = openDatabase({ databaseUrl: env.DATABASE_URL, dbPoolMax: 2 }, join(mkdtempSync(join(tmpdir(), "mailproof-migrate-")), "mailproof.sqlite"));
+  await migrate(db, target);
+  return db;
+}
+
+describe("migration 005: a job's inputs move into its chunks", () => {
+  it("carries a half-done job over: finished results stay, unfinished inputs move into their chunks", async () => {
+    const db = await storeAt("004-email-validations");
+    const at = "2026-11-20T10:00:00.000Z";
+    await db.insertInto("accounts").values({ id: "acct", name: "Acme", created_at: at }).execute();
+    await db.insertInto("email_validations").values({ id: "job", account_id: "acct", status: "processing", total: 4, processed: 2, deliverable: 2, risky: 0, undeliverable: 0, unknown: 0, errors: "[]", created_at: at, started_at: at, completed_at: null }).execute();
+    const chunk = (n: number, status: "done" | "pending") => ({ validation_id: "job", chunk: n, status, lease_owner: null, lease_expires_at: null, attempts: 1, created_at: at });
+    // Before 005 the chunks table had no emails column: insert through SQL the old schema accepts.
+    for (const row of [chunk(0, "done"), chunk(1, "pending")]) await db.insertInto("validation_chunks").values(row as never).execute();
+    await db.insertInto("validation_items").values([
+      { validation_id: "job", email: "ana@a.test", chunk: 0, result: '{"email":"ana@a.test"}' },
+      { validation_id: "job", email: "bo@a.test", chunk: 0, result: '{"email":"bo@a.test"}' },
+      { validation_id: "job", email: "cy@b.test", chunk: 1, result: null },
+      { validation_id: "job", email: "di@b.test", chunk: 1, result: null },
+    ]).execute();
+
+    await migrate(db);
+
+    const store = new ValidationStore(db);
+    expect((await store.chunkEmails({ validationId: "job", chunk: 1 })).sort()).toEqual(["cy@b.test", "di@b.test"]);
+    expect(await store.results("job", null, 10)).toEqual([
+      { email: "ana@a.test", result: '{"email":"ana@a.test"}' },
+      { email: "bo@a.test", result: '{"email":"bo@a.test"}' },
+    ]);
+    expect(await db.selectFrom("validation_items").select("email").where("result", "is", null).execute()).toEqual([]);
+
+    // And back down: the unfinished inputs are rows again.
+    await migrate(db, "004-email-validations");
+    const rows = await db.selectFrom("validation_items").select(["email", "chunk", "result"]).where("chunk", "=", 1).orderBy("email").execute();
+    expect(rows).toEqual([{ email: "cy@b.test", chunk: 1, result: null }, { email: "di@b.test", chunk: 1, result: null }]);
+  });
+});
