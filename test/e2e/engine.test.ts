@@ -101,6 +101,8 @@ describe("the validation engine", () => {
       checks: { syntax: true, internationalized: false, domain: "acme.test", mx: "mx.acme.test", disposable: false, role_account: false, free_provider: false, smtp: { code: 250, message: expect.any(String) } },
     });
     expect((await one("info@catchall.test")).checks.role_account).toBe(true);
+    // A reply in UTF-8 (servers that offer SMTPUTF8 may answer in it) reads as the server wrote it.
+    expect((await one("full@acme.test")).checks.smtp).toEqual({ code: 552, message: expect.stringContaining("Postfach überfüllt") });
   });
 
   it("asks about every address of a domain on one connection, at most 100 per transaction, never DATA", async () => {

@@ -54,7 +54,7 @@ export async function mxServer(options: MxOptions) {
       const rcpt = address.address.toLowerCase();
       connections[(session as unknown as { index: number }).index]!.rcpts.push(rcpt);
       const behaviour = options.mailboxes[rcpt];
-      if (behaviour === "full") return callback(Object.assign(new Error("Mailbox full"), { responseCode: 552 }));
+      if (behaviour === "full") return callback(Object.assign(new Error("Mailbox full (Postfach überfüllt)"), { responseCode: 552 }));
       if (behaviour === "greylist-always" || (behaviour === "greylist-once" && !greylisted.has(rcpt))) {
         greylisted.add(rcpt);
         return callback(Object.assign(new Error("Greylisted, try again later"), { responseCode: 451 }));

@@ -29,7 +29,9 @@ export class SmtpSession {
   private closed: Error | null = null;
 
   private constructor(private readonly socket: Socket, private readonly commandTimeoutMs: number) {
-    socket.setEncoding("latin1");
+    // Replies are ASCII, or UTF-8 from servers that offer SMTPUTF8 (RFC 6531 §3.7.4); the decoder
+    // keeps a character split across two reads whole, and never throws on stray bytes.
+    socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
       let at: number;
