@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import { join } from "node:path";
@@ -17,7 +19,9 @@ async function main(): Promise<void> {
   const db = await openStore(config, { backgroundCheckpoints: true });
   const firstKey = await bootstrapAccount(db);
 
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger);
+  // Built (npm start), mail is composed and sent in its own thread; from source (npm run dev), here.
+  const thread = new URL("./mail/mail-thread.js", import.meta.url);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger, existsSync(fileURLToPath(thread)) ? { thread } : {});
   const app = buildApp({ db, config, mailer, clock: systemClock, logger });
   startDomainRechecks(db, config, systemClock, logger);
   const workers = startWorkers(db, config, logger);
@@ -48,7 +52,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join("\n")}\n`);
 
   const stop = () => {
-    server.close(() => void Promise.all(workers.map((w) => w.stop())).then(() => db.destroy()).finally(() => process.exit(0)));
+    // Queued mail goes out before the process does (within the 5 s bound).
+    server.close(() => void Promise.all([...workers.map((w) => w.stop()), mailer.idle()]).then(() => db.destroy()).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once("SIGTERM", stop);

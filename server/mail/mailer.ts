@@ -1,17 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import nodemailer, { type Transporter } from "nodemailer";
-import { randomToken } from "../shared/ids.js";
+import { Worker } from "node:worker_threads";
 import type { Logger } from "../shared/logger.js";
+import { createDelivery, type MailerSettings, type MailMessage } from "./delivery.js";
 
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Logged in outbox mode only (no relay: the developer opens it from the log). */
-  link: string;
-}
+export type { MailerSettings, MailMessage } from "./delivery.js";
 
 export interface Mailer {
   /** Queues a message; delivery is retried with backoff and never fails the API call. */
@@ -22,55 +13,70 @@ export interface Mailer {
   idle(): Promise<void>;
 }
 
-export interface MailerSettings {
-  /** smtp:// or smtps:// with optional user:password; unset writes .eml files to `outboxDir`. */
-  smtpUrl: string | undefined;
-  outboxDir: string;
-  from: string;
-  /** Delays between attempts, in ms (the first attempt is immediate). */
-  retryDelaysMs?: number[];
-}
+/** What the mail thread tells the request thread. */
+export type ThreadEvent =
+  | { kind: "log"; level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }
+  | { kind: "health"; failing: boolean }
+  | { kind: "done" };
 
-export function createMailer(settings: MailerSettings, logger: Logger): Mailer {
-  const transport: Transporter = settings.smtpUrl
-    ? nodemailer.createTransport(settings.smtpUrl)
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
-  if (!settings.smtpUrl) mkdirSync(settings.outboxDir, { recursive: true });
-  const delays = settings.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000];
+/**
+ * The mailer. With `thread` (the built mail-thread.js), composing and delivering happen in a worker
+ * thread and the request thread only posts the message; without it (running from source, as
+ * `npm run dev` does), in this thread.
+ */
+export function createMailer(settings: MailerSettings, logger: Logger, options: { thread?: URL } = {}): Mailer {
+  const queue = pendingCounter();
   let failing = false;
-  const pending = new Set<Promise<void>>();
+  const onHealth = (value: boolean) => (failing = value);
+  let post: (message: MailMessage) => void;
 
-  async function deliver(message: MailMessage): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const info = (await transport.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text, html: message.html })) as { message?: Buffer };
-        if (!settings.smtpUrl) {
-          const file = join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`);
-          writeFileSync(file, info.message ?? "");
-          logger.info("confirmation mail written to the outbox", { file, link: message.link });
-        } else {
-          logger.info("confirmation mail sent", { attempt: attempt + 1 });
-        }
-        failing = false;
-        return;
-      } catch (error) {
-        failing = true;
-        const delay = delays[attempt];
-        logger.error("sending mail failed", { attempt: attempt + 1, error: error instanceof Error ? error.message : String(error), retry_in_ms: delay ?? null });
-        if (delay === undefined) return;
-        await new Promise((r) => setTimeout(r, delay).unref());
-      }
-    }
+  if (options.thread) {
+    const worker = new Worker(options.thread, { workerData: settings });
+    worker.unref(); // never keeps the process alive by itself; shutdown waits on idle()
+    worker.on("message", (event: ThreadEvent) => {
+      if (event.kind === "log") logger[event.level](event.message, event.fields);
+      else if (event.kind === "health") onHealth(event.failing);
+      else queue.done();
+    });
+    worker.on("error", (error) => {
+      logger.error("the mail thread failed", { error: error.message });
+      onHealth(true);
+      queue.drop();
+    });
+    post = (message) => worker.postMessage(message);
+  } else {
+    const delivery = createDelivery(settings, logger, onHealth);
+    post = (message) => void delivery.deliver(message).finally(() => queue.done());
   }
 
   return {
     send(message) {
-      const job = deliver(message).finally(() => pending.delete(job));
-      pending.add(job);
+      queue.add();
+      post(message);
     },
     health: () => (failing ? "failing" : "ok"),
-    async idle() {
-      while (pending.size > 0) await Promise.all([...pending]);
+    idle: () => queue.idle(),
+  };
+}
+
+/** Messages handed over and not yet sent or given up, and who waits for none. */
+function pendingCounter() {
+  let pending = 0;
+  const waiting: (() => void)[] = [];
+  const settle = () => {
+    if (pending === 0) waiting.splice(0).forEach((wake) => wake());
+  };
+  return {
+    add: () => void pending++,
+    done: () => {
+      pending--;
+      settle();
     },
+    /** The thread is gone: nothing it held will ever be done. */
+    drop: () => {
+      pending = 0;
+      settle();
+    },
+    idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
   };
 }

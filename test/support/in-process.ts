@@ -23,6 +23,8 @@ export interface InProcessOptions {
   prepare?: (db: Db) => Promise<void>;
 }
 
+const MAIL_THREAD = new URL("../../dist/mail/mail-thread.js", import.meta.url);
+
 /** The app built in this process from real parts (a fresh SQLite file), listening on loopback. */
 export async function inProcessServer(options: InProcessOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-inproc-"));
@@ -31,7 +33,8 @@ export async function inProcessServer(options: InProcessOptions = {}) {
   await migrate(db);
   await options.prepare?.(db);
   const logger = options.logger ?? silentLogger;
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(dataDir, "outbox"), from: config.mailFrom, ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }) }, logger);
+  // The mail thread as `npm start` runs it (dist/ is built by the test setup).
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(dataDir, "outbox"), from: config.mailFrom, ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }) }, logger, { thread: MAIL_THREAD });
   const app = buildApp({ db, config, mailer, clock: options.clock ?? systemClock, logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
