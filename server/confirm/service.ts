@@ -59,9 +59,9 @@ export class ConfirmationService {
    * Sends a confirmation mail if the caps allow it, else a 429 with Retry-After. Checking the caps
    * and recording the send is one transaction, so concurrent calls cannot both pass the check.
    */
-  async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<void> {
+  async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<Verification> {
     const token = randomToken(32);
-    const now = await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
+    const { now, recent } = await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
       // The time is read once the lock is held: a request that waited must not judge the caps
       // with a time earlier than the send it waited for.
       const now = this.clock();
@@ -71,11 +71,15 @@ export class ConfirmationService {
         { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, sent_at: iso(now) },
         { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: subject.email.toLowerCase(), expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
       );
-      return now;
+      return { now, recent };
     });
     const link = `${this.settings.publicUrl}/confirm/${token}`;
     const accountName = await this.accountName(subject.accountId);
     this.mailer.send(confirmationMessage({ to: subject.email, link, expiresAt: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), accountName, purpose: subject.purpose, note: subject.note }));
+    // What `verifications` would now read back, known without asking the store again.
+    const sends = [...recent, iso(now)];
+    const cap = this.settings.capPer24h;
+    return this.pending(now.getTime(), iso(now), sends.length, sends.length >= cap ? Date.parse(sends[sends.length - cap]!) + DAY_MS : now.getTime());
   }
 
   private checkCaps(recent: string[], now: Date): void {
@@ -99,16 +103,21 @@ export class ConfirmationService {
     for (const { id, verified } of subjects) {
       const lastSentAt = sent.get(id)?.last_sent_at ?? null;
       const sends = Number(sent.get(id)?.sends ?? 0);
-      let nextResendAt: string | null = null;
-      if (!verified) {
-        const afterInterval = lastSentAt ? Date.parse(lastSentAt) + this.settings.minIntervalMs : now;
-        const afterCap = sends >= this.settings.capPer24h ? await this.capFreesAt(type, id, now) : now;
-        nextResendAt = iso(new Date(Math.max(afterInterval, afterCap, now)));
-      }
-      const expiresAt = !verified && lastSentAt ? iso(new Date(Date.parse(lastSentAt) + this.settings.tokenTtlMs)) : null;
-      result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: nextResendAt, expires_at: expiresAt });
+      if (verified) result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: null, expires_at: null });
+      else result.set(id, this.pending(now, lastSentAt, sends, sends >= this.settings.capPer24h ? await this.capFreesAt(type, id, now) : now));
     }
     return result;
+  }
+
+  /** The `verification` of an unverified subject: when the next send is allowed, when its link expires. */
+  private pending(now: number, lastSentAt: string | null, sends: number, capFreesAt: number): Verification {
+    const afterInterval = lastSentAt ? Date.parse(lastSentAt) + this.settings.minIntervalMs : now;
+    return {
+      last_sent_at: lastSentAt,
+      sends_last_24h: sends,
+      next_resend_at: iso(new Date(Math.max(afterInterval, capFreesAt, now))),
+      expires_at: lastSentAt ? iso(new Date(Date.parse(lastSentAt) + this.settings.tokenTtlMs)) : null,
+    };
   }
 
   private async capFreesAt(type: SubjectType, id: string, now: number): Promise<number> {

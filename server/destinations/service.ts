@@ -30,16 +30,14 @@ export class DestinationService {
       const existing = await this.store.findByKey(accountId, row.email_key);
       throw new ProblemError(409, "already_exists", `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`);
     }
-    await this.confirmations.send(subject(row));
-    return this.present(row);
+    return present(row, await this.confirmations.send(subject(row)));
   }
 
   /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
   async resend(accountId: string, id: string): Promise<Destination> {
     const row = await this.row(accountId, id);
     if (row.status === "verified") throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
-    await this.confirmations.send(subject(row));
-    return this.present(row);
+    return present(row, await this.confirmations.send(subject(row)));
   }
 
   async get(accountId: string, id: string): Promise<Destination> {

@@ -35,8 +35,7 @@ export class SenderIdentityService {
       created_at: now, updated_at: now,
     };
     await this.write(accountId, email, () => this.store.insert(row));
-    await this.confirmations.send(subject(row));
-    return this.present(row, domain);
+    return present(row, domain, await this.confirmations.send(subject(row)));
   }
 
   /** Another confirmation mail, counted in `resends`, within the caps; 409 once verified. */
@@ -70,7 +69,7 @@ export class SenderIdentityService {
     await this.write(accountId, email, () => this.store.update(accountId, id, changes));
     const updated = { ...row, ...changes };
     // A new address has had no mail yet: its first one is not a resend and not capped.
-    if (emailChanged) await this.confirmations.send(subject(updated), { ignoreCaps: true });
+    if (emailChanged) return present(updated, domain, await this.confirmations.send(subject(updated), { ignoreCaps: true }));
     return this.present(updated, domain);
   }
 

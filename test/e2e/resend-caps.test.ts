@@ -50,6 +50,19 @@ describe("resend caps", () => {
     expect((await resend(created.id)).response.status).toBe(200);
   });
 
+  it("answers a create and every resend with the verification the store then reads back, up to the cap", async () => {
+    const created = (await api.POST("/v1/destinations", { body: { email: "readback@acme-logistics.com" } })).data!;
+    const read = async () => (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!.verification;
+    expect(created.verification).toEqual(await read());
+    for (let i = 0; i < 4; i++) {
+      now += 60_000 + i * 1000;
+      const sent = await resend(created.id);
+      expect(sent.response.status).toBe(200);
+      expect(sent.data!.verification).toEqual(await read()); // the last one reaches the cap: next_resend_at is a day after the first
+    }
+    expect((await read()).sends_last_24h).toBe(5);
+  });
+
   it("stops at 5 mails per rolling 24 hours, with Retry-After until the oldest leaves the window", async () => {
     const created = (await api.POST("/v1/destinations", { body: { email: "cap@acme-logistics.com" } })).data!;
     const start = now;
