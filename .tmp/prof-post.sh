@@ -1,7 +1,7 @@
 set -e
 D=$(mktemp -d); P=18555
 rm -rf /tmp/profpost; 
-NODE_ENV=production PORT=$P DATA_DIR=$D DOMAIN_RECHECK_INTERVAL=0 node dist/main.js > $D/log 2>&1 &
+NODE_ENV=production PORT=$P DATA_DIR=$D DOMAIN_RECHECK_INTERVAL=0 node ${PROF:+--cpu-prof --cpu-prof-dir=/tmp/profpost} dist/main.js > $D/log 2>&1 &
 PID=$!
 for i in $(seq 50); do grep -q "API key" $D/log && break; sleep 0.2; done
 KEY=$(grep -o "API key: [^ ]*" $D/log | head -1 | cut -d' ' -f3)
