@@ -28,6 +28,10 @@ export function createMailer(settings: MailerSettings, logger: Logger, options: 
   const queue = pendingCounter();
   let failing = false;
   const onHealth = (value: boolean) => (failing = value);
+  const inThisThread = () => {
+    const delivery = createDelivery(settings, logger, onHealth);
+    return (message: MailMessage) => void delivery.deliver(message).finally(() => queue.done());
+  };
   let post: (message: MailMessage) => void;
 
   if (options.thread) {
@@ -39,14 +43,16 @@ export function createMailer(settings: MailerSettings, logger: Logger, options: 
       else queue.done();
     });
     worker.on("error", (error) => {
-      logger.error("the mail thread failed", { error: error.message });
+      // What the thread held is lost (said in the log; those addresses can be resent); mail from
+      // now on is delivered in this thread rather than posted to a thread that is gone.
+      logger.error("the mail thread failed; delivering in the request thread from now on", { error: error.message, lost: queue.pending() });
       onHealth(true);
       queue.drop();
+      post = inThisThread();
     });
     post = (message) => worker.postMessage(message);
   } else {
-    const delivery = createDelivery(settings, logger, onHealth);
-    post = (message) => void delivery.deliver(message).finally(() => queue.done());
+    post = inThisThread();
   }
 
   return {
@@ -68,6 +74,7 @@ function pendingCounter() {
   };
   return {
     add: () => void pending++,
+    pending: () => pending,
     done: () => {
       pending--;
       settle();

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +51,24 @@ describe.each([["in its own thread", { thread: THREAD }], ["in the calling threa
     } finally {
       await sink.close();
     }
+  });
+});
+
+describe("the mailer when its thread dies", () => {
+  it("says so, counts what was lost, and delivers what comes next in the calling thread", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailproof-thread-"));
+    const broken = join(dir, "broken-thread.mjs");
+    writeFileSync(broken, 'import { parentPort } from "node:worker_threads";\nparentPort.on("message", () => { throw new Error("out of memory, say"); });\n');
+    const outboxDir = join(dir, "outbox");
+    const { lines, logger } = recordingLogger();
+    const mailer = createMailer({ smtpUrl: undefined, outboxDir, from: "verify@mailproof.test" }, logger, { thread: pathToFileURL(broken) });
+    mailer.send(message);
+    await mailer.idle(); // the lost message does not hold idle() forever
+    expect(lines[0]).toMatchObject({ level: "error", message: "the mail thread failed; delivering in the request thread from now on", fields: { error: "out of memory, say", lost: 1 } });
+    expect(mailer.health()).toBe("failing");
+    mailer.send({ ...message, to: "bo@acme.test" });
+    await mailer.idle();
+    expect(readdirSync(outboxDir)).toHaveLength(1);
+    expect(mailer.health()).toBe("ok");
   });
 });
