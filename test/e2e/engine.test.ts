@@ -52,6 +52,12 @@ beforeAll(async () => {
   zone("ascii.test", ["mx.ascii.test"]);
   dns.publish("mx.ascii.test", { A: ["127.0.0.11"] });
   proxy = await socksProxy({ username: "probe", password: "s3cret" });
+  servers.push(await mxServer({ host: "127.0.0.13", port, mailboxes: { "ana@blocked.test": "accept" }, refuseSender: 554 }));
+  servers.push(await mxServer({ host: "127.0.0.14", port, mailboxes: { "ana@busy.test": "accept" }, refuseSender: 451 }));
+  zone("blocked.test", ["mx.blocked.test"]);
+  dns.publish("mx.blocked.test", { A: ["127.0.0.13"] });
+  zone("busy.test", ["mx.busy.test"]);
+  dns.publish("mx.busy.test", { A: ["127.0.0.14"] });
   dns.publish("nullmx.test", { MX: [{ priority: 0, exchange: "" }] });
   dns.publish("nomx-a.test", { A: ["127.0.0.3"] });
   dns.publish("nothing.test", {});
@@ -84,6 +90,8 @@ describe("the validation engine", () => {
     ["ana@slow.test", "unknown", "smtp_timeout"],
     ["ana@refused.test", "unknown", "smtp_unavailable"],
     ["ana@backup.test", "risky", "catch_all"],
+    ["ana@blocked.test", "unknown", "smtp_unavailable"], // our sender refused: nothing learned about the mailbox
+    ["ana@busy.test", "unknown", "greylisted"], // our sender refused for now, again on the retry
     ["ana@nullmx.test", "undeliverable", "null_mx"],
     ["ana@nomx-a.test", "risky", "catch_all"],
     ["ana@nothing.test", "undeliverable", "no_mail_server"],

@@ -15,6 +15,8 @@ export interface MxOptions {
   pipelining?: boolean;
   /** Offer SMTPUTF8 (RFC 6531) in the EHLO answer; true unless set. */
   smtpUtf8?: boolean;
+  /** Refuse the probe's sender with this code (a blocklisted sending address, say). */
+  refuseSender?: number;
 }
 
 /** One connection as the server saw it. */
@@ -48,6 +50,7 @@ export async function mxServer(options: MxOptions) {
     },
     onMailFrom(address, session, callback) {
       connections[(session as unknown as { index: number }).index]!.transactions.push({ smtpUtf8: typeof address.args === "object" && (address.args as Record<string, unknown>).SMTPUTF8 === true });
+      if (options.refuseSender) return callback(Object.assign(new Error("Sender address rejected: listed at a blocklist"), { responseCode: options.refuseSender }));
       callback();
     },
     onRcptTo(address, session, callback) {

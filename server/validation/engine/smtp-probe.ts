@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SmtpSession, SmtpTimeout, type Reply, type SocksProxy } from "./smtp-session.js";
+import { SmtpSession, SmtpTimeout, SmtpUnavailable, type Reply, type SocksProxy } from "./smtp-session.js";
 
 export interface ProbeSettings {
   port: number;
@@ -86,7 +86,10 @@ async function converse(session: SmtpSession, recipients: string[], settings: Pr
     const batch = asked.slice(start, start + BATCH);
     const mail = `MAIL FROM:<${settings.mailFrom}>${batch.some(needsSmtpUtf8) ? " SMTPUTF8" : ""}`;
     const { from, rcpt } = await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch);
-    // A refused sender answers for every recipient of its transaction.
+    // A sender refused for good says nothing about the mailboxes (the server will not talk to
+    // us): the probe failed. A temporary refusal answers for every recipient of its transaction,
+    // and is retried with them.
+    if (from.code >= 500) throw new SmtpUnavailable(`MAIL FROM refused: ${from.code} ${from.message}`);
     batch.forEach((address, i) => replies.set(address, from.code === 250 ? rcpt[i]! : from));
   }
   return { replies, needSmtpUtf8 };
