@@ -54,6 +54,17 @@ beforeAll(async () => {
   proxy = await socksProxy({ username: "probe", password: "s3cret" });
   servers.push(await mxServer({ host: "127.0.0.13", port, mailboxes: { "ana@blocked.test": "accept" }, refuseSender: 554 }));
   servers.push(await mxServer({ host: "127.0.0.14", port, mailboxes: { "ana@busy.test": "accept" }, refuseSender: 451 }));
+  servers.push(await mxServer({
+    host: "127.0.0.15", port, enhancedStatusCodes: false,
+    mailboxes: {
+      "gone@status.test": { code: 550, message: "5.1.1 The email account that you tried to reach does not exist" },
+      "policy@status.test": { code: 550, message: "5.7.1 Recipient address rejected: Access denied" },
+      "quota@status.test": { code: 550, message: "5.2.2 The email account that you tried to reach is over quota" },
+      "later@status.test": { code: 452, message: "4.2.2 Mailbox full, try again later" },
+    },
+  }));
+  zone("status.test", ["mx.status.test"]);
+  dns.publish("mx.status.test", { A: ["127.0.0.15"] });
   zone("blocked.test", ["mx.blocked.test"]);
   dns.publish("mx.blocked.test", { A: ["127.0.0.13"] });
   zone("busy.test", ["mx.busy.test"]);
@@ -92,6 +103,10 @@ describe("the validation engine", () => {
     ["ana@backup.test", "risky", "catch_all"],
     ["ana@blocked.test", "unknown", "smtp_unavailable"], // our sender refused: nothing learned about the mailbox
     ["ana@busy.test", "unknown", "greylisted"], // our sender refused for now, again on the retry
+    ["gone@status.test", "undeliverable", "rejected_email"], // 550 5.1.1
+    ["policy@status.test", "unknown", "smtp_blocked"], // 550 5.7.1: refused by policy, nothing learned
+    ["quota@status.test", "risky", "mailbox_full"], // 550 5.2.2: full, whatever the basic code says
+    ["later@status.test", "risky", "mailbox_full"], // 452 4.2.2
     ["ana@nullmx.test", "undeliverable", "null_mx"],
     ["ana@nomx-a.test", "risky", "catch_all"],
     ["ana@nothing.test", "undeliverable", "no_mail_server"],

@@ -1,6 +1,7 @@
 import { SMTPServer } from "smtp-server";
 
-export type MailboxBehaviour = "accept" | "full" | "greylist-once" | "greylist-always";
+/** How a mailbox answers RCPT TO; a reply spelled out is sent as it is (with its own enhanced code). */
+export type MailboxBehaviour = "accept" | "full" | "greylist-once" | "greylist-always" | { code: number; message: string };
 
 export interface MxOptions {
   /** Which loopback address to listen on (127.0.0.N), all on the same port. */
@@ -17,6 +18,8 @@ export interface MxOptions {
   smtpUtf8?: boolean;
   /** Refuse the probe's sender with this code (a blocklisted sending address, say). */
   refuseSender?: number;
+  /** Prefix replies with RFC 3463 enhanced codes chosen by smtp-server; true unless set (off to spell them out). */
+  enhancedStatusCodes?: boolean;
 }
 
 /** One connection as the server saw it. */
@@ -42,6 +45,7 @@ export async function mxServer(options: MxOptions) {
     socketTimeout: 60_000,
     hidePIPELINING: options.pipelining === false,
     hideSMTPUTF8: options.smtpUtf8 === false,
+    hideENHANCEDSTATUSCODES: options.enhancedStatusCodes === false,
     onConnect(session, callback) {
       connections.push({ rcpts: [], transactions: [], data: false });
       (session as unknown as { index: number }).index = connections.length - 1;
@@ -57,6 +61,7 @@ export async function mxServer(options: MxOptions) {
       const rcpt = address.address.toLowerCase();
       connections[(session as unknown as { index: number }).index]!.rcpts.push(rcpt);
       const behaviour = options.mailboxes[rcpt];
+      if (typeof behaviour === "object") return callback(Object.assign(new Error(behaviour.message), { responseCode: behaviour.code }));
       if (behaviour === "full") return callback(Object.assign(new Error("Mailbox full (Postfach überfüllt)"), { responseCode: 552 }));
       if (behaviour === "greylist-always" || (behaviour === "greylist-once" && !greylisted.has(rcpt))) {
         greylisted.add(rcpt);

@@ -20,6 +20,7 @@ const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
   greylisted: "unknown",
   smtp_timeout: "unknown",
   smtp_unavailable: "unknown",
+  smtp_blocked: "unknown",
   probe_disabled: "unknown",
   private_network: "unknown",
   unexpected_error: "unknown",
@@ -29,9 +30,17 @@ export function verdict(email: string, reason: Reason, checks: Checks, extra: { 
   return { email, result: RESULT_OF[reason], reason, catch_all: extra.catchAll ?? null, did_you_mean: extra.didYouMean ?? null, checks };
 }
 
-/** What a mail server's answer to RCPT TO means (the catch-all decided separately). */
+/**
+ * What a mail server's answer to RCPT TO means (the catch-all decided separately). The enhanced
+ * status code (RFC 3463), when the server gives one, is more precise than the basic code: a
+ * `5.7.x` is a policy refusal of the probe (a blocked sending address, say), which says nothing
+ * about the mailbox, and `x.2.2` is a full mailbox whatever the basic code.
+ */
 export function reasonOfReply(reply: Reply, catchAll: boolean | null): Reason {
   if (reply.code === 250 || reply.code === 251) return catchAll ? "catch_all" : "accepted_email";
+  const enhanced = /^[245]\.(\d{1,3})\.(\d{1,3})(?:\s|$)/.exec(reply.message);
+  if (enhanced?.[1] === "2" && enhanced[2] === "2") return "mailbox_full";
+  if (reply.code >= 500 && enhanced?.[1] === "7") return "smtp_blocked";
   if ([550, 551, 553, 554].includes(reply.code)) return "rejected_email";
   if (reply.code === 452 || reply.code === 552) return "mailbox_full";
   if (reply.code >= 400 && reply.code < 500) return "greylisted";
