@@ -11,6 +11,7 @@ let dns: Awaited<ReturnType<typeof startDnsServer>>;
 const servers: Awaited<ReturnType<typeof mxServer>>[] = [];
 let taps: Awaited<ReturnType<typeof smtpTap>>[];
 let proxy: Awaited<ReturnType<typeof socksProxy>>;
+let strict: Awaited<ReturnType<typeof mxServer>>;
 let port: number;
 let settings: EngineSettings;
 
@@ -65,6 +66,10 @@ beforeAll(async () => {
   }));
   zone("status.test", ["mx.status.test"]);
   dns.publish("mx.status.test", { A: ["127.0.0.15"] });
+  strict = await mxServer({ host: "127.0.0.16", port, errorLimit: 20, mailboxes: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`ok${i}@strict.test`, "accept" as const])) });
+  servers.push(strict);
+  zone("strict.test", ["mx.strict.test"]);
+  dns.publish("mx.strict.test", { A: ["127.0.0.16"] });
   zone("blocked.test", ["mx.blocked.test"]);
   dns.publish("mx.blocked.test", { A: ["127.0.0.13"] });
   zone("busy.test", ["mx.busy.test"]);
@@ -206,6 +211,17 @@ describe("the validation engine", () => {
     expect(await one("ana@refused.test", viaProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
     const noProxy = { probe: { ...settings.probe, proxy: { host: "127.0.0.1", port: await freePort() } } };
     expect(await one("ana@acme.test", noProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
+  });
+
+  it("carries on over a new connection when the server ends one part-way (Postfix: 421 after 20 errors)", async () => {
+    const before = strict.connections.length;
+    const emails = [...Array.from({ length: 50 }, (_, i) => `no${String(i).padStart(2, "0")}@strict.test`), ...Array.from({ length: 10 }, (_, i) => `ok${i}@strict.test`)];
+    const results = await check(emails);
+    expect(results.filter((r) => r.reason === "rejected_email")).toHaveLength(50);
+    expect(results.filter((r) => r.reason === "accepted_email")).toHaveLength(10);
+    const used = strict.connections.slice(before);
+    expect(used.length).toBeGreaterThanOrEqual(3); // 50 refusals at 20 per connection, plus the canary's
+    expect(new Set(used.flatMap((c) => c.rcpts)).size).toBe(61); // every recipient asked, the canary too
   });
 
   it("retries a greylisted address once, on a new connection, after the delay", async () => {

@@ -18,6 +18,8 @@ export interface MxOptions {
   smtpUtf8?: boolean;
   /** Refuse the probe's sender with this code (a blocklisted sending address, say). */
   refuseSender?: number;
+  /** After this many refused recipients on one connection, answer 421 and close it (Postfix's smtpd_hard_error_limit). */
+  errorLimit?: number;
   /** Prefix replies with RFC 3463 enhanced codes chosen by smtp-server; true unless set (off to spell them out). */
   enhancedStatusCodes?: boolean;
 }
@@ -25,6 +27,8 @@ export interface MxOptions {
 /** One connection as the server saw it. */
 export interface SeenConnection {
   rcpts: string[];
+  /** Recipients refused on this connection. */
+  errors: number;
   /** One entry per MAIL FROM: whether it carried the SMTPUTF8 parameter. */
   transactions: { smtpUtf8: boolean }[];
   data: boolean;
@@ -47,7 +51,7 @@ export async function mxServer(options: MxOptions) {
     hideSMTPUTF8: options.smtpUtf8 === false,
     hideENHANCEDSTATUSCODES: options.enhancedStatusCodes === false,
     onConnect(session, callback) {
-      connections.push({ rcpts: [], transactions: [], data: false });
+      connections.push({ rcpts: [], errors: 0, transactions: [], data: false });
       (session as unknown as { index: number }).index = connections.length - 1;
       if (options.silent) return; // never answers: the probe must time out
       callback();
@@ -68,6 +72,10 @@ export async function mxServer(options: MxOptions) {
         return callback(Object.assign(new Error("Greylisted, try again later"), { responseCode: 451 }));
       }
       if (behaviour || options.catchAll) return callback();
+      const connection = connections[(session as unknown as { index: number }).index]!;
+      if (options.errorLimit !== undefined && ++connection.errors > options.errorLimit) {
+        return callback(Object.assign(new Error("Error: too many errors"), { responseCode: 421 }));
+      }
       callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
     },
     onData(stream, session, callback) {

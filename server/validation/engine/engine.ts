@@ -118,7 +118,8 @@ export class ValidationEngine {
       return list.map((p) => {
         if (probed.needSmtpUtf8.has(p.rcpt)) return verdict(p.email, "smtputf8_unsupported", { ...p.checks, mx: host }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
         const reply = probed.replies.get(p.rcpt);
-        if (!reply) return verdict(p.email, "unexpected_error", { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
+        // No answer for this one: the server stopped answering part-way through the list.
+        if (!reply) return verdict(p.email, probed.unanswered?.kind === "timeout" ? "smtp_timeout" : "smtp_unavailable", { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
         return verdict(p.email, reasonOfReply(reply, probed.catchAll), { ...p.checks, mx: host, smtp: reply }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
       });
     }

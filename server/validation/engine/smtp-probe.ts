@@ -13,6 +13,8 @@ export interface ProbeSettings {
   proxy?: SocksProxy;
 }
 
+type Failure = { kind: "timeout" | "unavailable"; message: string };
+
 export type ProbeResult =
   | {
       kind: "answered";
@@ -20,8 +22,10 @@ export type ProbeResult =
       catchAll: boolean | null;
       /** Recipients not asked about: their local part needs SMTPUTF8 and the server does not offer it. */
       needSmtpUtf8: Set<string>;
+      /** Why recipients without a reply have none (the server stopped answering part-way), if any. */
+      unanswered: Failure | null;
     }
-  | { kind: "timeout" | "unavailable"; message: string };
+  | Failure;
 
 const BATCH = 100;
 /** A local part with non-ASCII characters can only be named to a server offering SMTPUTF8 (RFC 6531). */
@@ -33,7 +37,8 @@ const retryable = (r: Reply) => r.code >= 400 && r.code < 500 && r.code !== 452;
  * Asks a domain's mail server about every recipient of that domain on one connection: EHLO,
  * MAIL FROM, then RCPT TO per address in transactions of at most 100 (RSET between), plus one
  * random local part to tell a catch-all; never DATA. Each transaction goes in one write when the
- * server offers PIPELINING. Tries each address of the host in turn.
+ * server offers PIPELINING. A conversation cut short is continued on a new connection; a host
+ * that does not answer at all, on its next address.
  */
 export async function probeDomain(addresses: string[], domain: string, recipients: string[], settings: ProbeSettings): Promise<ProbeResult> {
   const canary = `mailproof-${randomBytes(6).toString("hex")}@${domain}`;
@@ -52,65 +57,85 @@ export async function probeDomain(addresses: string[], domain: string, recipient
   return result;
 }
 
+/**
+ * One pass over the recipients. A server may end a conversation part-way (Postfix closes it with
+ * a 421 after 20 refused recipients): the answers so far are kept and a new connection carries on
+ * from there, for as long as each connection gets further. Then the host's next address.
+ */
 async function probeOnce(addresses: string[], recipients: string[], settings: ProbeSettings): Promise<ProbeResult> {
-  let failure: ProbeResult = { kind: "unavailable", message: "no address to connect to" };
+  const replies = new Map<string, Reply>();
+  const needSmtpUtf8 = new Set<string>();
+  const settled = () => replies.size + needSmtpUtf8.size;
+  let failure: Failure | null = null;
   for (const address of addresses) {
-    let session: SmtpSession;
-    try {
-      session = await SmtpSession.connect(address, settings.port, settings.connectTimeoutMs, settings.commandTimeoutMs, settings.proxy);
-    } catch (error) {
-      failure = failed(error);
-      continue; // the next address of the host
-    }
-    try {
-      return { kind: "answered", ...(await converse(session, recipients, settings)), catchAll: null };
-    } catch (error) {
-      failure = failed(error);
-    } finally {
-      await session.quit();
+    for (;;) {
+      const remaining = recipients.filter((rcpt) => !replies.has(rcpt) && !needSmtpUtf8.has(rcpt));
+      if (remaining.length === 0) return { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: null };
+      let session: SmtpSession;
+      try {
+        session = await SmtpSession.connect(address, settings.port, settings.connectTimeoutMs, settings.commandTimeoutMs, settings.proxy);
+      } catch (error) {
+        failure = failed(error);
+        break; // the next address of the host
+      }
+      const before = settled();
+      try {
+        await converse(session, remaining, settings, replies, needSmtpUtf8);
+      } catch (error) {
+        failure = failed(error);
+      } finally {
+        await session.quit();
+      }
+      if (settled() === before) break; // this connection got nowhere: the next address
     }
   }
-  return failure;
+  failure ??= { kind: "unavailable", message: "no address to connect to" };
+  return settled() > 0 ? { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: failure } : failure;
 }
 
-async function converse(session: SmtpSession, recipients: string[], settings: ProbeSettings): Promise<{ replies: Map<string, Reply>; needSmtpUtf8: Set<string> }> {
+/** One conversation: the greeting, EHLO, then transactions of at most 100; answers go into `replies` as they come. */
+async function converse(session: SmtpSession, recipients: string[], settings: ProbeSettings, replies: Map<string, Reply>, needSmtpUtf8: Set<string>): Promise<void> {
   const greeting = await session.reply();
-  if (greeting.code !== 220) throw new Error(`greeting ${greeting.code} ${greeting.message}`);
+  if (greeting.code !== 220) throw new SmtpUnavailable(`greeting ${greeting.code} ${greeting.message}`);
   const { reply: hello, extensions } = await session.hello(settings.heloName);
-  if (hello.code !== 250) throw new Error(`EHLO ${hello.code} ${hello.message}`);
-  const smtpUtf8 = extensions.has("SMTPUTF8");
-  const needSmtpUtf8 = new Set(smtpUtf8 ? [] : recipients.filter(needsSmtpUtf8));
+  if (hello.code !== 250) throw new SmtpUnavailable(`EHLO ${hello.code} ${hello.message}`);
+  if (!extensions.has("SMTPUTF8")) for (const rcpt of recipients.filter(needsSmtpUtf8)) needSmtpUtf8.add(rcpt);
   const asked = recipients.filter((rcpt) => !needSmtpUtf8.has(rcpt));
-  const replies = new Map<string, Reply>();
   for (let start = 0; start < asked.length; start += BATCH) {
     const batch = asked.slice(start, start + BATCH);
     const mail = `MAIL FROM:<${settings.mailFrom}>${batch.some(needsSmtpUtf8) ? " SMTPUTF8" : ""}`;
-    const { from, rcpt } = await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch);
-    // A sender refused for good says nothing about the mailboxes (the server will not talk to
-    // us): the probe failed. A temporary refusal answers for every recipient of its transaction,
-    // and is retried with them.
-    if (from.code >= 500) throw new SmtpUnavailable(`MAIL FROM refused: ${from.code} ${from.message}`);
-    batch.forEach((address, i) => replies.set(address, from.code === 250 ? rcpt[i]! : from));
+    await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch, (rcpt, reply) => replies.set(rcpt, reply));
   }
-  return { replies, needSmtpUtf8 };
 }
 
-/** One transaction: [RSET,] MAIL FROM, RCPT TO for each recipient; in one write when pipelining. */
-async function transaction(session: SmtpSession, pipelining: boolean, reset: boolean, mail: string, batch: string[]): Promise<{ from: Reply; rcpt: Reply[] }> {
+/**
+ * One transaction: [RSET,] MAIL FROM, RCPT TO for each recipient; in one write when pipelining.
+ * Each recipient's answer is recorded as it arrives, so a conversation cut short keeps them.
+ */
+async function transaction(session: SmtpSession, pipelining: boolean, reset: boolean, mail: string, batch: string[], record: (rcpt: string, reply: Reply) => void): Promise<void> {
   const rcpts = batch.map((address) => `RCPT TO:<${address}>`);
-  if (pipelining) {
-    const replies = await session.pipeline([...(reset ? ["RSET"] : []), mail, ...rcpts]);
-    const first = reset ? 1 : 0;
-    return { from: replies[first]!, rcpt: replies.slice(first + 1) };
+  if (pipelining) session.write([...(reset ? ["RSET"] : []), mail, ...rcpts]);
+  const ask = async (line: string) => {
+    const reply = pipelining ? await session.reply() : await session.command(line);
+    // 421 is about the connection (the server is closing it), never about the mailbox.
+    if (reply.code === 421) throw new SmtpUnavailable(`the server closed the conversation: ${reply.message}`);
+    return reply;
+  };
+  if (reset) await ask("RSET");
+  const from = await ask(mail);
+  // A sender refused for good says nothing about the mailboxes (the server will not talk to
+  // us): the probe failed. A temporary refusal answers for every recipient of its transaction,
+  // and is retried with them.
+  if (from.code >= 500) throw new SmtpUnavailable(`MAIL FROM refused: ${from.code} ${from.message}`);
+  if (from.code !== 250) {
+    if (pipelining) for (let i = 0; i < rcpts.length; i++) await session.reply(); // their 503s, to stay in step
+    for (const rcpt of batch) record(rcpt, from);
+    return;
   }
-  if (reset) await session.command("RSET");
-  const from = await session.command(mail);
-  const rcpt: Reply[] = [];
-  if (from.code === 250) for (const line of rcpts) rcpt.push(await session.command(line));
-  return { from, rcpt };
+  for (const [i, line] of rcpts.entries()) record(batch[i]!, await ask(line));
 }
 
-function failed(error: unknown): ProbeResult {
+function failed(error: unknown): Failure {
   const message = error instanceof Error ? error.message : String(error);
   return { kind: error instanceof SmtpTimeout ? "timeout" : "unavailable", message };
 }

@@ -103,15 +103,12 @@ export class SmtpSession {
   }
 
   /**
-   * Sends a group of commands in one write and reads their replies in order: RFC 2920
-   * PIPELINING, for servers that offer it. One round trip instead of one per command.
+   * Sends a group of commands in one write, for servers that offer RFC 2920 PIPELINING: one round
+   * trip instead of one per command. Read their replies in order with `reply()`.
    */
-  async pipeline(lines: string[]): Promise<Reply[]> {
+  write(lines: string[]): void {
     if (this.closed) throw this.closed;
     this.socket.write(lines.map((l) => `${l}\r\n`).join(""));
-    const replies: Reply[] = [];
-    for (let i = 0; i < lines.length; i++) replies.push(await this.reply());
-    return replies;
   }
 
   /** Says goodbye and closes politely (a reset would make the server log an error), with a bound. */
