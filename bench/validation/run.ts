@@ -7,8 +7,10 @@
 //   npm run bench:validation
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_WORKER_PROCESSES=4 BENCH_ADDRESSES=20000 PEER_SAMPLE=0 \
 //     npx tsx bench/validation/run.ts     (PostgreSQL, an API process without workers and N `npm run worker` processes)
-import { readFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+//
+// Other knobs: BENCH_CHUNKS_IN_FLIGHT (VALIDATION_CHUNKS_IN_FLIGHT of the server and workers),
+// BENCH_NODE_ARGS (node flags for them, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+import { mkdtempSync, readFileSync } from "node:fs";
 import dns from "node:dns";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
