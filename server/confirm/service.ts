@@ -78,8 +78,7 @@ export class ConfirmationService {
     this.mailer.send(confirmationMessage({ to: subject.email, link, expiresAt: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), accountName, purpose: subject.purpose, note: subject.note }));
     // What `verifications` would now read back, known without asking the store again.
     const sends = [...recent, iso(now)];
-    const cap = this.settings.capPer24h;
-    return this.pending(now.getTime(), iso(now), sends.length, sends.length >= cap ? Date.parse(sends[sends.length - cap]!) + DAY_MS : now.getTime());
+    return this.pending(now.getTime(), iso(now), sends.length, this.capFreesAt(sends) ?? now.getTime());
   }
 
   private checkCaps(recent: string[], now: Date): void {
@@ -88,8 +87,9 @@ export class ConfirmationService {
       const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
       if (wait > 0) throw limited("resend_too_soon", wait, `A confirmation mail was sent ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
     }
-    if (recent.length >= this.settings.capPer24h) {
-      const wait = Date.parse(recent[recent.length - this.settings.capPer24h]!) + DAY_MS - now.getTime();
+    const freesAt = this.capFreesAt(recent);
+    if (freesAt !== null) {
+      const wait = freesAt - now.getTime();
       throw limited("resend_cap_reached", wait, `${recent.length} confirmation mails were sent in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
     }
   }
@@ -103,8 +103,13 @@ export class ConfirmationService {
     for (const { id, verified } of subjects) {
       const lastSentAt = sent.get(id)?.last_sent_at ?? null;
       const sends = Number(sent.get(id)?.sends ?? 0);
-      if (verified) result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: null, expires_at: null });
-      else result.set(id, this.pending(now, lastSentAt, sends, sends >= this.settings.capPer24h ? await this.capFreesAt(type, id, now) : now));
+      if (verified) {
+        result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: null, expires_at: null });
+        continue;
+      }
+      // Only a subject at its cap needs its sends listed, to know when the oldest leaves the window.
+      const freesAt = sends >= this.settings.capPer24h ? this.capFreesAt(await this.store.sendsSince(type, id, iso(new Date(now - DAY_MS)))) : null;
+      result.set(id, this.pending(now, lastSentAt, sends, freesAt ?? now));
     }
     return result;
   }
@@ -120,9 +125,13 @@ export class ConfirmationService {
     };
   }
 
-  private async capFreesAt(type: SubjectType, id: string, now: number): Promise<number> {
-    const recent = await this.store.sendsSince(type, id, iso(new Date(now - DAY_MS)));
-    return Date.parse(recent[recent.length - this.settings.capPer24h]!) + DAY_MS;
+  /**
+   * Given the sends of the last 24 hours (oldest first): when the cap stops counting the oldest
+   * one that keeps it reached, or null when it is not reached.
+   */
+  private capFreesAt(sends: string[]): number | null {
+    const cap = this.settings.capPer24h;
+    return sends.length >= cap ? Date.parse(sends[sends.length - cap]!) + DAY_MS : null;
   }
 
   /** What a token names, for the page; changes nothing (mail scanners open links). */

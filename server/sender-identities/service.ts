@@ -42,9 +42,10 @@ export class SenderIdentityService {
   async resend(accountId: string, id: string): Promise<SenderIdentity> {
     const row = await this.row(accountId, id);
     if (row.is_verified === 1) throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
-    await this.confirmations.send(subject(row));
-    await this.store.countResend(accountId, id, iso(this.clock()));
-    return this.get(accountId, id);
+    const verification = await this.confirmations.send(subject(row));
+    const at = iso(this.clock());
+    await this.store.countResend(accountId, id, at);
+    return present({ ...row, resends: row.resends + 1, updated_at: at }, await this.ownDomain(accountId, row.domain_id), verification);
   }
 
   /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */

@@ -90,6 +90,8 @@ describe("resend caps", () => {
     now += 61_000;
     const resent = await api.POST("/v1/sender-identities/{identity_id}/resend", { params: { path: { identity_id: identity.id } } });
     expect(resent.data).toMatchObject({ resends: 1, verification: { sends_last_24h: 2 } });
+    // The answer is built without reading the identity back: it is what a read gives.
+    expect(resent.data).toEqual((await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })).data);
     const mail = await eventually(async () => sink.received.filter((m) => recipients(m).includes("billing@caps-identity.com")).at(-1));
     const confirm = await confirmAsABrowser(server.url, new URL(/https?:\/\/\S+\/confirm\/\S{43}/.exec(mail.text!)![0]).pathname);
     expect(confirm.status).toBe(200);
