@@ -123,8 +123,8 @@ export interface ValidationItemsTable {
   validation_id: string;
   email: string;
   chunk: number;
-  /** JSON of the result. Rows are written when their chunk is done (null only in data from before migration 005). */
-  result: string | null;
+  /** JSON of the result. Rows are written when their chunk is done (migration 005 removed the result-less ones). */
+  result: string;
 }
 
 export interface ValidationChunksTable {

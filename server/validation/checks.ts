@@ -1,7 +1,6 @@
 import type { Config } from "../config.js";
 import { ValidationEngine } from "./engine/engine.js";
-import { isDisposable, isFreeProvider, isRoleAccount } from "./engine/lists.js";
-import { checkSyntax } from "./engine/syntax.js";
+import { addressChecks } from "./engine/address-checks.js";
 import { verdict, type ValidationResult } from "./engine/verdict.js";
 import { engineSettings } from "./engine-settings.js";
 
@@ -26,10 +25,6 @@ export class EmailCheckService {
 }
 
 function timedOut(email: string): ValidationResult {
-  const syntax = checkSyntax(email);
-  if (!syntax.valid) return verdict(email, "invalid_syntax", { syntax: false, internationalized: false, domain: null, mx: null, disposable: false, role_account: false, free_provider: false, smtp: null });
-  return verdict(email, "smtp_timeout", {
-    syntax: true, internationalized: syntax.internationalized, domain: syntax.domain, mx: null,
-    disposable: isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local), free_provider: isFreeProvider(syntax.domain), smtp: null,
-  });
+  const address = addressChecks(email);
+  return address.valid ? verdict(email, "smtp_timeout", address.checks) : address.result;
 }

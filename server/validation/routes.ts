@@ -28,14 +28,17 @@ export function emailValidationRoutes(service: ValidationService): Router {
   }));
 
   router.get("/:validation_id", route("getEmailValidation", async ({ accountId, params, query, path }) => {
-    const job = await service.get(accountId, params.validation_id, path, { size: query.page?.size ?? 100, after: query.page?.after ?? null });
+    const job = await service.get(accountId, params.validation_id, path, resultsPage(query.page));
     return { status: 200, body: job, headers: service.isTerminal(job) ? {} : poll };
   }));
 
   router.patch("/:validation_id", route("cancelEmailValidation", async ({ accountId, params, query, path }) => ({
     status: 200,
-    body: await service.cancel(accountId, params.validation_id, path, { size: query.page?.size ?? 100, after: query.page?.after ?? null }),
+    body: await service.cancel(accountId, params.validation_id, path, resultsPage(query.page)),
   })));
 
   return router;
 }
+
+/** The page of results asked for: `page[size]` (100 unless given) after `page[after]`. */
+const resultsPage = (page: { size?: number; after?: string } | undefined) => ({ size: page?.size ?? 100, after: page?.after ?? null });

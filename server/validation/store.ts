@@ -39,15 +39,14 @@ export class ValidationStore {
 
   /** Results in email order after `after`, at most `limit`. */
   async results(id: string, after: string | null, limit: number): Promise<{ email: string; result: string }[]> {
-    let query = this.db.selectFrom("validation_items").select(["email", "result"]).where("validation_id", "=", id).where("result", "is not", null);
+    let query = this.db.selectFrom("validation_items").select(["email", "result"]).where("validation_id", "=", id);
     if (after !== null) query = query.where("email", ">", after);
-    const rows = await query.orderBy("email").limit(limit).execute();
-    return rows as { email: string; result: string }[];
+    return query.orderBy("email").limit(limit).execute();
   }
 
   /** Emails with results before `before`, nearest first, at most `limit` (for the previous page). */
   async emailsBefore(id: string, before: string, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("result", "is not", null).where("email", "<", before).orderBy("email", "desc").limit(limit).execute();
+    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("email", "<", before).orderBy("email", "desc").limit(limit).execute();
     return rows.map((r) => r.email);
   }
 

@@ -27,14 +27,14 @@ describe("migration 005: a job's inputs move into its chunks", () => {
     await db.insertInto("accounts").values({ id: "acct", name: "Acme", created_at: at }).execute();
     await db.insertInto("email_validations").values({ id: "job", account_id: "acct", status: "processing", total: 4, processed: 2, deliverable: 2, risky: 0, undeliverable: 0, unknown: 0, errors: "[]", created_at: at, started_at: at, completed_at: null }).execute();
     const chunk = (n: number, status: "done" | "pending") => ({ validation_id: "job", chunk: n, status, lease_owner: null, lease_expires_at: null, attempts: 1, created_at: at });
-    // Before 005 the chunks table had no emails column: insert through SQL the old schema accepts.
+    // Rows as the 004 schema had them (no chunk emails, result-less inputs): typed loosely on purpose.
     for (const row of [chunk(0, "done"), chunk(1, "pending")]) await db.insertInto("validation_chunks").values(row as never).execute();
     await db.insertInto("validation_items").values([
       { validation_id: "job", email: "ana@a.test", chunk: 0, result: '{"email":"ana@a.test"}' },
       { validation_id: "job", email: "bo@a.test", chunk: 0, result: '{"email":"bo@a.test"}' },
       { validation_id: "job", email: "cy@b.test", chunk: 1, result: null },
       { validation_id: "job", email: "di@b.test", chunk: 1, result: null },
-    ]).execute();
+    ] as never).execute();
 
     await migrate(db);
 

@@ -1,9 +1,9 @@
 import { isIP } from "node:net";
+import { addressChecks } from "./address-checks.js";
 import { EngineDns, type DnsOptions } from "./dns.js";
-import { isDisposable, isFreeProvider, isRoleAccount, suggestDomain } from "./lists.js";
+import { suggestDomain } from "./lists.js";
 import { isPrivateAddress } from "./network-guard.js";
 import { probeDomain, type ProbeSettings } from "./smtp-probe.js";
-import { checkSyntax } from "./syntax.js";
 import { reasonOfReply, verdict, type Checks, type ValidationResult } from "./verdict.js";
 
 export interface EngineSettings {
@@ -45,25 +45,21 @@ export class ValidationEngine {
     const results = new Map<string, ValidationResult>();
     const byDomain = new Map<string, Pending[]>();
     for (const email of emails) {
-      const syntax = checkSyntax(email);
-      if (!syntax.valid) {
-        results.set(email, verdict(email, "invalid_syntax", { syntax: false, internationalized: false, domain: null, mx: null, disposable: false, role_account: false, free_provider: false, smtp: null }));
+      const address = addressChecks(email);
+      if (!address.valid) {
+        results.set(email, address.result);
         continue;
       }
-      const checks: Checks = {
-        syntax: true, internationalized: syntax.internationalized, domain: syntax.domain, mx: null,
-        disposable: !syntax.addressLiteral && isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local),
-        free_provider: isFreeProvider(syntax.domain), smtp: null,
-      };
-      const didYouMean = syntax.addressLiteral ? null : this.suggestion(syntax.domain);
-      const pending = { email, rcpt: `${syntax.local}@${syntax.domain}`, checks, didYouMean: didYouMean && `${syntax.local}@${didYouMean}` };
+      const { local, domain, checks } = address;
+      const didYouMean = address.addressLiteral ? null : this.suggestion(domain);
+      const pending = { email, rcpt: `${local}@${domain}`, checks, didYouMean: didYouMean && `${local}@${didYouMean}` };
       if (checks.disposable) {
         results.set(email, verdict(email, "disposable_domain", checks, { didYouMean: pending.didYouMean }));
         continue;
       }
-      const list = byDomain.get(syntax.domain);
+      const list = byDomain.get(domain);
       if (list) list.push(pending);
-      else byDomain.set(syntax.domain, [pending]);
+      else byDomain.set(domain, [pending]);
     }
     await Promise.all([...byDomain].map(async ([domain, list]) => {
       for (const result of await this.validateDomain(domain, list)) results.set(result.email, result);
@@ -105,21 +101,22 @@ export class ValidationEngine {
     // The best MX first, then the next; a host whose addresses are all private is skipped.
     let lastFailure: "smtp_timeout" | "smtp_unavailable" | "private_network" = "smtp_unavailable";
     for (const host of hosts) {
-      const ips = (addresses ?? (await this.dns.hostAddresses(host).catch(() => [] as string[]))).filter((ip) => this.settings.allowPrivateNetworks || !isPrivateAddress(ip));
+      const found = addresses ?? (await this.dns.hostAddresses(host).catch(() => [] as string[]));
+      const ips = found.filter((ip) => this.settings.allowPrivateNetworks || !isPrivateAddress(ip));
       if (ips.length === 0) {
-        lastFailure = (addresses ?? (await this.dns.hostAddresses(host).catch(() => []))).length > 0 ? "private_network" : lastFailure;
+        if (found.length > 0) lastFailure = "private_network";
         continue;
       }
       const probed = await this.withSlot(host, () => probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe));
       if (probed.kind !== "answered") {
-        lastFailure = probed.kind === "timeout" ? "smtp_timeout" : "smtp_unavailable";
+        lastFailure = failureReason(probed.kind);
         continue;
       }
       return list.map((p) => {
         if (probed.needSmtpUtf8.has(p.rcpt)) return verdict(p.email, "smtputf8_unsupported", { ...p.checks, mx: host }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
         const reply = probed.replies.get(p.rcpt);
         // No answer for this one: the server stopped answering part-way through the list.
-        if (!reply) return verdict(p.email, probed.unanswered?.kind === "timeout" ? "smtp_timeout" : "smtp_unavailable", { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
+        if (!reply) return verdict(p.email, failureReason(probed.unanswered?.kind ?? "unavailable"), { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
         return verdict(p.email, reasonOfReply(reply, probed.catchAll), { ...p.checks, mx: host, smtp: reply }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
       });
     }
@@ -142,3 +139,5 @@ export class ValidationEngine {
     }
   }
 }
+
+const failureReason = (kind: "timeout" | "unavailable") => (kind === "timeout" ? "smtp_timeout" : "smtp_unavailable");
