@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import type { Server } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
-import { join } from "node:path";
 import { buildApp } from "./app.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";

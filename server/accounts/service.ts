@@ -61,7 +61,6 @@ export class AccountService {
     return accountId;
   }
 
-
   async nameOf(accountId: string): Promise<string> {
     return (await this.store.findById(accountId))?.name ?? "An account";
   }

@@ -13,7 +13,6 @@ export interface ConfirmationMail {
   note: string | null;
 }
 
-
 /**
  * The confirmation mail, in text and HTML. Every user-supplied value is escaped in the HTML part;
  * none reaches a header except the recipient, which the API validated as an address.

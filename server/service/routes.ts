@@ -4,7 +4,6 @@ import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { asyncHandler, ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
 
-
 /** /healthz, /openapi.json and /docs: public, served before the validator. */
 export function serviceRoutes(db: Db, mailer: Mailer): Router {
   const router = Router();

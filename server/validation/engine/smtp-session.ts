@@ -84,8 +84,7 @@ export class SmtpSession {
   }
 
   async command(line: string): Promise<Reply> {
-    if (this.closed) throw this.closed;
-    this.socket.write(`${line}\r\n`);
+    this.write([line]);
     return this.reply();
   }
 
@@ -94,8 +93,7 @@ export class SmtpSession {
    * offers (the keyword of every line after the first, RFC 5321 §4.1.1.1).
    */
   async hello(name: string): Promise<{ reply: Reply; extensions: Set<string> }> {
-    if (this.closed) throw this.closed;
-    this.socket.write(`EHLO ${name}\r\n`);
+    this.write([`EHLO ${name}`]);
     const lines: string[] = [];
     const reply = await this.reply(lines);
     if (reply.code >= 500) return { reply: await this.command(`HELO ${name}`), extensions: new Set() };
@@ -103,8 +101,8 @@ export class SmtpSession {
   }
 
   /**
-   * Sends a group of commands in one write, for servers that offer RFC 2920 PIPELINING: one round
-   * trip instead of one per command. Read their replies in order with `reply()`.
+   * Sends commands in one write: one at a time, or a group for servers that offer RFC 2920
+   * PIPELINING (one round trip instead of one per command). Read their replies in order with `reply()`.
    */
   write(lines: string[]): void {
     if (this.closed) throw this.closed;
