@@ -93,6 +93,10 @@ afterAll(async () => {
 });
 
 const check = async (emails: string[], overrides: Partial<EngineSettings> = {}) => new ValidationEngine({ ...settings, ...overrides }).validate(emails);
+const zoneFor = (domain: string, aaaa: string) => {
+  dns.publish(domain, { MX: [{ priority: 10, exchange: `mx.${domain}` }] });
+  dns.publish(`mx.${domain}`, { AAAA: [aaaa] });
+};
 const one = async (email: string, overrides: Partial<EngineSettings> = {}) => (await check([email], overrides))[0]!;
 
 describe("the validation engine", () => {
@@ -238,6 +242,16 @@ describe("the validation engine", () => {
     expect(await one("ana@acme.test", { allowPrivateNetworks: false })).toMatchObject({ result: "unknown", reason: "private_network", checks: { mx: "mx.acme.test" } });
     expect(mx.connections.length).toBe(before);
   });
+
+  // Each of these reaches 127.0.0.1 through a translator or relay; an MX that names them must not be probed.
+  it.each([["NAT64", "64:ff9b::7f00:1"], ["IPv4-compatible", "::7f00:1"], ["6to4", "2002:7f00:1::1"], ["IPv4-mapped", "::ffff:127.0.0.2"], ["Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"]])(
+    "treats an MX whose only address is %s (%s) as private",
+    async (_, address) => {
+      const domain = `v6-${address.replace(/[^0-9a-f]/g, "")}.test`;
+      zoneFor(domain, address);
+      expect(await one(`ana@${domain}`, { allowPrivateNetworks: false })).toMatchObject({ result: "unknown", reason: "private_network" });
+    },
+  );
 
   it("gets every DNS answer for a list naming 3,000 domains (queries are not all sent at once)", async () => {
     const results = await check(Array.from({ length: 3000 }, (_, i) => `ana@n${i}.missing.test`));
