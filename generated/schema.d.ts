@@ -721,11 +721,14 @@ export interface components {
          *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
          *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
          *     | `payload_too_large` | 413 | the body is larger than the server accepts |
+         *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
          *     | `unsupported_media_type` | 415 | the body is not `application/json` |
          *     | `validation_failed` | 422 | body fields break the rules; see `errors` |
          *     | `idempotency_key_reused` | 422 | the `Idempotency-Key` was used before with a different body |
          *     | `resend_too_soon` | 429 | the minimum interval between two confirmation mails has not passed |
-         *     | `resend_cap_reached` | 429 | the confirmation mails allowed in a rolling 24 hours were sent |
+         *     | `resend_cap_reached` | 429 | the confirmation mails allowed to one address in a rolling 24 hours were sent |
+         *     | `mail_quota_exceeded` | 429 | the account sent the confirmation mails allowed in a rolling hour |
+         *     | `rate_limited` | 429 | the API key (or client address) used up a request budget; see `RateLimit` |
          *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
          *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
          *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
@@ -733,7 +736,7 @@ export interface components {
          * @example not_found
          * @enum {string}
          */
-        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable";
+        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable";
         /**
          * Format: email
          * @description A Reply-To address, or null for none.
@@ -1018,6 +1021,8 @@ export interface components {
         /** @description The account already has a resource with this address or name. */
         AlreadyExists: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1027,6 +1032,8 @@ export interface components {
         /** @description The address is already verified; there is nothing to resend. */
         AlreadyVerified: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1036,6 +1043,8 @@ export interface components {
         /** @description A path, query or header parameter is malformed, or the body is not valid JSON. */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1046,6 +1055,8 @@ export interface components {
         DnsUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1055,6 +1066,8 @@ export interface components {
         /** @description Sender identities still use this domain; delete them first. */
         DomainInUse: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1064,6 +1077,8 @@ export interface components {
         /** @description An unexpected failure on our side. Nothing was changed; the request is safe to retry. */
         InternalError: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1082,6 +1097,8 @@ export interface components {
         /** @description No such resource in this account (another account's id answers the same). */
         NotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1092,6 +1109,8 @@ export interface components {
         PageExpired: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1102,6 +1121,8 @@ export interface components {
         PageNotFound: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1111,6 +1132,8 @@ export interface components {
         /** @description The body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1118,13 +1141,63 @@ export interface components {
             };
         };
         /**
-         * @description A confirmation mail was sent too recently (`resend_too_soon`, minimum interval 60 s by default),
-         *     or the cap of mails per rolling 24 hours was reached (`resend_cap_reached`, 5 by default).
-         *     `Retry-After` says when the next send is allowed.
+         * @description No mail was sent and nothing was changed: a confirmation mail went to this address too recently
+         *     (`resend_too_soon`, minimum interval 60 s by default), this address had the confirmation mails
+         *     allowed in a rolling 24 hours (`resend_cap_reached`, 5 by default; the cap counts every mail to
+         *     the address from this account, whichever resource sent it, and survives deleting and re-creating
+         *     it), the account sent its confirmation mails allowed in a rolling hour (`mail_quota_exceeded`,
+         *     100 by default), or the API key's write budget is spent (`rate_limited`). `Retry-After` says
+         *     when the next attempt can succeed.
          */
-        ResendLimited: {
+        MailLimited: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request to a confirmation page is malformed (a broken percent-encoding in the link, a
+         *     form body that is not `application/x-www-form-urlencoded` or over 2 kB): a small page says so.
+         */
+        PageBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description Too many requests to confirmation pages from this client address (`public` budget); a page says when to try again. */
+        PageRateLimited: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /**
+         * @description Too many requests of this class for this API key (or, without a valid key, from this client
+         *     address): `rate_limited`. Nothing was done. `Retry-After` and `RateLimit` say when the budget
+         *     refills.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1135,6 +1208,8 @@ export interface components {
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1144,6 +1219,8 @@ export interface components {
         /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
         UnprocessableEntity: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1153,6 +1230,8 @@ export interface components {
         /** @description The body is not `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1162,6 +1241,8 @@ export interface components {
         /** @description The job is already completed, canceled or failed. */
         ValidationFinished: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1171,6 +1252,8 @@ export interface components {
         /** @description The domain is already verified, or another account proved ownership of it first. */
         VerifyConflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1242,11 +1325,25 @@ export interface components {
         IdentityLocation: string;
         /** @description Whole seconds to wait before polling the job. */
         PollRetryAfter: number;
+        /**
+         * @description What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
+         *     the current window, which ends in `t` seconds.
+         */
+        RateLimit: string;
+        /**
+         * @description The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
+         *     quota `q` of requests per window of `w` seconds, named after its class (`reads`, `writes`,
+         *     `checks`, `bulk` per API key; `public` and `auth_failures` per client IP).
+         */
+        RateLimitPolicy: string;
         /** @description Whole seconds to wait before the next request is worth making. */
         RetryAfter: number;
         /** @description The path of the new email validation (poll it here). */
         ValidationLocation: string;
-        /** @description The authentication scheme to use. */
+        /**
+         * @description The authentication scheme to use (RFC 6750): `Bearer realm="mailproof"` without a key,
+         *     with `error="invalid_token"` when the key sent is unknown or revoked.
+         */
         WwwAuthenticate: string;
     };
     pathItems: never;
@@ -1276,6 +1373,8 @@ export interface operations {
             /** @description A page of destinations. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1284,6 +1383,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1312,6 +1412,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["DestinationLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1324,6 +1426,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1342,6 +1445,8 @@ export interface operations {
             /** @description The destination. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1351,6 +1456,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1369,6 +1475,8 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1376,6 +1484,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1394,6 +1503,8 @@ export interface operations {
             /** @description Sent; the destination with its updated `verification`. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1404,7 +1515,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AlreadyVerified"];
-            429: components["responses"]["ResendLimited"];
+            429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1431,6 +1542,8 @@ export interface operations {
             /** @description A page of sender identities. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1439,6 +1552,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1467,6 +1581,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["IdentityLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1479,6 +1595,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1497,6 +1614,8 @@ export interface operations {
             /** @description The sender identity. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1506,6 +1625,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1528,6 +1648,8 @@ export interface operations {
             /** @description The updated sender identity. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1541,6 +1663,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1559,6 +1682,8 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1566,6 +1691,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1584,6 +1710,8 @@ export interface operations {
             /** @description Sent; the identity with `resends` and `verification` updated. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1594,7 +1722,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["AlreadyVerified"];
-            429: components["responses"]["ResendLimited"];
+            429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1621,6 +1749,8 @@ export interface operations {
             /** @description A page of mailbox domains. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1629,6 +1759,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1657,6 +1788,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["DomainLocation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1669,6 +1802,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1687,6 +1821,8 @@ export interface operations {
             /** @description The mailbox domain. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1696,6 +1832,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1714,6 +1851,8 @@ export interface operations {
             /** @description Deleted. */
             204: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1722,6 +1861,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["DomainInUse"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1740,6 +1880,8 @@ export interface operations {
             /** @description The domain after the check. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1750,6 +1892,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["VerifyConflict"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["DnsUnavailable"];
         };
@@ -1777,6 +1920,8 @@ export interface operations {
             /** @description A page of jobs. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1785,6 +1930,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1814,6 +1960,8 @@ export interface operations {
                     Location: components["headers"]["ValidationLocation"];
                     "Retry-After": components["headers"]["PollRetryAfter"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1825,6 +1973,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1854,6 +2003,8 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before polling again; present while the job is `queued` or `processing`. */
                     "Retry-After"?: number;
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1863,6 +2014,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1894,6 +2046,8 @@ export interface operations {
             /** @description Canceled; the results so far. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1907,6 +2061,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1926,6 +2081,8 @@ export interface operations {
             /** @description The result for the address. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1937,6 +2094,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1958,14 +2116,18 @@ export interface operations {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
                     /** @description The CSRF nonce cookie (`mp_csrf`, HttpOnly, SameSite=Strict, path /confirm). */
                     "Set-Cookie"?: string;
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": components["schemas"]["HtmlPage"];
                 };
             };
+            400: components["responses"]["PageBadRequest"];
             404: components["responses"]["PageNotFound"];
             410: components["responses"]["PageExpired"];
+            429: components["responses"]["PageRateLimited"];
         };
     };
     submitConfirmation: {
@@ -1988,16 +2150,21 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/html": components["schemas"]["HtmlPage"];
                 };
             };
+            400: components["responses"]["PageBadRequest"];
             /** @description The form's CSRF nonce does not match the page's cookie; reopen the link. */
             403: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2006,6 +2173,7 @@ export interface operations {
             };
             404: components["responses"]["PageNotFound"];
             410: components["responses"]["PageExpired"];
+            429: components["responses"]["PageRateLimited"];
         };
     };
     getHealth: {

@@ -47,6 +47,30 @@ export interface Config {
   databaseUrl: string | undefined;
   dbPoolMax: number;
   dbStartupTimeoutMs: number;
+  /** Confirmation mails one account may send in a rolling hour, whatever the addresses. */
+  mailQuotaPerHour: number;
+  rateLimits: RateLimits;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (false: none). */
+  trustProxy: boolean | number | string;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+}
+
+/** A budget of requests per window; null turns a class of limit off. */
+export interface Budget {
+  points: number;
+  windowSeconds: number;
+}
+
+/** Per API key: reads, writes, checks, bulk; per client address: public pages and failed authentication. */
+export interface RateLimits {
+  reads: Budget | null;
+  writes: Budget | null;
+  checks: Budget | null;
+  bulk: Budget | null;
+  public: Budget | null;
+  auth_failures: Budget | null;
 }
 
 export class ConfigError extends Error {
@@ -63,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (raw === undefined || raw.trim() === "") return fallback;
     const value = parse(raw.trim());
     if (value === undefined) problems.push(`${name}=${JSON.stringify(withoutPassword(raw))}: expected ${expected}`);
-    return value ?? fallback;
+    return value === undefined ? fallback : value;
   };
 
   const port = read("PORT", 8080, (r) => (/^\d+$/.test(r) && Number(r) >= 0 && Number(r) <= 65535 ? Number(r) : undefined), "a port number 0-65535");
@@ -113,11 +137,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
   const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");
+  const budgetText = "a budget such as 120/60s, 20/1h or off";
+  const rateLimits: RateLimits = {
+    reads: read<Budget | null>("RATE_LIMIT_READS", { points: 1200, windowSeconds: 60 }, budget, budgetText),
+    writes: read<Budget | null>("RATE_LIMIT_WRITES", { points: 120, windowSeconds: 60 }, budget, budgetText),
+    checks: read<Budget | null>("RATE_LIMIT_CHECKS", { points: 30, windowSeconds: 60 }, budget, budgetText),
+    bulk: read<Budget | null>("RATE_LIMIT_BULK", { points: 20, windowSeconds: 3600 }, budget, budgetText),
+    public: read<Budget | null>("RATE_LIMIT_PUBLIC", { points: 60, windowSeconds: 60 }, budget, budgetText),
+    auth_failures: read<Budget | null>("RATE_LIMIT_AUTH_FAILURES", { points: 20, windowSeconds: 60 }, budget, budgetText),
+  };
+  const mailQuotaPerHour = read("MAIL_QUOTA_PER_HOUR", 100, count(1), "a number of mails (1 or more)");
+  const corsOrigins = read("CORS_ORIGINS", [] as string[], origins, "a comma-separated list of origins such as https://app.example.com");
+  const trustProxy = read<boolean | number | string>("TRUST_PROXY", false, (r) => bool(r) ?? (/^\d+$/.test(r) ? Number(r) : r), "true, false, a hop count or addresses");
+  const http = {
+    headersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", 10_000, count(1000), "milliseconds (1000 or more)"),
+    requestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", 15_000, count(1000), "milliseconds (1000 or more)"),
+    keepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", 5_000, count(100), "milliseconds (100 or more)"),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
     smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
     dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation, workers, validationLeaseMs,
+    mailQuotaPerHour, rateLimits, corsOrigins, trustProxy, http,
   };
 }
 
@@ -143,6 +185,21 @@ function httpUrl(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `120/60s`, `20/1h`, `1200/1m`, or `off` (null). */
+function budget(raw: string): Budget | null | undefined {
+  if (/^off$/i.test(raw)) return null;
+  const match = /^(\d+)\/(\d+)(h|m|s)$/.exec(raw);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) return undefined;
+  return { points: Number(match[1]), windowSeconds: Number(match[2]) * { h: 3600, m: 60, s: 1 }[match[3] as "h" | "m" | "s"] };
+}
+
+/** Origins exactly as browsers send them: scheme, host and port, no path. */
+function origins(raw: string): string[] | undefined {
+  const list = raw.split(",").map((x) => x.trim()).filter(Boolean);
+  const valid = list.every((o) => URL.canParse(o) && new URL(o).origin === o && /^https?:$/.test(new URL(o).protocol));
+  return valid ? list : undefined;
 }
 
 /** `72h`, `30m`, `90s` or a bare number of hours, in milliseconds. */

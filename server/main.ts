@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import { buildApp } from "./app.js";
+import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
 import { startWorkers } from "./validation/start-workers.js";
@@ -25,9 +25,7 @@ async function main(): Promise<void> {
   const app = buildApp({ db, config, mailer, clock: systemClock, logger });
   startDomainRechecks(db, config, systemClock, logger);
   const workers = startWorkers(db, config, logger);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s)).on("error", reject);
-  });
+  const server = await listen(app, config.port, config.host, config.http);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;

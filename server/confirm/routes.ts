@@ -1,7 +1,20 @@
-import express, { Router, type Request, type Response } from "express";
-import { asyncHandler } from "../http/problem.js";
-import { randomToken } from "../shared/ids.js";
-import { confirmedPage, confirmPage, expiredPage, notFoundPage, staleFormPage } from "./pages.js";
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
+import { limitPerAddress } from "../http/request-limits.js";
+import type { RateLimiter } from "../http/rate-limit.js";
+import type { Logger } from "../shared/logger.js";
+import type { FormGuard } from "./form-guard.js";
+import {
+  PAGE_CSP,
+  badRequestPage,
+  confirmedPage,
+  confirmPage,
+  errorPage,
+  expiredPage,
+  methodNotAllowedPage,
+  notFoundPage,
+  staleFormPage,
+  tooManyRequestsPage,
+} from "./pages.js";
 import type { ConfirmationService, TokenState } from "./service.js";
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -9,29 +22,51 @@ const COOKIE = "mp_csrf";
 
 /**
  * The public pages a confirmation link opens. GET only shows (mail scanners prefetch links);
- * the POST its button sends confirms, guarded by a nonce bound to a SameSite=Strict cookie.
+ * the POST its button sends confirms, guarded by a form value bound to the link and to a
+ * SameSite=Strict cookie. Every answer, errors included, is a small HTML page: a person reads it.
  */
-export function confirmationRoutes(service: ConfirmationService, options: { secureCookie: boolean }): Router {
+export function confirmationRoutes(service: ConfirmationService, guard: FormGuard, limiter: RateLimiter, logger: Logger, options: { secureCookie: boolean }): Router {
   const router = Router();
-  router.use(express.urlencoded({ extended: false, limit: "2kb" }));
+  router.use(limitPerAddress(limiter, (res, seconds) => send(res.set("Retry-After", String(seconds)), 429, tooManyRequestsPage(seconds))));
 
-  router.get("/:token", asyncHandler(async (req, res) => {
-    const state = await inspect(service, tokenOf(req));
+  router.get("/:token", async (req, res) => {
+    const token = tokenOf(req);
+    const state = await inspect(service, token);
     if (state.state !== "valid") return sendState(res, state);
-    const csrf = randomToken(16);
-    res.cookie(COOKIE, csrf, { httpOnly: true, sameSite: "strict", secure: options.secureCookie, path: "/confirm" });
-    send(res, 200, confirmPage({ email: state.subject.email, accountName: state.accountName, purpose: state.subject.purpose, csrf }));
-  }));
+    const { nonce, field } = await guard.issue(token);
+    res.cookie(COOKIE, nonce, { httpOnly: true, sameSite: "strict", secure: options.secureCookie, path: "/confirm" });
+    send(res, 200, confirmPage({ email: state.subject.email, accountName: state.accountName, purpose: state.subject.purpose, csrf: field }));
+  });
 
-  router.post("/:token", asyncHandler(async (req, res) => {
-    const state = await inspect(service, tokenOf(req));
+  // Only the page's own form is accepted: url-encoded, small.
+  router.post("/:token", formOnly, express.urlencoded({ extended: false, limit: "2kb", parameterLimit: 10 }), async (req, res) => {
+    const token = tokenOf(req);
+    const state = await inspect(service, token);
     if (state.state !== "valid") return sendState(res, state);
-    const sent = (req.body as { csrf?: unknown } | undefined)?.csrf;
-    if (typeof sent !== "string" || sent === "" || sent !== cookie(req, COOKIE)) return send(res, 403, staleFormPage());
-    sendState(res, await service.confirm(tokenOf(req)));
-  }));
+    const field = (req.body as { csrf?: unknown } | undefined)?.csrf;
+    if (!(await guard.verify(token, field, cookie(req, COOKIE)))) return send(res, 403, staleFormPage());
+    sendState(res, await service.confirm(token));
+  });
 
+  router.all("/:token", (_req, res) => send(res.set("Allow", "GET, HEAD, POST"), 405, methodNotAllowedPage()));
+  router.use(pageErrors(logger));
   return router;
+}
+
+function formOnly(req: Request, res: Response, next: () => void): void {
+  if (req.is("application/x-www-form-urlencoded")) return next();
+  send(res, 400, badRequestPage());
+}
+
+/** A malformed link (a broken %-escape), an oversized or unreadable form: a page, never JSON. */
+function pageErrors(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) logger.error("confirmation page failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    if (res.headersSent) return void res.destroy();
+    if (status >= 500) return send(res, 500, errorPage());
+    send(res, 400, badRequestPage());
+  };
 }
 
 const tokenOf = (req: Request) => String(req.params.token ?? "");
@@ -50,12 +85,7 @@ function sendState(res: Response, state: TokenState): void {
 function send(res: Response, status: number, html: string): void {
   res
     .status(status)
-    .set({
-      "Cache-Control": "no-store",
-      "Referrer-Policy": "no-referrer",
-      "X-Frame-Options": "DENY",
-      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    })
+    .set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY", "Content-Security-Policy": PAGE_CSP })
     .type("text/html")
     .send(html);
 }

@@ -1,4 +1,5 @@
 import type { components } from "../../generated/schema.js";
+import type { Db } from "../db/database.js";
 import type { SubjectType } from "../db/schema.js";
 import { ProblemError } from "../http/problem.js";
 import { confirmationMessage } from "../mail/confirmation-message.js";
@@ -14,6 +15,8 @@ export interface ConfirmationSettings {
   minIntervalMs: number;
   capPer24h: number;
   tokenTtlMs: number;
+  /** Confirmation mails one account may send in a rolling hour. */
+  quotaPerHour: number;
 }
 
 /** What a family tells the confirmation service about one of its addresses. */
@@ -39,6 +42,7 @@ export type TokenState =
   | { state: "valid" | "already_confirmed"; subject: Subject; accountName: string };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 export class ConfirmationService {
   private readonly handlers = new Map<SubjectType, SubjectHandler>();
@@ -56,20 +60,28 @@ export class ConfirmationService {
   }
 
   /**
-   * Sends a confirmation mail if the caps allow it, else a 429 with Retry-After. Checking the caps
-   * and recording the send is one transaction, so concurrent calls cannot both pass the check.
+   * Sends a confirmation mail if the caps allow it, else a 429 with Retry-After, and changes
+   * nothing. Every mail passes here: a create, an email change and a resend alike. The caps count
+   * the account's mails to the address (whichever resource sent them, deleted ones included), the
+   * quota the account's mails in the last hour. `write`, the family's own change (the insert of a
+   * new resource, say), runs in the same transaction first: a refused mail leaves no resource
+   * behind, and a resource never exists without its mail. Sends of one account are serialized, so
+   * concurrent calls cannot both pass a check.
    */
-  async send(subject: Subject, options: { ignoreCaps?: boolean } = {}): Promise<Verification> {
+  async send(subject: Subject, write?: (db: Db) => Promise<void>): Promise<Verification> {
     const token = randomToken(32);
-    const { now, recent } = await this.store.subjectTransaction(subject.type, subject.id, async (tx) => {
+    const emailKey = subject.email.toLowerCase();
+    const { now, recent } = await this.store.accountTransaction(subject.accountId, async (tx, trx) => {
+      await write?.(trx);
       // The time is read once the lock is held: a request that waited must not judge the caps
       // with a time earlier than the send it waited for.
       const now = this.clock();
-      const recent = await tx.sendsSince(subject.type, subject.id, iso(new Date(now.getTime() - DAY_MS)));
-      if (!options.ignoreCaps) this.checkCaps(recent, now);
+      const recent = await tx.sendsToAddressSince(subject.accountId, emailKey, iso(new Date(now.getTime() - DAY_MS)));
+      this.checkCaps(recent, now);
+      this.checkQuota(await tx.newestAccountSends(subject.accountId, iso(new Date(now.getTime() - HOUR_MS)), this.settings.quotaPerHour), now);
       await tx.recordSend(
-        { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, sent_at: iso(now) },
-        { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: subject.email.toLowerCase(), expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
+        { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email_key: emailKey, sent_at: iso(now) },
+        { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: emailKey, expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
       );
       return { now, recent };
     });
@@ -85,30 +97,41 @@ export class ConfirmationService {
     const last = recent.at(-1);
     if (last) {
       const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
-      if (wait > 0) throw limited("resend_too_soon", wait, `A confirmation mail was sent ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+      if (wait > 0) throw limited("resend_too_soon", wait, `A confirmation mail was sent to this address ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
     }
     const freesAt = this.capFreesAt(recent);
     if (freesAt !== null) {
       const wait = freesAt - now.getTime();
-      throw limited("resend_cap_reached", wait, `${recent.length} confirmation mails were sent in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+      throw limited("resend_cap_reached", wait, `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
     }
   }
 
-  /** The `verification` objects of many subjects of one type. */
-  async verifications(type: SubjectType, subjects: { id: string; verified: boolean }[]): Promise<Map<string, Verification>> {
+  /** `newest`: the account's newest sends of the last hour, at most the quota, newest first. */
+  private checkQuota(newest: string[], now: Date): void {
+    const quota = this.settings.quotaPerHour;
+    if (newest.length < quota) return;
+    // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
+    const wait = Date.parse(newest[quota - 1]!) + HOUR_MS - now.getTime();
+    throw limited("mail_quota_exceeded", wait, `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+  }
+
+  /** The `verification` objects of many subjects of one account, from the sends to their addresses. */
+  async verifications(accountId: string, subjects: { id: string; email: string; verified: boolean }[]): Promise<Map<string, Verification>> {
     const now = this.clock().getTime();
-    const ids = subjects.map((s) => s.id);
-    const sent = new Map((await this.store.summaries(type, ids, iso(new Date(now - DAY_MS)))).map((r) => [r.subject_id, r]));
+    const since = iso(new Date(now - DAY_MS));
+    const keys = [...new Set(subjects.map((s) => s.email.toLowerCase()))];
+    const sent = new Map((await this.store.summaries(accountId, keys, since)).map((r) => [r.email_key, r]));
     const result = new Map<string, Verification>();
-    for (const { id, verified } of subjects) {
-      const lastSentAt = sent.get(id)?.last_sent_at ?? null;
-      const sends = Number(sent.get(id)?.sends ?? 0);
+    for (const { id, email, verified } of subjects) {
+      const summary = sent.get(email.toLowerCase());
+      const lastSentAt = summary?.last_sent_at ?? null;
+      const sends = Number(summary?.sends ?? 0);
       if (verified) {
         result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: null, expires_at: null });
         continue;
       }
-      // Only a subject at its cap needs its sends listed, to know when the oldest leaves the window.
-      const freesAt = sends >= this.settings.capPer24h ? this.capFreesAt(await this.store.sendsSince(type, id, iso(new Date(now - DAY_MS)))) : null;
+      // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
+      const freesAt = sends >= this.settings.capPer24h ? this.capFreesAt(await this.store.sendsToAddressSince(accountId, email.toLowerCase(), since)) : null;
       result.set(id, this.pending(now, lastSentAt, sends, freesAt ?? now));
     }
     return result;
@@ -160,6 +183,6 @@ export class ConfirmationService {
   }
 }
 
-function limited(code: "resend_too_soon" | "resend_cap_reached", waitMs: number, detail: string): ProblemError {
+function limited(code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded", waitMs: number, detail: string): ProblemError {
   return new ProblemError(429, code, detail, undefined, { "Retry-After": String(Math.max(1, Math.ceil(waitMs / 1000))) });
 }

@@ -1,51 +1,69 @@
 import { sql } from "kysely";
 import { serializeOn, type Db } from "../db/database.js";
-import type { ConfirmationTokensTable, SubjectType } from "../db/schema.js";
+import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "../db/schema.js";
 
 export type TokenRow = ConfirmationTokensTable;
+export type SendRow = ConfirmationSendsTable;
 
 /** The confirmation tables. Nothing else reads them; families ask the confirmation service. */
 export class ConfirmationStore {
-  constructor(private readonly db: Db) {}
+  constructor(readonly db: Db) {}
 
-  /** Runs `work` in one transaction, serialized with every other one about the same subject. */
-  subjectTransaction<T>(type: SubjectType, id: string, work: (store: ConfirmationStore) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction, serialized with every other send of the same account (the
+   * caps and the account's quota are decided inside it). `work` gets this store and the
+   * transaction, so the family's own write can join it.
+   */
+  accountTransaction<T>(accountId: string, work: (store: ConfirmationStore, trx: Db) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
-      await serializeOn(trx, `confirmation:${type}:${id}`);
-      return work(new ConfirmationStore(trx));
+      await serializeOn(trx, `confirmation:${accountId}`);
+      return work(new ConfirmationStore(trx), trx);
     });
   }
 
-  /** Sends since `since`, oldest first. */
-  async sendsSince(type: SubjectType, id: string, since: string): Promise<string[]> {
+  /** The account's sends to one address since `since`, oldest first. */
+  async sendsToAddressSince(accountId: string, emailKey: string, since: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom("confirmation_sends")
       .select("sent_at")
-      .where("subject_type", "=", type)
-      .where("subject_id", "=", id)
+      .where("account_id", "=", accountId)
+      .where("email_key", "=", emailKey)
       .where("sent_at", ">", since)
       .orderBy("sent_at")
       .execute();
     return rows.map((r) => r.sent_at);
   }
 
-  /** For many subjects at once, in one query: sends since `since`, and the newest send ever. */
-  async summaries(type: SubjectType, ids: string[], since: string) {
-    if (ids.length === 0) return [];
+  /** The account's newest `limit` sends since `since`, newest first (enough to judge a quota of `limit`). */
+  async newestAccountSends(accountId: string, since: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("confirmation_sends")
+      .select("sent_at")
+      .where("account_id", "=", accountId)
+      .where("sent_at", ">", since)
+      .orderBy("sent_at", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.sent_at);
+  }
+
+  /** For many addresses of one account at once: sends since `since`, and the newest send ever. */
+  async summaries(accountId: string, emailKeys: string[], since: string) {
+    if (emailKeys.length === 0) return [];
     return this.db
       .selectFrom("confirmation_sends")
       .select([
-        "subject_id",
+        "email_key",
         sql<number>`sum(case when sent_at > ${since} then 1 else 0 end)`.as("sends"),
         sql<string>`max(sent_at)`.as("last_sent_at"),
       ])
-      .where("subject_type", "=", type)
-      .where("subject_id", "in", ids)
-      .groupBy("subject_id")
+      .where("account_id", "=", accountId)
+      .where("email_key", "in", emailKeys)
+      .groupBy("email_key")
       .execute();
   }
 
-  async recordSend(row: { id: string; account_id: string; subject_type: SubjectType; subject_id: string; sent_at: string }, token: TokenRow): Promise<void> {
+  async recordSend(row: SendRow, token: TokenRow): Promise<void> {
     await this.db.insertInto("confirmation_sends").values(row).execute();
     await this.db.insertInto("confirmation_tokens").values(token).execute();
   }
@@ -57,5 +75,11 @@ export class ConfirmationStore {
   /** Spends every unspent token of the subject. */
   async spendAll(type: SubjectType, id: string, at: string): Promise<void> {
     await this.db.updateTable("confirmation_tokens").set({ spent_at: at }).where("subject_type", "=", type).where("subject_id", "=", id).where("spent_at", "is", null).execute();
+  }
+
+  /** A secret every process shares, made once (whichever process asks first wins the insert). */
+  async sharedSecret(name: string, fresh: string): Promise<string> {
+    await this.db.insertInto("app_secrets").values({ name, value: fresh }).onConflict((oc) => oc.column("name").doNothing()).execute();
+    return (await this.db.selectFrom("app_secrets").select("value").where("name", "=", name).executeTakeFirstOrThrow()).value;
   }
 }

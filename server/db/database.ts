@@ -2,11 +2,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { sqliteFile } from "../config.js";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresAdapter, SqliteDialect, sql, type Transaction } from "kysely";
+import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from "kysely";
+import { isPostgres } from "./dialect.js";
 import { startCheckpointer } from "./checkpointer.js";
 import { migrationProvider } from "./migrations/index.js";
 import { openPostgres, waitForDatabase } from "./postgres.js";
 import type { Database } from "./schema.js";
+
+export { isPostgres };
 
 export type Db = Kysely<Database>;
 
@@ -109,7 +112,3 @@ export function isForeignKeyViolation(error: unknown): boolean {
   return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
 }
 
-/** Which dialect a connection (or transaction, or a migration's untyped handle) speaks. */
-export function isPostgres(db: Pick<Kysely<unknown>, "getExecutor">): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}

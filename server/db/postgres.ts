@@ -10,7 +10,16 @@ export function openPostgres(url: string, options: { poolMax: number }): Kysely<
   const pool = new pg.Pool({ connectionString: url, max: options.poolMax, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
   // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+const pools = new WeakMap<object, pg.Pool>();
+
+/** The pool under a PostgreSQL store (for the rate limiter, which speaks to pg directly); undefined on SQLite. */
+export function postgresPoolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** Waits until the database answers, saying so while it waits; fails after `timeoutMs`. */

@@ -13,10 +13,15 @@ export function prepared<DB, Args extends string[], Row>(
   arity: Args["length"],
 ): (...args: Args) => Promise<Row[]> {
   const markers = Array.from({ length: arity }, (_, i) => `\u0000arg${i}\u0000`) as Args;
-  const compiled: CompiledQuery<Row> = build(...markers).compile();
-  const positions = compiled.parameters.map((p) => markers.indexOf(p as string));
+  // Compiled on first use: a store built for one transaction pays nothing for queries it never runs.
+  let compiled: CompiledQuery<Row> | undefined;
+  let positions: number[] = [];
   return async (...args) => {
-    const parameters = positions.map((i, at) => (i >= 0 ? args[i] : compiled.parameters[at]));
-    return (await db.executeQuery<Row>({ ...compiled, parameters })).rows;
+    if (!compiled) {
+      compiled = build(...markers).compile();
+      positions = compiled.parameters.map((p) => markers.indexOf(p as string));
+    }
+    const parameters = positions.map((i, at) => (i >= 0 ? args[i] : compiled!.parameters[at]));
+    return (await db.executeQuery<Row>({ ...compiled!, parameters })).rows;
   };
 }

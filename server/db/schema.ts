@@ -84,6 +84,13 @@ export interface ConfirmationSendsTable {
   subject_type: SubjectType;
   subject_id: string;
   sent_at: string;
+  /** The lower-cased address the mail went to: the per-address caps count by it. */
+  email_key: string;
+}
+
+export interface AppSecretsTable {
+  name: string;
+  value: string;
 }
 
 export interface ConfirmationTokensTable {
@@ -152,4 +159,5 @@ export interface Database {
   mailbox_domains: MailboxDomainsTable;
   sender_identities: SenderIdentitiesTable;
   idempotency_keys: IdempotencyKeysTable;
+  app_secrets: AppSecretsTable;
 }

@@ -24,13 +24,13 @@ export class DestinationService {
     const address = normalizeAddress(email);
     const row: DestinationRow = { id: newId(), account_id: accountId, email: address, email_key: addressKey(address), status: "pending", verified_at: null, created_at: now, updated_at: now };
     try {
-      await this.store.insert(row);
+      // The insert joins the send's transaction: a refused mail (429) leaves no destination.
+      return present(row, await this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.store.findByKey(accountId, row.email_key);
       throw new ProblemError(409, "already_exists", `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`);
     }
-    return present(row, await this.confirmations.send(subject(row)));
   }
 
   /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
@@ -65,7 +65,7 @@ export class DestinationService {
   }
 
   private verifications(rows: DestinationRow[]) {
-    return this.confirmations.verifications("destination", rows.map((r) => ({ id: r.id, verified: r.status === "verified" })));
+    return this.confirmations.verifications(rows[0]?.account_id ?? "", rows.map((r) => ({ id: r.id, email: r.email, verified: r.status === "verified" })));
   }
 
   private subjectHandler(): SubjectHandler {

@@ -12,6 +12,11 @@ export class DestinationStore {
     this.byId = prepared(db, (accountId, id) => db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id), 2);
   }
 
+  /** The same queries on another handle (a transaction). */
+  in(db: Db): DestinationStore {
+    return new DestinationStore(db);
+  }
+
   async insert(row: DestinationRow): Promise<void> {
     await this.db.insertInto("destinations").values(row).execute();
   }

@@ -1,18 +1,61 @@
-import type { Request } from "express";
+import type { Request, RequestHandler } from "express";
 import type { AccountService } from "../accounts/service.js";
+import { sha256Hex } from "../shared/ids.js";
+import { ProblemError } from "./problem.js";
+import { describeBudget, type RateLimiter } from "./rate-limit.js";
+
+const REALM = 'Bearer realm="mailproof"';
 
 /**
- * The `bearerAuth` security scheme of the contract: the validator calls it for exactly the
- * operations the spec secures. It resolves the key to an account (res.locals.accountId) or fails,
- * which the validator turns into a 401. The key is never logged.
+ * Bearer authentication for everything under /v1 (every operation there is secured: a spec rule
+ * test holds that), before any body is read, so an anonymous client cannot make the server parse
+ * megabytes. Sets res.locals.accountId and res.locals.keyId (a hash: the key is never kept or
+ * logged). Failed attempts are counted per client address; past that budget the address gets
+ * 429 without its key being looked at, so keys cannot be guessed at speed.
  */
-export function bearerAuth(accounts: AccountService) {
-  return async (req: Request): Promise<boolean> => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get("authorization") ?? "");
-    if (!match?.[1]) throw Object.assign(new Error("Send your API key as 'Authorization: Bearer <key>'."), { status: 401 });
-    const accountId = await accounts.authenticate(match[1]);
-    if (!accountId) throw Object.assign(new Error("The API key is unknown or revoked."), { status: 401 });
-    req.res!.locals.accountId = accountId;
-    return true;
+export function authenticate(accounts: AccountService, limiter: RateLimiter, budget: { points: number; windowSeconds: number } | null): RequestHandler {
+  const blockedUntil = new Map<string, number>();
+  return async (req, res, next) => {
+    const address = req.ip ?? "unknown";
+    const until = blockedUntil.get(address);
+    if (until !== undefined && until > Date.now()) throw tooManyFailures(Math.ceil((until - Date.now()) / 1000), budget, {});
+    if (until !== undefined) blockedUntil.delete(address);
+
+    const key = bearerKey(req);
+    const accountId = key ? await accounts.authenticate(key) : null;
+    if (key && accountId) {
+      res.locals.accountId = accountId;
+      res.locals.keyId = sha256Hex(key).slice(0, 32);
+      return next();
+    }
+    const decision = await limiter.take("auth_failures", address);
+    if (decision && !decision.allowed) {
+      if (blockedUntil.size > 100_000) blockedUntil.clear();
+      blockedUntil.set(address, Date.now() + decision.retryAfterSeconds * 1000);
+      throw tooManyFailures(decision.retryAfterSeconds, budget, decision.headers);
+    }
+    throw new ProblemError(
+      401,
+      "unauthorized",
+      key ? "The API key is unknown or revoked." : "Send your API key as 'Authorization: Bearer <key>'.",
+      undefined,
+      { "WWW-Authenticate": key ? `${REALM}, error="invalid_token"` : REALM, ...decision?.headers },
+    );
   };
+}
+
+function bearerKey(req: Request): string | null {
+  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(req.get("authorization") ?? "");
+  return match?.[1] ?? null;
+}
+
+function tooManyFailures(seconds: number, budget: { points: number; windowSeconds: number } | null, headers: Record<string, string>): ProblemError {
+  const policy: Record<string, string> = budget ? { "RateLimit-Policy": `"auth_failures";q=${budget.points};w=${budget.windowSeconds}`, RateLimit: `"auth_failures";r=0;t=${seconds}` } : {};
+  return new ProblemError(
+    429,
+    "rate_limited",
+    `Too many failed authentications from this address${budget ? ` (${describeBudget("auth_failures", budget)})` : ""}; try again in ${seconds} s.`,
+    undefined,
+    { ...policy, ...headers, "Retry-After": String(seconds) },
+  );
 }

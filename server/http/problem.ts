@@ -17,11 +17,14 @@ const TITLES: Record<ProblemCode, string> = {
   domain_in_use: "Domain in use",
   validation_finished: "Validation finished",
   payload_too_large: "Payload too large",
+  request_timeout: "Request timeout",
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
   idempotency_key_reused: "Idempotency key reused",
   resend_too_soon: "Resend too soon",
   resend_cap_reached: "Resend cap reached",
+  mail_quota_exceeded: "Mail quota exceeded",
+  rate_limited: "Rate limited",
   internal_error: "Internal error",
   not_implemented: "Not implemented",
   dns_unavailable: "DNS unavailable",
@@ -58,10 +61,22 @@ export function sendProblem(req: Request, res: Response, error: ProblemError): v
     status: error.status,
     detail: error.detail,
     code: error.code,
-    instance: req.originalUrl.split("?")[0] ?? req.originalUrl,
+    instance: requestPath(req),
     ...(error.errors?.length ? { errors: error.errors } : {}),
   };
   res.status(error.status).set(error.headers).type("application/problem+json").json(body);
+}
+
+/**
+ * The request's path as a valid URI reference, whatever the client sent: characters a path may
+ * not hold are percent-encoded, and a `%` that starts no valid escape becomes `%25`. (The raw
+ * path can hold spaces, quotes or broken escapes; copied as it is, `instance` broke its format.)
+ */
+export function requestPath(req: Pick<Request, "originalUrl">): string {
+  const path = (req.originalUrl.split("?")[0] ?? "").slice(0, 2048);
+  return path
+    .replace(/%(?![0-9A-Fa-f]{2})/g, "%25")
+    .replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (c) => (c.length === 1 && /[\uD800-\uDFFF]/.test(c) ? "%EF%BF%BD" : encodeURIComponent(c)));
 }
 
 /** Wraps an async handler so a rejection reaches the error handler (and never hangs the request). */

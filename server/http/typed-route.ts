@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
 import type { operations } from "../../generated/schema.js";
-import { asyncHandler } from "./problem.js";
+import { asyncHandler, requestPath } from "./problem.js";
 
 // Handlers are typed from the contract: what they receive is what the (already validated)
 // request holds, and what they return must be a documented success for that operation.
@@ -51,7 +51,7 @@ export function route<O extends OperationId>(_operationId: O, handle: (input: In
       params: req.params as unknown as PathParams<O>,
       query: req.query as unknown as QueryParams<O>,
       body: req.body as RequestBody<O>,
-      path: req.originalUrl.split("?")[0] ?? req.originalUrl,
+      path: requestPath(req),
     });
     res.status(reply.status).set(reply.headers ?? {});
     if (reply.body === undefined) res.end();

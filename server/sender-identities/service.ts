@@ -1,5 +1,5 @@
 import type { components } from "../../generated/schema.js";
-import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
+import { isForeignKeyViolation, isUniqueViolation, type Db } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
 import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
@@ -34,17 +34,17 @@ export class SenderIdentityService {
       is_verified: 0, verified_at: null, resends: 0, add_note: input.add_note ? 1 : 0, personal_note: input.personal_note ?? null,
       created_at: now, updated_at: now,
     };
-    await this.write(accountId, email, () => this.store.insert(row));
-    return present(row, domain, await this.confirmations.send(subject(row)));
+    // The insert joins the send's transaction: a refused mail (429) leaves no identity.
+    const verification = await this.write(accountId, email, () => this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)));
+    return present(row, domain, verification);
   }
 
   /** Another confirmation mail, counted in `resends`, within the caps; 409 once verified. */
   async resend(accountId: string, id: string): Promise<SenderIdentity> {
     const row = await this.row(accountId, id);
     if (row.is_verified === 1) throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
-    const verification = await this.confirmations.send(subject(row));
     const at = iso(this.clock());
-    await this.store.countResend(accountId, id, at);
+    const verification = await this.confirmations.send(subject(row), (db) => this.store.in(db).countResend(accountId, id, at));
     return present({ ...row, resends: row.resends + 1, updated_at: at }, await this.ownDomain(accountId, row.domain_id), verification);
   }
 
@@ -67,11 +67,15 @@ export class SenderIdentityService {
       ...(emailChanged && { is_verified: 0, verified_at: null }),
       updated_at: iso(this.clock()),
     };
-    await this.write(accountId, email, () => this.store.update(accountId, id, changes));
     const updated = { ...row, ...changes };
-    // A new address has had no mail yet: its first one is not a resend and not capped.
-    if (emailChanged) return present(updated, domain, await this.confirmations.send(subject(updated), { ignoreCaps: true }));
-    return this.present(updated, domain);
+    const update = (db?: Db) => (db ? this.store.in(db) : this.store).update(accountId, id, changes);
+    if (!emailChanged) {
+      await this.write(accountId, email, () => update());
+      return this.present(updated, domain);
+    }
+    // A new address gets a confirmation mail within the same caps and quota as any other; when
+    // they refuse it (429), the identity keeps its old address.
+    return present(updated, domain, await this.write(accountId, email, () => this.confirmations.send(subject(updated), update)));
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {
@@ -99,7 +103,7 @@ export class SenderIdentityService {
   }
 
   private verifications(rows: SenderIdentityRow[]) {
-    return this.confirmations.verifications("sender_identity", rows.map((r) => ({ id: r.id, verified: r.is_verified === 1 })));
+    return this.confirmations.verifications(rows[0]?.account_id ?? "", rows.map((r) => ({ id: r.id, email: r.email, verified: r.is_verified === 1 })));
   }
 
   private subjectHandler(): SubjectHandler {
@@ -125,9 +129,9 @@ export class SenderIdentityService {
   }
 
   /** Runs an insert or update, turning the store's constraint errors into the documented answers. */
-  private async write(accountId: string, email: string, action: () => Promise<void>): Promise<void> {
+  private async write<T>(accountId: string, email: string, action: () => Promise<T>): Promise<T> {
     try {
-      await action();
+      return await action();
     } catch (error) {
       if (isUniqueViolation(error)) {
         const existing = await this.store.findByKey(accountId, addressKey(email));

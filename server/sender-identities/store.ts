@@ -7,6 +7,11 @@ export type SenderIdentityRow = SenderIdentitiesTable;
 export class SenderIdentityStore {
   constructor(private readonly db: Db) {}
 
+  /** The same queries on another handle (a transaction). */
+  in(db: Db): SenderIdentityStore {
+    return new SenderIdentityStore(db);
+  }
+
   async insert(row: SenderIdentityRow): Promise<void> {
     await this.db.insertInto("sender_identities").values(row).execute();
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Router, type Request } from "express";
 import { storeAnswers, type Db } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
@@ -21,10 +22,21 @@ export function serviceRoutes(db: Db, mailer: Mailer): Router {
   });
   router.get("/docs", (req, res) => {
     noParameters(req);
-    res.type("text/html").send(docsHtml);
+    res.set("Content-Security-Policy", DOCS_CSP).type("text/html").send(docsHtml);
   });
   return router;
 }
+
+/**
+ * The reference page runs its own inline scripts (allowed by their hashes, read from the built
+ * page) and injects styles at run time (so styles need 'unsafe-inline'); it loads nothing from
+ * elsewhere, fetches nothing, and no site may frame it.
+ */
+const DOCS_CSP = (() => {
+  const html = docsHtml.toString("utf8");
+  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`);
+  return `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; img-src data:; font-src data:; worker-src blob:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+})();
 
 /** These endpoints take no parameters: an unknown one is a 400, as everywhere else in the API. */
 function noParameters(req: Request): void {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { AccountService } from "../../server/accounts/service.js";
 import { AccountStore } from "../../server/accounts/store.js";
 import { buildApp } from "../../server/app.js";
+import { listen } from "../../server/http/http-server.js";
 import { loadConfig, sqliteFile } from "../../server/config.js";
 import { migrate, openDatabase, type Db } from "../../server/db/database.js";
 import { freshDatabaseEnv } from "./database.js";
@@ -36,9 +37,7 @@ export async function inProcessServer(options: InProcessOptions = {}) {
   // The mail thread as `npm start` runs it (dist/ is built by the test setup).
   const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(dataDir, "outbox"), from: config.mailFrom, ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }) }, logger, { thread: MAIL_THREAD });
   const app = buildApp({ db, config, mailer, clock: options.clock ?? systemClock, logger });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
+  const server: Server = await listen(app, 0, "127.0.0.1", config.http);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new AccountService(new AccountStore(db), systemClock);
   return {

@@ -30,6 +30,15 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
     // No minimum interval, so the contract suite can resend at once; the 24-hour cap stays 5.
     RESEND_MIN_INTERVAL_SECONDS: "0",
     PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // The suites share one server and one key: budgets that they never reach. The limits
+    // themselves are tested on servers of their own, with small budgets.
+    RATE_LIMIT_READS: "1000000/60s",
+    RATE_LIMIT_WRITES: "1000000/60s",
+    RATE_LIMIT_CHECKS: "1000000/60s",
+    RATE_LIMIT_BULK: "1000000/60s",
+    RATE_LIMIT_PUBLIC: "1000000/60s",
+    RATE_LIMIT_AUTH_FAILURES: "1000000/60s",
+    MAIL_QUOTA_PER_HOUR: "100000",
   };
 }
 

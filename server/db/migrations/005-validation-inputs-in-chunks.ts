@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import { isPostgres } from "../database.js";
+import { isPostgres } from "../dialect.js";
 
 // A job's inputs move into its chunks (a JSON array per chunk), and validation_items keeps
 // results only, written when a chunk is done. Storing 100,000 inputs before the 202 was 100,000

@@ -4,6 +4,7 @@ import * as confirmations from "./002-confirmations.js";
 import * as verifiedOwner from "./003-verified-domain-owner.js";
 import * as emailValidations from "./004-email-validations.js";
 import * as inputsInChunks from "./005-validation-inputs-in-chunks.js";
+import * as abuseLimits from "./006-abuse-limits.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "003-verified-domain-owner": verifiedOwner,
   "004-email-validations": emailValidations,
   "005-validation-inputs-in-chunks": inputsInChunks,
+  "006-abuse-limits": abuseLimits,
 };
 
 export const migrationProvider: MigrationProvider = {

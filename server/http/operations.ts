@@ -1,0 +1,69 @@
+/**
+ * The operations of the bundled contract, as the HTTP front needs them before the validator runs:
+ * which ones take a JSON body, and which query parameters are integers. Read once at start, so
+ * the contract stays the one place these facts are written.
+ */
+export interface Operation {
+  operationId: string;
+  method: string;
+  /** The contract's path template, e.g. `/v1/destinations/{destination_id}`. */
+  path: string;
+  matches: RegExp;
+  jsonBody: boolean;
+}
+
+interface SpecNode {
+  $ref?: string;
+  [key: string]: unknown;
+}
+
+const METHODS = ["get", "put", "post", "patch", "delete"] as const;
+
+export function operationsOf(spec: object): Operation[] {
+  const root = spec as { paths: Record<string, Record<string, SpecNode>> };
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(root.paths)) {
+    const matches = new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`);
+    for (const method of METHODS) {
+      const op = item[method] as (SpecNode & { operationId: string; requestBody?: { content?: object } }) | undefined;
+      if (!op) continue;
+      const jsonBody = Object.keys(deref(spec, op.requestBody)?.content ?? {}).includes("application/json");
+      operations.push({ operationId: op.operationId, method: method.toUpperCase(), path, matches, jsonBody });
+    }
+  }
+  return operations;
+}
+
+/** The operation a request is for, or undefined (an unknown path or method). */
+export function operationFor(operations: Operation[], method: string, path: string): Operation | undefined {
+  const m = method === "HEAD" ? "GET" : method;
+  return operations.find((o) => o.method === m && o.matches.test(path));
+}
+
+/**
+ * Names of integer query parameters, as a query string spells them: `page[size]` for the
+ * `size` property of the deepObject `page`.
+ */
+export function integerQueryParameters(spec: object): Set<string> {
+  const names = new Set<string>();
+  const root = spec as { paths: Record<string, Record<string, SpecNode & { parameters?: SpecNode[] }>> };
+  for (const item of Object.values(root.paths)) {
+    const lists = [item.parameters, ...METHODS.map((m) => item[m]?.parameters)];
+    for (const raw of lists.flat()) {
+      const p = deref(spec, raw) as { in?: string; name?: string; schema?: SpecNode } | undefined;
+      if (p?.in !== "query" || !p.name) continue;
+      const schema = deref(spec, p.schema) as { type?: string; properties?: Record<string, { type?: string }> } | undefined;
+      if (schema?.type === "integer") names.add(p.name);
+      for (const [property, s] of Object.entries(schema?.properties ?? {})) if (s.type === "integer") names.add(`${p.name}[${property}]`);
+    }
+  }
+  return names;
+}
+
+/** Follows a local `$ref` (`#/components/...`) of the bundle. */
+function deref<T extends SpecNode>(spec: object, node: T | undefined): T | undefined {
+  if (!node?.$ref) return node;
+  let at: unknown = spec;
+  for (const part of node.$ref.replace(/^#\//, "").split("/")) at = (at as Record<string, unknown>)[part];
+  return deref(spec, at as T);
+}
