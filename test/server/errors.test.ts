@@ -5,7 +5,8 @@ import { raw } from "../support/api.js";
 // document with the documented status and code.
 const server = inject("server");
 
-const mistakes: [string, string, string, Parameters<typeof raw>[3], number, string][] = [
+type Mistake = [string, string, string, Parameters<typeof raw>[3], number, string];
+const mistakes: Mistake[] = [
   ["an unknown route", "GET", "/v2/destinations", {}, 404, "not_found"],
   ["an unknown route without a key", "GET", "/wp-admin", { auth: false }, 404, "not_found"],
   ["a wrong method", "PATCH", "/v1/destinations", {}, 405, "method_not_allowed"],
@@ -22,6 +23,13 @@ const mistakes: [string, string, string, Parameters<typeof raw>[3], number, stri
   ["a body over the limit", "POST", "/v1/destinations", { body: JSON.stringify({ email: "a@acme.com", pad: "x".repeat(200_000) }), headers: { "content-type": "application/json" } }, 413, "payload_too_large"],
   ["an unknown query parameter", "GET", "/v1/destinations?sort=email", {}, 400, "invalid_parameter"],
   ["a non-numeric page size", "GET", "/v1/destinations?page[size]=ten", {}, 400, "invalid_parameter"],
+  // Each of these was read as a number by the validator's coercion; Infinity then reached SQL as a 500.
+  ...["Infinity", "-Infinity", "1e1000", "0x10", "1e2", "%201", "1.0", "+1", "1_0", "99999999999999999999"].map(
+    (size): Mistake => [`page[size]=${size}`, "GET", `/v1/destinations?page[size]=${size}`, {}, 400, "invalid_parameter"],
+  ),
+  ["page[size]=Infinity on a job's results", "GET", "/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01?page[size]=Infinity", {}, 400, "invalid_parameter"],
+  ["page[size]=Infinity on every list", "GET", "/v1/email-validations?page[size]=Infinity", {}, 400, "invalid_parameter"],
+  ["a path with a broken percent-encoding", "GET", "/v1/destinations/%E0%A4%A", {}, 400, "invalid_parameter"],
   ["an unknown page field", "GET", "/v1/destinations?page[number]=2", {}, 400, "invalid_parameter"],
   ["a forged cursor", "GET", "/v1/destinations?page[after]=bm90LWEtY3Vyc29y", {}, 400, "invalid_parameter"],
   ["a cursor that is not base64", "GET", "/v1/mailbox-domains?page[after]=%%%", {}, 400, "invalid_parameter"],
@@ -39,7 +47,9 @@ describe("client mistakes", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     expect(response.json).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
     expect(response.text).not.toMatch(/<html|at [A-Za-z]+ \(|node_modules/);
-    if (status === 401) expect(response.headers.get("www-authenticate")).toBe('Bearer realm="mailproof"');
+    // RFC 6750: a key that was sent but is not valid says so; a missing one only names the scheme.
+    const sentKey = /^Bearer \S/.test((init?.headers as Record<string, string> | undefined)?.authorization ?? "");
+    if (status === 401) expect(response.headers.get("www-authenticate")).toBe(sentKey ? 'Bearer realm="mailproof", error="invalid_token"' : 'Bearer realm="mailproof"');
   });
 
   it("names the offending fields in 422s and parameters in 400s", async () => {

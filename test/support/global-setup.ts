@@ -28,6 +28,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await buildServer();
     const real = await startRealServer({ DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "1000" }, dns.zoneDir);
     started.push(real.process);
+    const hourly = "1/1h";
+    const limited = await startRealServer({ RATE_LIMIT_READS: hourly, RATE_LIMIT_WRITES: hourly, RATE_LIMIT_CHECKS: hourly, RATE_LIMIT_BULK: hourly, RATE_LIMIT_PUBLIC: hourly });
+    started.push(limited.process);
 
     const targets: Target[] = [
       { kind: "mock", baseUrl: mockUrl, apiKey: "mock-key-any-value-works" },
@@ -35,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ];
     project.provide("targets", targets);
     project.provide("server", real.server);
+    project.provide("limited", { baseUrl: limited.server.baseUrl, apiKey: limited.server.apiKey });
   } catch (error) {
     await stopAll();
     throw error;

@@ -23,5 +23,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     targets: Target[];
     server: RealServer;
+    /** A real server whose every request budget is one request an hour (for the 429 cases). */
+    limited: { baseUrl: string; apiKey: string };
   }
 }

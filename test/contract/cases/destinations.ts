@@ -32,6 +32,19 @@ export const destinationCases: ContractCase[] = [
   { operationId: "createDestination", status: 413, name: "a body over the limit", request: (ctx) => ({ method: "POST", path: "/v1/destinations", ...oversized({ email: email(ctx) }) }) },
   { operationId: "createDestination", status: 415, name: "a text/plain body", request: () => ({ method: "POST", path: "/v1/destinations", raw: "ana.silva@acme-logistics.com", contentType: "text/plain" }) },
   { operationId: "createDestination", status: 422, name: "an email that is not an address", request: () => ({ method: "POST", path: "/v1/destinations", json: { email: "ana.silva at acme" } }) },
+  {
+    // The caps count mails to the address, not to the resource: deleting and re-creating it does not reset them.
+    operationId: "createDestination", status: 429, example: "resend_cap_reached", name: "an address deleted and re-created past its 24-hour cap",
+    request: async (ctx) => {
+      const json = { email: email(ctx) };
+      if (ctx.target.kind === "server") {
+        const { id } = (await ctx.prepare({ method: "POST", path: "/v1/destinations", json })) as { id: string };
+        for (let i = 0; i < 4; i++) await ctx.prepare({ method: "POST", path: `/v1/destinations/${id}/resend` });
+        await ctx.prepare({ method: "DELETE", path: `/v1/destinations/${id}` });
+      }
+      return { method: "POST", path: "/v1/destinations", json };
+    },
+  },
   ...authAndFailureCases("createDestination", (ctx) => ({ method: "POST", path: "/v1/destinations", json: { email: email(ctx) } })),
 
   { operationId: "getDestination", status: 200, name: "a destination just created", request: async (ctx) => ({ method: "GET", path: `/v1/destinations/${await create(ctx)}` }) },

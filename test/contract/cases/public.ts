@@ -1,7 +1,7 @@
 import { inProcessServer, serverWithDeadStore } from "../../support/in-process.js";
 import { confirmAsABrowser, latestOutboxPath } from "../../support/mail.js";
 import type { CaseContext, ContractCase, RequestSpec } from "../harness.js";
-import { mailedConfirmPath } from "./common.js";
+import { mailedConfirmPath, malformedParameter, onSpentBudget } from "./common.js";
 
 // A syntactically valid token that was never issued.
 const UNKNOWN_TOKEN = "Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0wY2";
@@ -22,6 +22,17 @@ export const publicCases: ContractCase[] = [
   { operationId: "submitConfirmation", status: 403, name: "a form without the page's cookie", request: async (ctx) => ({ method: "POST", path: await mailedConfirmPath(ctx), auth: false, ...form }) },
   { operationId: "submitConfirmation", status: 404, name: "an unknown token", request: () => ({ method: "POST", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false, ...form }) },
   { operationId: "submitConfirmation", status: 410, name: "an expired token", request: async (ctx) => ({ method: "POST", auth: false, ...form, ...(await expiredLink(ctx)) }) },
+
+  {
+    operationId: "showConfirmation", status: 400, name: "a link with a broken percent-encoding",
+    request: malformedParameter({ method: "GET", path: "/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0w%ZZ", auth: false }, { method: "GET", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false }),
+  },
+  { operationId: "showConfirmation", status: 429, name: "past the address's page budget", request: onSpentBudget(() => ({ method: "GET", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false }), { auth: false }) },
+  {
+    operationId: "submitConfirmation", status: 400, name: "a JSON body instead of the form",
+    request: malformedParameter({ method: "POST", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false, json: { csrf: "x" } }, { method: "POST", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false, ...form }),
+  },
+  { operationId: "submitConfirmation", status: 429, name: "past the address's page budget", request: onSpentBudget(() => ({ method: "POST", path: `/confirm/${UNKNOWN_TOKEN}`, auth: false, ...form }), { auth: false }) },
 
   { operationId: "getHealth", status: 200, name: "a healthy service", request: () => ({ method: "GET", path: "/healthz", auth: false }) },
   { operationId: "getHealth", status: 400, name: "an unknown query parameter", request: () => ({ method: "GET", path: "/healthz?verbose=1", auth: false }) },

@@ -22,6 +22,14 @@ async function identity(ctx: CaseContext, local = "billing") {
 
 const path = (id: string) => `/v1/sender-identities/${id}`;
 
+/** On the server: an identity for `json` that used up its address's 24-hour cap, then deleted. */
+async function cappedAndDeleted(ctx: CaseContext, json: object): Promise<void> {
+  if (ctx.target.kind !== "server") return;
+  const { id } = (await ctx.prepare({ method: "POST", path: "/v1/sender-identities", json })) as { id: string };
+  for (let i = 0; i < 4; i++) await ctx.prepare({ method: "POST", path: `${path(id)}/resend` });
+  await ctx.prepare({ method: "DELETE", path: path(id) });
+}
+
 export const senderIdentityCases: ContractCase[] = [
   { operationId: "listSenderIdentities", status: 200, name: "filtered by domain", request: async (ctx) => ({ method: "GET", path: `/v1/sender-identities?domain_id=${(await domainWithIdentity(ctx)).domainId}` }) },
   { operationId: "listSenderIdentities", status: 400, name: "a malformed domain_id", request: () => ({ method: "GET", path: "/v1/sender-identities?domain_id=acme" }) },
@@ -53,6 +61,26 @@ export const senderIdentityCases: ContractCase[] = [
   { operationId: "getSenderIdentity", status: 404, name: "an unknown id", request: () => ({ method: "GET", path: path(unknownId()) }) },
   ...authAndFailureCases("getSenderIdentity", () => ({ method: "GET", path: path(unknownId()) })),
 
+  {
+    operationId: "createSenderIdentity", status: 429, example: "resend_cap_reached", name: "an address deleted and re-created past its 24-hour cap",
+    request: async (ctx) => {
+      const json = (await domainWithIdentity(ctx)).body();
+      await cappedAndDeleted(ctx, json);
+      return { method: "POST", path: "/v1/sender-identities", json };
+    },
+  },
+
+  {
+    // Changing the address sends a mail, within the same caps (it once skipped them: a relay).
+    operationId: "updateSenderIdentity", status: 429, example: "resend_cap_reached", name: "an email change to an address past its 24-hour cap",
+    request: async (ctx) => {
+      const { body } = await domainWithIdentity(ctx);
+      const capped = body("billing");
+      await cappedAndDeleted(ctx, capped);
+      const other = await ctx.prepare({ method: "POST", path: "/v1/sender-identities", json: body("invoices") });
+      return { method: "PUT", path: path(other.id as string), json: { email: capped.email } };
+    },
+  },
   { operationId: "updateSenderIdentity", status: 200, name: "a new display name", request: async (ctx) => ({ method: "PUT", path: path(await identity(ctx)), json: { name: "Acme Logistics Invoices", add_note: false } }) },
   { operationId: "updateSenderIdentity", status: 400, name: "a malformed id", request: malformedParameter({ method: "PUT", path: path("1"), json: { name: "Acme" } }, { method: "PUT", path: path(unknownId()), json: { name: "Acme" } }) },
   { operationId: "updateSenderIdentity", status: 404, name: "an unknown id", request: () => ({ method: "PUT", path: path(unknownId()), json: { name: "Acme" } }) },
