@@ -28,8 +28,13 @@ describe("confirming in a browser", () => {
     const created = (await api.POST("/v1/destinations", { body: { email: "ana.silva@acme-logistics.com" } })).data!;
     const path = await latestOutboxPath(server.dataDir, "ana.silva@acme-logistics.com");
     const page = await (await browser.newContext()).newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && violations.push(m.text())));
 
     const opened = await page.goto(server.url + path);
+    // The strict CSP allows the page's one stylesheet by its hash: the browser applied it.
+    expect(await page.getByRole("button", { name: "Confirm" }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(11, 87, 208)");
+    expect(violations).toEqual([]);
     expect(opened?.status()).toBe(200);
     await expect(page.title()).resolves.toBe("Confirm ana.silva@acme-logistics.com");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Confirm your address");
@@ -44,6 +49,17 @@ describe("confirming in a browser", () => {
     const after = (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
     expect(after.status).toBe("verified");
     expect(Date.parse(after.verified_at!)).toBeGreaterThan(Date.parse(created.created_at) - 1);
+  });
+
+  it("the reference page renders under its CSP, loading nothing from elsewhere", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const blocked: string[] = [];
+    page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && blocked.push(m.text())));
+    await page.goto(`${server.url}/docs`);
+    await page.getByRole("heading", { name: /mailproof API/ }).first().waitFor();
+    expect(await page.getByText("Destinations", { exact: true }).count()).toBeGreaterThan(0);
+    // What the CSP stopped is only the reference renderer's own logo from its CDN, never our scripts.
+    expect(blocked.filter((v) => !/https:\/\/cdn\.redoc\.ly\//.test(v))).toEqual([]);
   });
 
   it("a link a mail scanner only fetches leaves the address pending", async () => {

@@ -61,6 +61,47 @@ describe("confirmation links", () => {
     expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
   });
 
+  it("the form value is bound to its link: a made-up pair, or a pair from another link's page, confirms nothing", async () => {
+    const mine = await destination("bound@acme-logistics.com");
+    const theirs = await destination("other-link@acme-logistics.com");
+    const form = (cookie: string, csrf: string) => ({ method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${encodeURIComponent(csrf)}` });
+    // A cookie and field the client made up, equal to each other: no page was loaded.
+    expect((await fetch(server.url + mine.path, form("mp_csrf=x", "x"))).status).toBe(403);
+    // A real pair, from the page of another link.
+    const page = await fetch(server.url + theirs.path);
+    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    expect((await fetch(server.url + mine.path, form(cookie, csrf))).status).toBe(403);
+    // A pair from this link's page, whose cookie is swapped for another nonce.
+    const own = await fetch(server.url + mine.path);
+    const ownCsrf = /name="csrf" value="([^"]+)"/.exec(await own.text())![1]!;
+    expect((await fetch(server.url + mine.path, form(cookie, ownCsrf))).status).toBe(403);
+    for (const id of [mine.id, theirs.id]) expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+    // The page's own pair works.
+    expect((await fetch(server.url + mine.path, form(own.headers.get("set-cookie")!.split(";")[0]!, ownCsrf))).status).toBe(200);
+  });
+
+  it.each([
+    ["a JSON body", { "content-type": "application/json" }, '{"csrf":"x"}'],
+    ["a text body", { "content-type": "text/plain" }, "csrf=x"],
+    ["a form over 2 kB", { "content-type": "application/x-www-form-urlencoded" }, `csrf=${"x".repeat(3000)}`],
+  ])("only the page's own form is read: %s gets the 400 page", async (_, headers, body) => {
+    const { path } = await destination(`form-${Math.random().toString(36).slice(2, 8)}@acme-logistics.com`);
+    const response = await fetch(server.url + path, { method: "POST", headers, body });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await response.text()).toContain("This request was not understood");
+  });
+
+  it("a link with a broken percent-encoding gets the 400 page, another method the 405 page, HEAD the headers of GET", async () => {
+    const broken = await fetch(`${server.url}/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0w%ZZ`);
+    expect([broken.status, broken.headers.get("content-type")]).toEqual([400, "text/html; charset=utf-8"]);
+    const put = await fetch(`${server.url}/confirm/abc`, { method: "PUT" });
+    expect([put.status, put.headers.get("allow"), put.headers.get("content-type")]).toEqual([405, "GET, HEAD, POST", "text/html; charset=utf-8"]);
+    const head = await fetch(`${server.url}/confirm/abc`, { method: "HEAD" });
+    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([404, "text/html; charset=utf-8", ""]);
+  });
+
   it("confirming spends every token of the address; they then say 'already confirmed'", async () => {
     const first = await destination("twice@acme-logistics.com");
     expect((await api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: first.id } } })).response.status).toBe(200);
@@ -100,6 +141,9 @@ describe("confirmation links", () => {
     expect(html).toMatch(/<button type="submit">Confirm<\/button>/);
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
-    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const csp = response.headers.get("content-security-policy")!;
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });
