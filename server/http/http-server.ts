@@ -16,7 +16,9 @@ export interface HttpTimeouts {
  * request lines, oversized headers) get a problem+json answer instead of a bare status line.
  */
 export function listen(app: Express, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
-  const server = createServer({ connectionsCheckingInterval: 1000, headersTimeout: timeouts.headersTimeoutMs, requestTimeout: timeouts.requestTimeoutMs }, app);
+  // Node requires headersTimeout <= requestTimeout: headers are part of the request.
+  const headersTimeout = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
+  const server = createServer({ connectionsCheckingInterval: 1000, headersTimeout, requestTimeout: timeouts.requestTimeoutMs }, app);
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.on("clientError", answerClientError);
   return new Promise((resolve, reject) => {

@@ -17,6 +17,16 @@ describe("configuration", () => {
     expect(loadConfig({ NODE_ENV: "production", VALIDATE_RESPONSES: "true" }).validateResponses).toBe(true);
   });
 
+  it("reads request budgets as count/window, or off; CORS origins as exact origins", () => {
+    const config = loadConfig({ RATE_LIMIT_READS: "600/1m", RATE_LIMIT_BULK: "5/2h", RATE_LIMIT_CHECKS: "off", CORS_ORIGINS: "https://app.acme.com, http://localhost:5173" });
+    expect(config.rateLimits).toMatchObject({ reads: { points: 600, windowSeconds: 60 }, bulk: { points: 5, windowSeconds: 7200 }, checks: null, writes: { points: 120, windowSeconds: 60 } });
+    expect(config.corsOrigins).toEqual(["https://app.acme.com", "http://localhost:5173"]);
+    expect(config.mailQuotaPerHour).toBe(100);
+    for (const [name, value] of [["RATE_LIMIT_READS", "100"], ["RATE_LIMIT_WRITES", "0/60s"], ["RATE_LIMIT_PUBLIC", "10/0s"], ["CORS_ORIGINS", "https://app.acme.com/path"], ["CORS_ORIGINS", "*"], ["MAIL_QUOTA_PER_HOUR", "0"]]) {
+      expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).toThrow(ConfigError);
+    }
+  });
+
   it("reports every bad value at once", () => {
     const error = (() => {
       try {
