@@ -67,10 +67,11 @@ async function bootstrapAccount(db: Db): Promise<string | null> {
 
 /**
  * The validator loads the contract on its first request (~0.5 s); pay that at start, not on a
- * user's first call. The answer (401, no key) does not matter.
+ * user's first call. A path outside /v1 reaches the validator without authentication (so the
+ * warm-up is not counted as a failed one); its answer (404) does not matter.
  */
 async function warmUp(base: string): Promise<void> {
-  await fetch(`${base}/v1/destinations`).then((r) => r.arrayBuffer()).catch(() => undefined);
+  await fetch(`${base}/.well-known/mailproof-warm-up`).then((r) => r.arrayBuffer()).catch(() => undefined);
 }
 
 main().catch((error: unknown) => {
