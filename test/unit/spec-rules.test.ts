@@ -37,12 +37,29 @@ describe("every /v1 operation", () => {
     }
   });
 
+  it.each(v1.map((op) => [op.operationId, op] as const))("%s is secured by the API key, documents 429 and the RateLimit fields on every answer", (_, op) => {
+    // The server authenticates everything under /v1 before the validator (http/auth.ts) and
+    // counts it against a budget: the contract must say exactly that.
+    expect(op.raw.security).toEqual([{ bearerAuth: [] }]);
+    expect(op.statuses).toContain(429);
+    for (const status of op.statuses) {
+      const headers = deref<ResponseSpec>((op.raw.responses as Record<string, unknown>)[status]).headers ?? {};
+      expect(Object.keys(headers), `${status}`).toEqual(expect.arrayContaining(["RateLimit-Policy", "RateLimit"]));
+    }
+  });
+
   it.each(v1.map((op) => [op.operationId, op] as const))("%s declares Location and Retry-After where they apply", (_, op) => {
     for (const status of op.statuses) {
       const headers = Object.keys(deref<ResponseSpec>((op.raw.responses as Record<string, unknown>)[status]).headers ?? {});
       if (status === 201 || status === 202) expect(headers).toContain("Location");
       if (status === 202 || status === 429 || status === 503) expect(headers).toContain("Retry-After");
     }
+  });
+});
+
+describe("operations outside /v1", () => {
+  it.each(operations.filter((op) => !op.path.startsWith("/v1/")).map((op) => [op.operationId, op] as const))("%s is public", (_, op) => {
+    expect(op.raw.security).toEqual([]);
   });
 });
 
