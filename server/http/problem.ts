@@ -69,14 +69,24 @@ export function sendProblem(req: Request, res: Response, error: ProblemError): v
 
 /**
  * The request's path as a valid URI reference, whatever the client sent: characters a path may
- * not hold are percent-encoded, and a `%` that starts no valid escape becomes `%25`. (The raw
+ * not hold are percent-encoded, and a `%` that starts no valid escape becomes `%25` (every `%`,
+ * when the escapes do not decode as UTF-8, so the path reads back as sent). (The raw
  * path can hold spaces, quotes or broken escapes; copied as it is, `instance` broke its format.)
  */
 export function requestPath(req: Pick<Request, "originalUrl">): string {
   const path = (req.originalUrl.split("?")[0] ?? "").slice(0, 2048);
   return path
-    .replace(/%(?![0-9A-Fa-f]{2})/g, "%25")
+    .replace(decodes(path) ? /%(?![0-9A-Fa-f]{2})/g : /%/g, "%25")
     .replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (c) => (c.length === 1 && /[\uD800-\uDFFF]/.test(c) ? "%EF%BF%BD" : encodeURIComponent(c)));
+}
+
+function decodes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Wraps an async handler so a rejection reaches the error handler (and never hangs the request). */

@@ -82,6 +82,22 @@ describe("requests Node itself refuses get problem+json", () => {
   });
 });
 
+describe("problem instances", () => {
+  it.each([
+    ["quotes, braces and a pipe", "/v1/a\"b{c}|d^e`f"],
+    ["a broken escape", "/v1/destinations/%E0%A4%A"],
+    ["a lone percent", "/nope/%"],
+    ["Latin-1 bytes", "/v1/caf\u00e9"],
+  ])("are valid URI references whatever the path held: %s", async (_, path) => {
+    const { port, key } = await server();
+    const { text } = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`);
+    const body = bodyOf(text) as { instance?: string; status: number };
+    expect(body.status).toBeLessThan(500);
+    if (body.instance !== undefined) expect(body.instance).toMatch(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/);
+    if (body.instance !== undefined) expect(() => decodeURI(body.instance!)).not.toThrow();
+  });
+});
+
 describe("slow clients are dropped", () => {
   it("a client trickling its headers (slowloris) is cut off at the headers timeout, with a 408", async () => {
     const { port } = await server({ HTTP_HEADERS_TIMEOUT_MS: "1500" });
