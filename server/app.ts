@@ -22,7 +22,7 @@ import { integerQueryParameters, operationsOf } from "./http/operations.js";
 import { ProblemError, requestPath } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import { limitPerKey } from "./http/request-limits.js";
-import { requestHygiene } from "./http/request-hygiene.js";
+import { noNulInBody, requestHygiene } from "./http/request-hygiene.js";
 import { cors, noSniff, noStore } from "./http/response-headers.js";
 import { contractValidator } from "./http/validator.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
@@ -85,7 +85,7 @@ export function buildApp({ db, config, mailer, clock, logger, limiter = rateLimi
   const formGuard = new FormGuard(memoize(() => confirmationStore.sharedSecret("confirm-form-hmac", randomToken(32))));
   app.use("/confirm", confirmationRoutes(confirmations, formGuard, limiter, logger, { secureCookie: config.publicUrl.startsWith("https:") }));
   app.use(requestHygiene(integerQueryParameters(bundledSpec)));
-  app.use(jsonBodies(operations, { json: config.jsonBodyLimit, bulk: config.bulkBodyLimit, bulkOperationId: "createEmailValidation" }));
+  app.use(jsonBodies(operations, { json: config.jsonBodyLimit, bulk: config.bulkBodyLimit, bulkOperationId: "createEmailValidation" }), noNulInBody);
   // The validator skips the public pages (its ignorePaths); they are served further down.
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses }));
   app.post(CREATING_POSTS, idempotency(db, clock));

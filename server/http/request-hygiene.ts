@@ -20,6 +20,7 @@ export function requestHygiene(integerQuery: Set<string>): RequestHandler {
     const query = req.originalUrl.slice(path.length + 1);
     if (query === "") return next();
     for (const [name, value] of new URLSearchParams(query)) {
+      if (name.includes("\u0000") || value.includes("\u0000")) throw nulByte(`query.${name.replace(/\u0000/g, "")}`, 400);
       if (integerQuery.has(name) && !/^[0-9]{1,9}$/.test(value)) {
         throw new ProblemError(400, "invalid_parameter", `${name} must be a whole number written in decimal digits (got ${JSON.stringify(value.slice(0, 40))}).`, [
           { pointer: `query.${name}`, message: "must be a whole number in decimal digits" },
@@ -28,4 +29,33 @@ export function requestHygiene(integerQuery: Set<string>): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * No text the API stores or compares may hold U+0000: PostgreSQL refuses it in text (a 500 there,
+ * while SQLite took it), and no address, name or note needs it. JSON bodies are checked once parsed.
+ */
+export const noNulInBody: RequestHandler = (req, _res, next) => {
+  const pointer = nulPointer(req.body, "");
+  if (pointer !== null) throw nulByte(pointer || "/", 422);
+  next();
+};
+
+function nulPointer(value: unknown, at: string): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? at : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, child] of Object.entries(value)) {
+    const escaped = key.replace(/~/g, "~0").replace(/\//g, "~1");
+    if (key.includes("\u0000")) return `${at}/${escaped.replace(/\u0000/g, "")}`;
+    const found = nulPointer(child, `${at}/${escaped}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function nulByte(pointer: string, status: 400 | 422): ProblemError {
+  const message = "must not contain the character U+0000";
+  return status === 400
+    ? new ProblemError(400, "invalid_parameter", `${pointer} ${message}.`, [{ pointer, message }])
+    : new ProblemError(422, "validation_failed", `${pointer} ${message}.`, [{ pointer, message }]);
 }

@@ -74,7 +74,9 @@ export class ValidationService {
     const link = (after: string | null) => `${path}?${new URLSearchParams({ "page[size]": String(page.size), ...(after !== null && { "page[after]": after }) }).toString()}`;
     let prev: string | null = null;
     if (page.after !== null) {
-      const before = await this.store.emailsBefore(row.id, results[0]?.email ?? `${page.after}\u0000`, page.size + 1);
+      // The page before this one ends before its first result, or (an empty page) at page[after] itself.
+      const first = results[0]?.email;
+      const before = await this.store.emailsBefore(row.id, first ?? page.after, page.size + 1, first === undefined);
       prev = before.length > page.size ? link(before[page.size]!) : link(null);
     }
     return {

@@ -45,8 +45,8 @@ export class ValidationStore {
   }
 
   /** Emails with results before `before`, nearest first, at most `limit` (for the previous page). */
-  async emailsBefore(id: string, before: string, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("email", "<", before).orderBy("email", "desc").limit(limit).execute();
+  async emailsBefore(id: string, before: string, limit: number, inclusive = false): Promise<string[]> {
+    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("email", inclusive ? "<=" : "<", before).orderBy("email", "desc").limit(limit).execute();
     return rows.map((r) => r.email);
   }
 

@@ -81,6 +81,12 @@ describe("email validation jobs", () => {
     const third = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[199]! } } } });
     expect(new URL(third.data!.links.prev!, "http://x").searchParams.get("page[after]")).toBe(all[99]);
     expect(third.data!.links.next).toBeNull();
+    // Past the last result: an empty page whose prev leads to the last full page (on PostgreSQL
+    // this once sent a NUL byte to the database: a 500).
+    const past = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: "zzz" } } } });
+    expect(past.response.status).toBe(200);
+    expect(past.data!.results).toEqual([]);
+    expect(new URL(past.data!.links.prev!, "http://x").searchParams.get("page[after]")).toBe(all[149]);
   });
 
   it("cancel stops the work, keeps the results so far, and a second cancel is a 409", async () => {

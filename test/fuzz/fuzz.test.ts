@@ -110,7 +110,10 @@ describe("fuzzing the API from its contract", () => {
         const { status, text } = await rawExchange(request);
         if (status === null) return;
         expect(status, text.slice(0, 300)).toBeLessThan(500);
-        const body = text.slice(text.indexOf("\r\n\r\n") + 4);
+        // The first answer only (trailing bytes may have been read as a second request).
+        const start = text.indexOf("\r\n\r\n") + 4;
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(text.slice(0, start))?.[1] ?? text.length);
+        const body = text.slice(start, start + length);
         if (/content-type: application\/problem\+json/i.test(text) && body.trim().startsWith("{")) expect(problem(JSON.parse(body)), body).toBe(true);
       }),
       { seed: SEED, numRuns: Math.round(RUNS / 5), endOnFailure: true },

@@ -29,6 +29,10 @@ const mistakes: Mistake[] = [
   ),
   ["page[size]=Infinity on a job's results", "GET", "/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01?page[size]=Infinity", {}, 400, "invalid_parameter"],
   ["page[size]=Infinity on every list", "GET", "/v1/email-validations?page[size]=Infinity", {}, 400, "invalid_parameter"],
+  // PostgreSQL refuses U+0000 in text: it never reaches the store.
+  ["a NUL in a query value", "GET", "/v1/email-validations?status=queued%00", {}, 400, "invalid_parameter"],
+  ["a NUL in a body string", "POST", "/v1/destinations", { body: '{"email":"ana\\u0000@acme.com"}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  ["a NUL in a bulk address", "POST", "/v1/email-validations", { body: '{"emails":["a@b.co","x\\u0000"]}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
   ["a path with a broken percent-encoding", "GET", "/v1/destinations/%E0%A4%A", {}, 400, "invalid_parameter"],
   ["an unknown page field", "GET", "/v1/destinations?page[number]=2", {}, 400, "invalid_parameter"],
   ["a forged cursor", "GET", "/v1/destinations?page[after]=bm90LWEtY3Vyc29y", {}, 400, "invalid_parameter"],
