@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const tDone = performance.now() - t0;
   const reasons = await reasonCounts(baseUrl, key, id);
   const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
-  if (process.env.BENCH_SHOW_OUTPUT) process.stderr.write(server.output().split("\n").filter((l) => l.includes("TIMING")).slice(-3).join("\n") + "\n");
+  if (process.env.BENCH_SHOW_OUTPUT) process.stderr.write(`${server.output().split("\n").filter((l) => l.includes("TIMING")).slice(-3).join("\n")}\n`);
   await Promise.all([server, ...workers].map((p) => p.stop()));
   await dropRunSchemas();
   if (PEER_SAMPLE === 0) {

@@ -54,13 +54,13 @@ export function confirmationRoutes(service: ConfirmationService, guard: FormGuar
 }
 
 function formOnly(req: Request, res: Response, next: () => void): void {
-  if (req.is("application/x-www-form-urlencoded")) return next();
-  send(res, 400, badRequestPage());
+  if (req.is("application/x-www-form-urlencoded")) next();
+  else send(res, 400, badRequestPage());
 }
 
 /** A malformed link (a broken %-escape), an oversized or unreadable form: a page, never JSON. */
 function pageErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+  return (error: unknown, _req, res, _next) => {
     const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) logger.error("confirmation page failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     if (res.headersSent) return void res.destroy();
@@ -77,9 +77,9 @@ function inspect(service: ConfirmationService, token: string): Promise<TokenStat
 }
 
 function sendState(res: Response, state: TokenState): void {
-  if (state.state === "unknown") return send(res, 404, notFoundPage());
-  if (state.state === "expired") return send(res, 410, expiredPage(state.subject.email));
-  send(res, 200, confirmedPage(state.subject.email, state.state === "already_confirmed"));
+  if (state.state === "unknown") send(res, 404, notFoundPage());
+  else if (state.state === "expired") send(res, 410, expiredPage(state.subject.email));
+  else send(res, 200, confirmedPage(state.subject.email, state.state === "already_confirmed"));
 }
 
 function send(res: Response, status: number, html: string): void {

@@ -1,6 +1,8 @@
 import type { RequestHandler } from "express";
 import { ProblemError } from "./problem.js";
 
+const NUL = String.fromCharCode(0);
+
 /**
  * Checks the validator cannot make: its type coercion reads `Infinity`, `1e1000`, `0x10`,
  * `1e2` and ` 1` as numbers, so an integer parameter is only taken when written in plain
@@ -20,7 +22,7 @@ export function requestHygiene(integerQuery: Set<string>): RequestHandler {
     const query = req.originalUrl.slice(path.length + 1);
     if (query === "") return next();
     for (const [name, value] of new URLSearchParams(query)) {
-      if (name.includes("\u0000") || value.includes("\u0000")) throw nulByte(`query.${name.replace(/\u0000/g, "")}`, 400);
+      if (name.includes(NUL) || value.includes(NUL)) throw nulByte(`query.${name.replaceAll(NUL, "")}`, 400);
       if (integerQuery.has(name) && !/^[0-9]{1,9}$/.test(value)) {
         throw new ProblemError(400, "invalid_parameter", `${name} must be a whole number written in decimal digits (got ${JSON.stringify(value.slice(0, 40))}).`, [
           { pointer: `query.${name}`, message: "must be a whole number in decimal digits" },
@@ -42,11 +44,11 @@ export const noNulInBody: RequestHandler = (req, _res, next) => {
 };
 
 function nulPointer(value: unknown, at: string): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? at : null;
+  if (typeof value === "string") return value.includes(NUL) ? at : null;
   if (value === null || typeof value !== "object") return null;
   for (const [key, child] of Object.entries(value)) {
     const escaped = key.replace(/~/g, "~0").replace(/\//g, "~1");
-    if (key.includes("\u0000")) return `${at}/${escaped.replace(/\u0000/g, "")}`;
+    if (key.includes(NUL)) return `${at}/${escaped.replaceAll(NUL, "")}`;
     const found = nulPointer(child, `${at}/${escaped}`);
     if (found !== null) return found;
   }

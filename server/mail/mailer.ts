@@ -70,7 +70,7 @@ function pendingCounter() {
   let pending = 0;
   const waiting: (() => void)[] = [];
   const settle = () => {
-    if (pending === 0) waiting.splice(0).forEach((wake) => wake());
+    if (pending === 0) for (const wake of waiting.splice(0)) wake();
   };
   return {
     add: () => void pending++,

@@ -9,7 +9,7 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function toAsciiDomain(domain: string): string | null {
   if (domain.length === 0 || domain.endsWith(".") || /[\s/\\?#@:%[\]<>"]/.test(domain)) return null;
-  const ascii = /^[\x00-\x7f]*$/.test(domain) ? domain.toLowerCase() : domainToASCII(domain.toLowerCase());
+  const ascii = isAscii(domain) ? domain.toLowerCase() : domainToASCII(domain.toLowerCase());
   if (!ascii || ascii.length > 253) return null;
   const labels = ascii.split(".");
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return null;
@@ -17,3 +17,6 @@ export function toAsciiDomain(domain: string): string | null {
   return ascii;
 }
 
+
+/** Only code points below 128 (no conversion to A-labels needed). */
+export const isAscii = (text: string): boolean => /^\p{ASCII}*$/u.test(text);

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer } from "../support/dns-server.js";
 import { operations, validateBody, validatorAt, type Operation } from "../support/openapi.js";
 import { buildServer, startRealServer } from "../support/real-server.js";
-import type { Started } from "../support/processes.js";
 import { rawRequestArbitrary, requestArbitrary, type FuzzRequest } from "./requests.js";
 
 // Requests generated from the bundled contract (fast-check), sent to the real server as built

@@ -111,7 +111,7 @@ export function requestArbitrary(ids: string[], key: string): fc.Arbitrary<FuzzR
       : fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
     const auth = fc.oneof(
       { weight: 10, arbitrary: fc.constant(`Bearer ${key}`) },
-      { weight: 1, arbitrary: fc.constantFrom("", "Bearer", "Bearer mp_live_wrong", `Basic ${key}`, `bearer ${key}`, `Bearer ${key} extra`, "Bearer " + "k".repeat(600)) },
+      { weight: 1, arbitrary: fc.constantFrom("", "Bearer", "Bearer mp_live_wrong", `Basic ${key}`, `bearer ${key}`, `Bearer ${key} extra`, `Bearer ${"k".repeat(600)}`) },
     );
     const idempotency = fc.option(fc.oneof(fc.string({ maxLength: 10 }), fc.string({ minLength: 250, maxLength: 260 }), fc.uuid()), { nil: undefined });
     return fc.record({ method, path, query: queryFor(op, ids), auth, idempotency, body: bodyFor(op, ids), accept: fc.constantFrom(undefined, "application/json", "text/html", "*/*", "image/png") }).map((r) => {

@@ -22,7 +22,7 @@ describe("cursor paging", () => {
 
     const pages: string[][] = [];
     let after: string | null = null;
-    let prevLinks: (string | null)[] = [];
+    const prevLinks: (string | null)[] = [];
     do {
       const { data } = await client.GET("/v1/destinations", { params: { query: { page: { size: 3, ...(after ? { after } : {}) } } } });
       pages.push(data!.data.map((d) => d.id));

@@ -62,7 +62,7 @@ describe("mailbox domains", () => {
     expect(again.data!.dns_records).toEqual(created.dns_records);
   });
 
-  it.each(["localhost", "acme logistics.com", "-acme.com", "acme-.com", "acme..com", "a".repeat(64) + ".com", "acme.123", "acme.com/path", "user@acme.com", `${"a".repeat(60)}.`.repeat(5) + "com"])(
+  it.each(["localhost", "acme logistics.com", "-acme.com", "acme-.com", "acme..com", `${"a".repeat(64)}.com`, "acme.123", "acme.com/path", "user@acme.com", `${`${"a".repeat(60)}.`.repeat(5)}com`])(
     "refuses %s as a hostname with a 422 on /domain",
     async (domain) => {
       const { error, response } = await a.POST("/v1/mailbox-domains", { body: { domain } });
@@ -111,7 +111,7 @@ describe("sender identities", () => {
     const unknownDomain = await a.POST("/v1/sender-identities", { body: { domain_id: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", name: "X", email: `x@${domain.domain}` } });
     expect(unknownDomain.response.status).toBe(422);
     expect(unknownDomain.error?.errors?.[0]?.pointer).toBe("/domain_id");
-    const elsewhere = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "X", email: "x@sub." + domain.domain } });
+    const elsewhere = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "X", email: `x@sub.${domain.domain}` } });
     expect(elsewhere.response.status).toBe(422);
     expect(elsewhere.error?.errors?.[0]?.pointer).toBe("/email");
   });

@@ -135,7 +135,7 @@ export class ValidationEngine {
     } finally {
       this.active--;
       this.hostSlots.set(host, this.hostSlots.get(host)! - 1);
-      this.waiting.splice(0).forEach((wake) => wake());
+      for (const wake of this.waiting.splice(0)) wake();
     }
   }
 }

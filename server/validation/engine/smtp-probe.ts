@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isAscii } from "../../shared/domain.js";
 import { SmtpSession, SmtpTimeout, SmtpUnavailable, type Reply, type SocksProxy } from "./smtp-session.js";
 
 export interface ProbeSettings {
@@ -29,7 +30,7 @@ export type ProbeResult =
 
 const BATCH = 100;
 /** A local part with non-ASCII characters can only be named to a server offering SMTPUTF8 (RFC 6531). */
-const needsSmtpUtf8 = (rcpt: string) => /[^\x00-\x7f]/.test(rcpt);
+const needsSmtpUtf8 = (rcpt: string) => !isAscii(rcpt);
 /** Temporary answers that are not about the mailbox itself (greylisting, rate limits): retried once. */
 const retryable = (r: Reply) => r.code >= 400 && r.code < 500 && r.code !== 452;
 

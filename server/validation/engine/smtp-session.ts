@@ -34,8 +34,7 @@ export class SmtpSession {
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       this.buffer += chunk;
-      let at: number;
-      while ((at = this.buffer.indexOf("\n")) >= 0) {
+      for (let at = this.buffer.indexOf("\n"); at >= 0; at = this.buffer.indexOf("\n")) {
         this.lines.push(this.buffer.slice(0, at).replace(/\r$/, ""));
         this.buffer = this.buffer.slice(at + 1);
       }

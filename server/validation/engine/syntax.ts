@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { toAsciiDomain } from "../../shared/domain.js";
+import { isAscii, toAsciiDomain } from "../../shared/domain.js";
 
 /** What the syntax check found out about one string. */
 export type SyntaxResult =
@@ -38,7 +38,7 @@ export function checkSyntax(input: string): SyntaxResult {
   if (octets(local) > 64) return invalid("local part over 64 octets (RFC 5321 §4.5.3.1.1)");
   const quoted = local.startsWith('"');
   if (quoted ? !QUOTED.test(local) : !DOT_ATOM.test(local)) return invalid(quoted ? "malformed quoted local part (RFC 5321 §4.1.2)" : "local part is not a dot-atom (RFC 5322 §3.2.3)");
-  const internationalized = /[^\x00-\x7f]/.test(local);
+  const internationalized = !isAscii(local);
 
   if (domain.startsWith("[")) {
     if (!domain.endsWith("]")) return invalid("unterminated address literal (RFC 5321 §4.1.3)");
