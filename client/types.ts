@@ -3,7 +3,7 @@ import type { components, paths } from "../generated/schema.js";
 
 type Schemas = components["schemas"];
 
-export type { paths, components };
+export type { components, paths };
 export type Problem = Schemas["Problem"];
 export type ProblemCode = Schemas["ProblemCode"];
 export type Destination = Schemas["Destination"];

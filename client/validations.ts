@@ -1,7 +1,7 @@
 import type { MailproofClient } from "./client.js";
 import { retryAfterSeconds, toError, unwrap } from "./errors.js";
 import { cursorOf } from "./paginate.js";
-import { TERMINAL_STATUSES, type EmailValidation, type ValidationResult } from "./types.js";
+import { type EmailValidation, TERMINAL_STATUSES, type ValidationResult } from "./types.js";
 
 export interface ValidateOptions {
   /** Stops waiting: the promise rejects with the signal's reason. */

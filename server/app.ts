@@ -2,18 +2,16 @@ import express, { type Express } from "express";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import type { Config } from "./config.js";
+import { FormGuard } from "./confirm/form-guard.js";
 import { confirmationRoutes } from "./confirm/routes.js";
 import { ConfirmationService } from "./confirm/service.js";
-import { FormGuard } from "./confirm/form-guard.js";
 import { ConfirmationStore } from "./confirm/store.js";
-import { randomToken } from "./shared/ids.js";
-import type { Mailer } from "./mail/mailer.js";
 import type { Db } from "./db/database.js";
 import { postgresPoolOf } from "./db/postgres.js";
-import { bundledSpec } from "./generated-files.js";
 import { destinationRoutes } from "./destinations/routes.js";
 import { DestinationService } from "./destinations/service.js";
 import { DestinationStore } from "./destinations/store.js";
+import { bundledSpec } from "./generated-files.js";
 import { authenticate } from "./http/auth.js";
 import { problemErrorHandler } from "./http/errors.js";
 import { idempotency } from "./http/idempotency.js";
@@ -21,22 +19,24 @@ import { jsonBodies } from "./http/json-bodies.js";
 import { integerQueryParameters, operationsOf } from "./http/operations.js";
 import { ProblemError, requestPath } from "./http/problem.js";
 import { RateLimiter } from "./http/rate-limit.js";
-import { limitPerKey } from "./http/request-limits.js";
 import { noNulInBody, requestHygiene } from "./http/request-hygiene.js";
+import { limitPerKey } from "./http/request-limits.js";
 import { cors, noSniff, noStore } from "./http/response-headers.js";
 import { contractValidator } from "./http/validator.js";
-import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
+import type { Mailer } from "./mail/mailer.js";
 import { mailboxDomainService } from "./mailbox-domains/recheck.js";
+import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
 import { senderIdentityRoutes } from "./sender-identities/routes.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
 import { SenderIdentityStore } from "./sender-identities/store.js";
 import { serviceRoutes } from "./service/routes.js";
+import type { Clock } from "./shared/clock.js";
+import { randomToken } from "./shared/ids.js";
+import type { Logger } from "./shared/logger.js";
 import { EmailCheckService } from "./validation/checks.js";
 import { emailCheckRoutes, emailValidationRoutes } from "./validation/routes.js";
 import { ValidationService } from "./validation/service.js";
 import { ValidationStore } from "./validation/store.js";
-import type { Clock } from "./shared/clock.js";
-import type { Logger } from "./shared/logger.js";
 
 export interface AppDeps {
   db: Db;
@@ -51,16 +51,29 @@ export interface AppDeps {
 const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
 
 /** The whole HTTP application, from explicit dependencies (tests build it with real parts). */
-export function buildApp({ db, config, mailer, clock, logger, limiter = rateLimiterFor(db, config) }: AppDeps): Express {
+export function buildApp({
+  db,
+  config,
+  mailer,
+  clock,
+  logger,
+  limiter = rateLimiterFor(db, config),
+}: AppDeps): Express {
   const accounts = new AccountService(new AccountStore(db), clock);
   const confirmationStore = new ConfirmationStore(db);
-  const confirmations = new ConfirmationService(confirmationStore, mailer, clock, {
-    publicUrl: config.publicUrl,
-    minIntervalMs: config.resendMinIntervalSeconds * 1000,
-    capPer24h: config.resendCapPer24h,
-    tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
-    quotaPerHour: config.mailQuotaPerHour,
-  }, (accountId) => accounts.nameOf(accountId));
+  const confirmations = new ConfirmationService(
+    confirmationStore,
+    mailer,
+    clock,
+    {
+      publicUrl: config.publicUrl,
+      minIntervalMs: config.resendMinIntervalSeconds * 1000,
+      capPer24h: config.resendCapPer24h,
+      tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
+      quotaPerHour: config.mailQuotaPerHour,
+    },
+    (accountId) => accounts.nameOf(accountId),
+  );
   const domains = mailboxDomainService(db, config, clock);
   const identities = new SenderIdentityService(new SenderIdentityStore(db), domains, confirmations, clock);
   domains.setDomainUsage((accountId, domainId) => identities.countByDomain(accountId, domainId));
@@ -83,9 +96,21 @@ export function buildApp({ db, config, mailer, clock, logger, limiter = rateLimi
   app.use("/v1", limitPerKey(limiter, config.rateLimits, { bulk: "/v1/email-validations", check: "/v1/email-checks" }));
   // The public pages answer in HTML, errors included, so they come before the API's checks.
   const formGuard = new FormGuard(memoize(() => confirmationStore.sharedSecret("confirm-form-hmac", randomToken(32))));
-  app.use("/confirm", confirmationRoutes(confirmations, formGuard, limiter, logger, { secureCookie: config.publicUrl.startsWith("https:") }));
+  app.use(
+    "/confirm",
+    confirmationRoutes(confirmations, formGuard, limiter, logger, {
+      secureCookie: config.publicUrl.startsWith("https:"),
+    }),
+  );
   app.use(requestHygiene(integerQueryParameters(bundledSpec)));
-  app.use(jsonBodies(operations, { json: config.jsonBodyLimit, bulk: config.bulkBodyLimit, bulkOperationId: "createEmailValidation" }), noNulInBody);
+  app.use(
+    jsonBodies(operations, {
+      json: config.jsonBodyLimit,
+      bulk: config.bulkBodyLimit,
+      bulkOperationId: "createEmailValidation",
+    }),
+    noNulInBody,
+  );
   // The validator skips the public pages (its ignorePaths); they are served further down.
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses }));
   app.post(CREATING_POSTS, idempotency(db, clock));
@@ -96,7 +121,9 @@ export function buildApp({ db, config, mailer, clock, logger, limiter = rateLimi
   app.use("/v1/email-validations", emailValidationRoutes(new ValidationService(new ValidationStore(db), clock)));
   app.use("/v1/email-checks", emailCheckRoutes(new EmailCheckService(config)));
   app.use(serviceRoutes(db, mailer));
-  app.use((req, _res, next) => next(new ProblemError(404, "not_found", `There is no ${req.method} ${requestPath(req)} in this API.`)));
+  app.use((req, _res, next) =>
+    next(new ProblemError(404, "not_found", `There is no ${req.method} ${requestPath(req)} in this API.`)),
+  );
   app.use(problemErrorHandler(logger));
   return app;
 }

@@ -90,42 +90,112 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     return value === undefined ? fallback : value;
   };
 
-  const port = read("PORT", 8080, (r) => (/^\d+$/.test(r) && Number(r) >= 0 && Number(r) <= 65535 ? Number(r) : undefined), "a port number 0-65535");
+  const port = read(
+    "PORT",
+    8080,
+    (r) => (/^\d+$/.test(r) && Number(r) >= 0 && Number(r) <= 65535 ? Number(r) : undefined),
+    "a port number 0-65535",
+  );
   const host = read("HOST", "127.0.0.1", (r) => r, "an address");
   const dataDir = resolve(read("DATA_DIR", "./data", (r) => r, "a directory"));
-  const publicUrl = read("PUBLIC_URL", `http://${host.includes(":") ? `[${host}]` : host}:${port}`, httpUrl, "an http:// or https:// URL without a query").replace(/\/+$/, "");
+  const publicUrl = read(
+    "PUBLIC_URL",
+    `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    httpUrl,
+    "an http:// or https:// URL without a query",
+  ).replace(/\/+$/, "");
   const hostname = (r: string) => normalizeHostname(r) ?? undefined;
-  const inboundMxHost = read<string | undefined>("INBOUND_MX_HOST", undefined, hostname, "a hostname such as inbound.example.net");
+  const inboundMxHost = read<string | undefined>(
+    "INBOUND_MX_HOST",
+    undefined,
+    hostname,
+    "a hostname such as inbound.example.net",
+  );
   const spfInclude = read<string | undefined>("SPF_INCLUDE", undefined, hostname, "a hostname such as spf.example.net");
   const validateResponses = read("VALIDATE_RESPONSES", env.NODE_ENV !== "production", bool, "true or false");
   const size = (r: string) => (/^\d+(b|kb|mb)?$/i.test(r) ? r.toLowerCase() : undefined);
   const jsonBodyLimit = read("JSON_BODY_LIMIT", "100kb", size, "a size such as 100kb");
   // 100,000 addresses of up to 320 characters, JSON-quoted: the spec's maxItems and maxLength bound it.
   const bulkBodyLimit = read("BULK_BODY_LIMIT", "40mb", size, "a size such as 40mb");
-  const smtpUrl = read<string | undefined>("SMTP_URL", undefined, (r) => (/^smtps?:\/\/[^\s]+$/.test(r) && URL.canParse(r) ? r : undefined), "smtp://[user:password@]host:port or smtps://...");
-  const mailFrom = read("MAIL_FROM", "mailproof <no-reply@localhost>", (r) => (/[\r\n]/.test(r) || !r.includes("@") ? undefined : r), "a sender such as 'mailproof <no-reply@example.net>'");
+  const smtpUrl = read<string | undefined>(
+    "SMTP_URL",
+    undefined,
+    (r) => (/^smtps?:\/\/[^\s]+$/.test(r) && URL.canParse(r) ? r : undefined),
+    "smtp://[user:password@]host:port or smtps://...",
+  );
+  const mailFrom = read(
+    "MAIL_FROM",
+    "mailproof <no-reply@localhost>",
+    (r) => (/[\r\n]/.test(r) || !r.includes("@") ? undefined : r),
+    "a sender such as 'mailproof <no-reply@example.net>'",
+  );
   const count = (min: number) => (r: string) => (/^\d+$/.test(r) && Number(r) >= min ? Number(r) : undefined);
   const resendMinIntervalSeconds = read("RESEND_MIN_INTERVAL_SECONDS", 60, count(0), "whole seconds (0 or more)");
   const resendCapPer24h = read("RESEND_CAP_24H", 5, count(1), "a whole number of mails (1 or more)");
   const confirmTokenTtlHours = read("CONFIRM_TOKEN_TTL_HOURS", 168, count(1), "whole hours (1 or more)");
-  const dnsServers = read("DNS_SERVERS", [] as string[], (r) => {
-    const list = r.split(",").map((x) => x.trim()).filter(Boolean);
-    return list.every((x) => isIP(x.replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/^([\d.]+):\d+$/, "$1")) !== 0) ? list : undefined;
-  }, "a comma-separated list of ip[:port] (IPv6 as [ip]:port)");
+  const dnsServers = read(
+    "DNS_SERVERS",
+    [] as string[],
+    (r) => {
+      const list = r
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
+      return list.every((x) => isIP(x.replace(/^\[(.*)\](:\d+)?$/, "$1").replace(/^([\d.]+):\d+$/, "$1")) !== 0)
+        ? list
+        : undefined;
+    },
+    "a comma-separated list of ip[:port] (IPv6 as [ip]:port)",
+  );
   const dnsTimeoutMs = read("DNS_TIMEOUT_MS", 5000, count(100), "milliseconds (100 or more)");
-  const domainVerifyGraceMs = read("DOMAIN_VERIFY_GRACE", 72 * 3600_000, duration, "a duration such as 72h, 30m or 90s");
-  const domainRecheckIntervalMs = read("DOMAIN_RECHECK_INTERVAL", 15 * 60_000, duration, "a duration such as 15m (0 turns the re-check off)");
-  const databaseUrl = read<string | undefined>("DATABASE_URL", undefined, (r) => (/^postgres(ql)?:\/\//.test(r) && URL.canParse(r) ? r : undefined), "postgres://user:password@host:5432/database");
+  const domainVerifyGraceMs = read(
+    "DOMAIN_VERIFY_GRACE",
+    72 * 3600_000,
+    duration,
+    "a duration such as 72h, 30m or 90s",
+  );
+  const domainRecheckIntervalMs = read(
+    "DOMAIN_RECHECK_INTERVAL",
+    15 * 60_000,
+    duration,
+    "a duration such as 15m (0 turns the re-check off)",
+  );
+  const databaseUrl = read<string | undefined>(
+    "DATABASE_URL",
+    undefined,
+    (r) => (/^postgres(ql)?:\/\//.test(r) && URL.canParse(r) ? r : undefined),
+    "postgres://user:password@host:5432/database",
+  );
   const dbPoolMax = read("DB_POOL_MAX", 10, count(1), "a number of connections (1 or more)");
-  const dbStartupTimeoutMs = read("DB_STARTUP_TIMEOUT_MS", 30_000, count(0), "milliseconds to wait for the database at start");
+  const dbStartupTimeoutMs = read(
+    "DB_STARTUP_TIMEOUT_MS",
+    30_000,
+    count(0),
+    "milliseconds to wait for the database at start",
+  );
 
-  const heloName = read("VALIDATION_HELO_NAME", new URL(publicUrl).hostname, (r) => normalizeHostname(r) ?? (r === "localhost" ? r : undefined), "a host name");
+  const heloName = read(
+    "VALIDATION_HELO_NAME",
+    new URL(publicUrl).hostname,
+    (r) => normalizeHostname(r) ?? (r === "localhost" ? r : undefined),
+    "a host name",
+  );
   const validation = {
     probeEnabled: read("VALIDATION_SMTP_PROBE", true, bool, "true or false"),
     allowPrivateNetworks: read("VALIDATION_ALLOW_PRIVATE_NETWORKS", false, bool, "true or false"),
-    smtpPort: read("VALIDATION_SMTP_PORT", 25, (r) => (/^\d+$/.test(r) && Number(r) > 0 && Number(r) < 65536 ? Number(r) : undefined), "a port number"),
+    smtpPort: read(
+      "VALIDATION_SMTP_PORT",
+      25,
+      (r) => (/^\d+$/.test(r) && Number(r) > 0 && Number(r) < 65536 ? Number(r) : undefined),
+      "a port number",
+    ),
     heloName,
-    mailFrom: read("VALIDATION_MAIL_FROM", `verify@${heloName}`, (r) => (/^[^\s<>@]+@[^\s<>@]+$/.test(r) ? r : undefined), "an address such as verify@example.net"),
+    mailFrom: read(
+      "VALIDATION_MAIL_FROM",
+      `verify@${heloName}`,
+      (r) => (/^[^\s<>@]+@[^\s<>@]+$/.test(r) ? r : undefined),
+      "an address such as verify@example.net",
+    ),
     connectTimeoutMs: read("VALIDATION_CONNECT_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
     commandTimeoutMs: read("VALIDATION_COMMAND_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
     greylistRetryMs: read("VALIDATION_GREYLIST_RETRY_MS", 60_000, count(0), "milliseconds"),
@@ -133,7 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
     chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 32, count(1), "chunks (1 or more)"),
-    socksProxy: read<SocksProxy | undefined>("VALIDATION_SOCKS_PROXY", undefined, socksProxy, "socks5://[user:password@]host:port"),
+    socksProxy: read<SocksProxy | undefined>(
+      "VALIDATION_SOCKS_PROXY",
+      undefined,
+      socksProxy,
+      "socks5://[user:password@]host:port",
+    ),
   };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
   const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");
@@ -144,11 +219,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     checks: read<Budget | null>("RATE_LIMIT_CHECKS", { points: 30, windowSeconds: 60 }, budget, budgetText),
     bulk: read<Budget | null>("RATE_LIMIT_BULK", { points: 20, windowSeconds: 3600 }, budget, budgetText),
     public: read<Budget | null>("RATE_LIMIT_PUBLIC", { points: 60, windowSeconds: 60 }, budget, budgetText),
-    auth_failures: read<Budget | null>("RATE_LIMIT_AUTH_FAILURES", { points: 20, windowSeconds: 60 }, budget, budgetText),
+    auth_failures: read<Budget | null>(
+      "RATE_LIMIT_AUTH_FAILURES",
+      { points: 20, windowSeconds: 60 },
+      budget,
+      budgetText,
+    ),
   };
   const mailQuotaPerHour = read("MAIL_QUOTA_PER_HOUR", 100, count(1), "a number of mails (1 or more)");
-  const corsOrigins = read("CORS_ORIGINS", [] as string[], origins, "a comma-separated list of origins such as https://app.example.com");
-  const trustProxy = read<boolean | number | string>("TRUST_PROXY", false, (r) => bool(r) ?? (/^\d+$/.test(r) ? Number(r) : r), "true, false, a hop count or addresses");
+  const corsOrigins = read(
+    "CORS_ORIGINS",
+    [] as string[],
+    origins,
+    "a comma-separated list of origins such as https://app.example.com",
+  );
+  const trustProxy = read<boolean | number | string>(
+    "TRUST_PROXY",
+    false,
+    (r) => bool(r) ?? (/^\d+$/.test(r) ? Number(r) : r),
+    "true, false, a hop count or addresses",
+  );
   const http = {
     headersTimeoutMs: read("HTTP_HEADERS_TIMEOUT_MS", 10_000, count(1000), "milliseconds (1000 or more)"),
     requestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", 15_000, count(1000), "milliseconds (1000 or more)"),
@@ -156,10 +246,35 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port, host, dataDir, publicUrl, inboundMxHost, spfInclude, validateResponses, jsonBodyLimit, bulkBodyLimit,
-    smtpUrl, mailFrom, resendMinIntervalSeconds, resendCapPer24h, confirmTokenTtlHours,
-    dnsServers, dnsTimeoutMs, domainVerifyGraceMs, domainRecheckIntervalMs, databaseUrl, dbPoolMax, dbStartupTimeoutMs, validation, workers, validationLeaseMs,
-    mailQuotaPerHour, rateLimits, corsOrigins, trustProxy, http,
+    port,
+    host,
+    dataDir,
+    publicUrl,
+    inboundMxHost,
+    spfInclude,
+    validateResponses,
+    jsonBodyLimit,
+    bulkBodyLimit,
+    smtpUrl,
+    mailFrom,
+    resendMinIntervalSeconds,
+    resendCapPer24h,
+    confirmTokenTtlHours,
+    dnsServers,
+    dnsTimeoutMs,
+    domainVerifyGraceMs,
+    domainRecheckIntervalMs,
+    databaseUrl,
+    dbPoolMax,
+    dbStartupTimeoutMs,
+    validation,
+    workers,
+    validationLeaseMs,
+    mailQuotaPerHour,
+    rateLimits,
+    corsOrigins,
+    trustProxy,
+    http,
   };
 }
 
@@ -170,7 +285,15 @@ function socksProxy(raw: string): SocksProxy | undefined {
   if (!URL.canParse(raw)) return undefined;
   const url = new URL(raw);
   const port = Number(url.port);
-  if (url.protocol !== "socks5:" || !url.hostname || !(port > 0) || (url.pathname !== "" && url.pathname !== "/") || url.search || url.hash) return undefined;
+  if (
+    url.protocol !== "socks5:" ||
+    !url.hostname ||
+    !(port > 0) ||
+    (url.pathname !== "" && url.pathname !== "/") ||
+    url.search ||
+    url.hash
+  )
+    return undefined;
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port,
@@ -192,12 +315,18 @@ function budget(raw: string): Budget | null | undefined {
   if (/^off$/i.test(raw)) return null;
   const match = /^(\d+)\/(\d+)(h|m|s)$/.exec(raw);
   if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) return undefined;
-  return { points: Number(match[1]), windowSeconds: Number(match[2]) * { h: 3600, m: 60, s: 1 }[match[3] as "h" | "m" | "s"] };
+  return {
+    points: Number(match[1]),
+    windowSeconds: Number(match[2]) * { h: 3600, m: 60, s: 1 }[match[3] as "h" | "m" | "s"],
+  };
 }
 
 /** Origins exactly as browsers send them: scheme, host and port, no path. */
 function origins(raw: string): string[] | undefined {
-  const list = raw.split(",").map((x) => x.trim()).filter(Boolean);
+  const list = raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
   const valid = list.every((o) => URL.canParse(o) && new URL(o).origin === o && /^https?:$/.test(new URL(o).protocol));
   return valid ? list : undefined;
 }

@@ -4,14 +4,14 @@ import { fileURLToPath } from "node:url";
 import { AccountService } from "./accounts/service.js";
 import { AccountStore } from "./accounts/store.js";
 import { buildApp } from "./app.js";
+import { configOrExit } from "./config.js";
+import { type Db, openStore } from "./db/database.js";
 import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
 import { startDomainRechecks } from "./mailbox-domains/recheck.js";
-import { startWorkers } from "./validation/start-workers.js";
-import { configOrExit } from "./config.js";
-import { openStore, type Db } from "./db/database.js";
 import { systemClock } from "./shared/clock.js";
 import { jsonLogger } from "./shared/logger.js";
+import { startWorkers } from "./validation/start-workers.js";
 
 async function main(): Promise<void> {
   const config = configOrExit(process.env);
@@ -21,7 +21,11 @@ async function main(): Promise<void> {
 
   // Built (npm start), mail is composed and sent in its own thread; from source (npm run dev), here.
   const thread = new URL("./mail/mail-thread.js", import.meta.url);
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom }, logger, existsSync(fileURLToPath(thread)) ? { thread } : {});
+  const mailer = createMailer(
+    { smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom },
+    logger,
+    existsSync(fileURLToPath(thread)) ? { thread } : {},
+  );
   const app = buildApp({ db, config, mailer, clock: systemClock, logger });
   startDomainRechecks(db, config, systemClock, logger);
   const workers = startWorkers(db, config, logger);
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
     `mailproof is listening on ${base}`,
     `  API reference: ${base}/docs`,
     `  data: ${config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname})` : config.dataDir}`,
-    config.smtpUrl ? "  mail: sent through SMTP_URL" : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
+    config.smtpUrl
+      ? "  mail: sent through SMTP_URL"
+      : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
   ];
   if (firstKey) {
     lines.push(
@@ -51,7 +57,12 @@ async function main(): Promise<void> {
 
   const stop = () => {
     // Queued mail goes out before the process does (within the 5 s bound).
-    server.close(() => void Promise.all([...workers.map((w) => w.stop()), mailer.idle()]).then(() => db.destroy()).finally(() => process.exit(0)));
+    server.close(
+      () =>
+        void Promise.all([...workers.map((w) => w.stop()), mailer.idle()])
+          .then(() => db.destroy())
+          .finally(() => process.exit(0)),
+    );
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once("SIGTERM", stop);
@@ -71,7 +82,9 @@ async function bootstrapAccount(db: Db): Promise<string | null> {
  * warm-up is not counted as a failed one); its answer (404) does not matter.
  */
 async function warmUp(base: string): Promise<void> {
-  await fetch(`${base}/.well-known/mailproof-warm-up`).then((r) => r.arrayBuffer()).catch(() => undefined);
+  await fetch(`${base}/.well-known/mailproof-warm-up`)
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
 }
 
 main().catch((error: unknown) => {

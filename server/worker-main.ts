@@ -10,9 +10,13 @@ async function main(): Promise<void> {
   const logger = jsonLogger();
   const db = await openStore(config, { backgroundCheckpoints: true });
   const workers = startWorkers(db, { ...config, workers: Math.max(1, config.workers) }, logger);
-  process.stdout.write(`mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${workers.map((w) => w.id).join(", ")})\n`);
+  process.stdout.write(
+    `mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${workers.map((w) => w.id).join(", ")})\n`,
+  );
   const stop = () => {
-    void Promise.all(workers.map((w) => w.stop())).then(() => db.destroy()).finally(() => process.exit(0));
+    void Promise.all(workers.map((w) => w.stop()))
+      .then(() => db.destroy())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 30_000).unref();
   };
   process.once("SIGTERM", stop);

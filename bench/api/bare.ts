@@ -17,7 +17,10 @@ app.get("/v1/destinations/:id", (_req, res) => {
   res.json(destination);
 });
 app.post("/v1/destinations", (req, res) => {
-  res.status(201).location(`/v1/destinations/${destination.id}`).json({ ...destination, email: (req.body as { email: string }).email });
+  res
+    .status(201)
+    .location(`/v1/destinations/${destination.id}`)
+    .json({ ...destination, email: (req.body as { email: string }).email });
 });
 const port = Number(process.env.PORT ?? 8090);
 app.listen(port, "127.0.0.1", () => process.stdout.write(`bare express on ${port}\n`));

@@ -6,7 +6,7 @@
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 import { execFileSync } from "node:child_process";
 import { freePort } from "../../test/support/free-port.js";
-import { answers, startProcess, type Started } from "../../test/support/processes.js";
+import { answers, type Started, startProcess } from "../../test/support/processes.js";
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
 
 const DURATION = process.env.BENCH_DURATION ?? "10s";
@@ -40,20 +40,59 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${real.server.apiKey}`, "content-type": "application/json" },
         body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
       }).then((r) => r.json() as Promise<{ id: string }>);
-      targets.push({ name: `mailproof, response validation ${validateResponses ? "on" : "off"}`, baseUrl: real.server.baseUrl, apiKey: real.server.apiKey, destinationId: created.id });
+      targets.push({
+        name: `mailproof, response validation ${validateResponses ? "on" : "off"}`,
+        baseUrl: real.server.baseUrl,
+        apiKey: real.server.apiKey,
+        destinationId: created.id,
+      });
     }
     const barePort = await freePort();
-    started.push(await startProcess("node_modules/.bin/tsx", ["bench/api/bare.ts"], () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`), { name: "bare express", env: { PORT: String(barePort) } }));
-    targets.push({ name: "bare Express 5", baseUrl: `http://127.0.0.1:${barePort}`, apiKey: "none", destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01" });
+    started.push(
+      await startProcess(
+        "node_modules/.bin/tsx",
+        ["bench/api/bare.ts"],
+        () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`),
+        { name: "bare express", env: { PORT: String(barePort) } },
+      ),
+    );
+    targets.push({
+      name: "bare Express 5",
+      baseUrl: `http://127.0.0.1:${barePort}`,
+      apiKey: "none",
+      destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+    });
     const mockPort = await freePort();
-    started.push(await startProcess("node_modules/.bin/prism", ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)], () => answers(`http://127.0.0.1:${mockPort}/healthz`), { name: "prism", timeoutMs: 60_000 }));
-    targets.push({ name: "Prism mock", baseUrl: `http://127.0.0.1:${mockPort}`, apiKey: "mock", destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01" });
+    started.push(
+      await startProcess(
+        "node_modules/.bin/prism",
+        ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
+        () => answers(`http://127.0.0.1:${mockPort}/healthz`),
+        { name: "prism", timeoutMs: 60_000 },
+      ),
+    );
+    targets.push({
+      name: "Prism mock",
+      baseUrl: `http://127.0.0.1:${mockPort}`,
+      apiKey: "mock",
+      destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+    });
 
     const results: Result[] = [];
     for (const target of targets) {
-      results.push(wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]));
+      results.push(
+        wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]),
+      );
       // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
-      results.push(wrk(target, "POST /v1/destinations", ["-s", "bench/api/post.lua", `${target.baseUrl}/v1/destinations`, "--", "PREFIX"]));
+      results.push(
+        wrk(target, "POST /v1/destinations", [
+          "-s",
+          "bench/api/post.lua",
+          `${target.baseUrl}/v1/destinations`,
+          "--",
+          "PREFIX",
+        ]),
+      );
     }
     report(results);
   } finally {
@@ -74,7 +113,9 @@ function wrk(target: Target, endpoint: string, args: string[]): Result {
 }
 
 function report(results: Result[]): void {
-  const rows = results.map((r) => `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
+  const rows = results.map(
+    (r) => `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
+  );
   const ratio = (endpoint: string, other: string) => {
     const full = results.find((r) => r.endpoint === endpoint && r.target.endsWith("off"))!.rps;
     return full / results.find((r) => r.endpoint === endpoint && r.target === other)!.rps;
@@ -85,7 +126,8 @@ function report(results: Result[]): void {
     ...rows,
     "",
     ...["GET /v1/destinations/{id}", "POST /v1/destinations"].map(
-      (e) => `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} % of bare Express (target ≥ 60 %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ 3×)`,
+      (e) =>
+        `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} % of bare Express (target ≥ 60 %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ 3×)`,
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

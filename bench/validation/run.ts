@@ -10,18 +10,19 @@
 //
 // Other knobs: BENCH_CHUNKS_IN_FLIGHT (VALIDATION_CHUNKS_IN_FLIGHT of the server and workers),
 // BENCH_NODE_ARGS (node flags for them, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { mkdtempSync, readFileSync } from "node:fs";
+
 import dns from "node:dns";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { validate as peerValidate } from "deep-email-validator";
 import pLimit from "p-limit";
 import { SMTPServer } from "smtp-server";
-import { validate as peerValidate } from "deep-email-validator";
+import { dropRunSchemas, freshDatabaseEnv } from "../../test/support/database.js";
 import { startDnsServer } from "../../test/support/dns-server.js";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, startProcess } from "../../test/support/processes.js";
 import { buildServer } from "../../test/support/real-server.js";
-import { dropRunSchemas, freshDatabaseEnv } from "../../test/support/database.js";
 
 const ADDRESSES = Number(process.env.BENCH_ADDRESSES ?? 100_000);
 const WORKER_PROCESSES = Number(process.env.BENCH_WORKER_PROCESSES ?? 0);
@@ -34,7 +35,10 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean)
 /** A mail server answering by local part: ok-* exists, full-* is full, anything else is unknown; or a catch-all. */
 async function benchMx(host: string, catchAll: boolean) {
   const server = new SMTPServer({
-    secure: false, disabledCommands: ["STARTTLS", "AUTH"], logger: false, maxClients: 1000,
+    secure: false,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    maxClients: 1000,
     onRcptTo(address, _session, callback) {
       const local = address.address.split("@")[0]!;
       if (catchAll || local.startsWith("ok-")) return callback();
@@ -74,40 +78,80 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${port}`;
   if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
   const env = {
-    NODE_ENV: "production", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")), DNS_SERVERS: zones.server,
-    VALIDATION_SMTP_PORT: "25", VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_PER_HOST_CONCURRENCY: "8",
-    VALIDATION_CONCURRENCY: "64", ...(process.env.BENCH_CHUNKS_IN_FLIGHT && { VALIDATION_CHUNKS_IN_FLIGHT: process.env.BENCH_CHUNKS_IN_FLIGHT }), DOMAIN_RECHECK_INTERVAL: "0", ...(await freshDatabaseEnv()),
+    NODE_ENV: "production",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-")),
+    DNS_SERVERS: zones.server,
+    VALIDATION_SMTP_PORT: "25",
+    VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
+    VALIDATION_PER_HOST_CONCURRENCY: "8",
+    VALIDATION_CONCURRENCY: "64",
+    ...(process.env.BENCH_CHUNKS_IN_FLIGHT && { VALIDATION_CHUNKS_IN_FLIGHT: process.env.BENCH_CHUNKS_IN_FLIGHT }),
+    DOMAIN_RECHECK_INTERVAL: "0",
+    ...(await freshDatabaseEnv()),
   };
-  const server = await startProcess("node", [...NODE_ARGS, "dist/main.js"], async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)), {
-    name: "mailproof",
-    env: { ...env, PORT: String(port), WORKERS: WORKER_PROCESSES > 0 ? "0" : "1" },
-  });
+  const server = await startProcess(
+    "node",
+    [...NODE_ARGS, "dist/main.js"],
+    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
+    {
+      name: "mailproof",
+      env: { ...env, PORT: String(port), WORKERS: WORKER_PROCESSES > 0 ? "0" : "1" },
+    },
+  );
   const workers = [];
   for (let w = 0; w < WORKER_PROCESSES; w++) {
-    workers.push(await startProcess("node", [...NODE_ARGS, "dist/worker-main.js"], async (output) => output.includes("validation worker"), { name: "worker", env: { ...env, WORKERS: "1" } }));
+    workers.push(
+      await startProcess(
+        "node",
+        [...NODE_ARGS, "dist/worker-main.js"],
+        async (output) => output.includes("validation worker"),
+        { name: "worker", env: { ...env, WORKERS: "1" } },
+      ),
+    );
   }
   const key = /API key: (\S+)/.exec(server.output())![1]!;
   const emails = addressList();
 
   const t0 = performance.now();
-  const created = await fetch(`${baseUrl}/v1/email-validations`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ emails }) });
+  const created = await fetch(`${baseUrl}/v1/email-validations`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ emails }),
+  });
   const t202 = performance.now() - t0;
   const { id } = (await created.json()) as { id: string };
   let job: { status: string; counts: Record<string, number> };
   do {
     await new Promise((r) => setTimeout(r, 200));
-    job = (await (await fetch(`${baseUrl}/v1/email-validations/${id}?page[size]=1`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof job;
+    job = (await (
+      await fetch(`${baseUrl}/v1/email-validations/${id}?page[size]=1`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as typeof job;
   } while (job.status !== "completed" && job.status !== "error");
   const tDone = performance.now() - t0;
   const reasons = await reasonCounts(baseUrl, key, id);
-  const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
-  if (process.env.BENCH_SHOW_OUTPUT) process.stderr.write(`${server.output().split("\n").filter((l) => l.includes("TIMING")).slice(-3).join("\n")}\n`);
+  const peakRssMb =
+    Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.process.pid}/status`, "utf8"))![1]) / 1024;
+  if (process.env.BENCH_SHOW_OUTPUT)
+    process.stderr.write(
+      `${server
+        .output()
+        .split("\n")
+        .filter((l) => l.includes("TIMING"))
+        .slice(-3)
+        .join("\n")}\n`,
+    );
   await Promise.all([server, ...workers].map((p) => p.stop()));
   await dropRunSchemas();
   if (PEER_SAMPLE === 0) {
-    const store = process.env.BENCH_DATABASE_URL ? `PostgreSQL, ${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}` : "SQLite, in-process worker";
-    process.stdout.write(`| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`);
-    process.stdout.write(`time to 202: ${(t202 / 1000).toFixed(2)} s; peak RSS ${peakRssMb.toFixed(0)} MB; reasons: ${JSON.stringify(reasons)}\n`);
+    const store = process.env.BENCH_DATABASE_URL
+      ? `PostgreSQL, ${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}`
+      : "SQLite, in-process worker";
+    process.stdout.write(
+      `| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`,
+    );
+    process.stdout.write(
+      `time to 202: ${(t202 / 1000).toFixed(2)} s; peak RSS ${peakRssMb.toFixed(0)} MB; reasons: ${JSON.stringify(reasons)}\n`,
+    );
     await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
     await zones.close();
     return;
@@ -160,12 +204,23 @@ async function peerRun(sample: string[], concurrency: number) {
   const limit = pLimit(concurrency);
   const outcomes: Record<string, number> = {};
   const p0 = performance.now();
-  await Promise.all(sample.map((email) => limit(async () => {
-    // Typo checking off: mailcheck flags the bench's made-up domains and stops before SMTP.
-    const r = await peerValidate({ email, validateRegex: true, validateMx: true, validateTypo: false, validateDisposable: true, validateSMTP: true });
-    const outcome = r.valid ? "valid" : (r.reason ?? "invalid");
-    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-  })));
+  await Promise.all(
+    sample.map((email) =>
+      limit(async () => {
+        // Typo checking off: mailcheck flags the bench's made-up domains and stops before SMTP.
+        const r = await peerValidate({
+          email,
+          validateRegex: true,
+          validateMx: true,
+          validateTypo: false,
+          validateDisposable: true,
+          validateSMTP: true,
+        });
+        const outcome = r.valid ? "valid" : (r.reason ?? "invalid");
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      }),
+    ),
+  );
   return { size: sample.length, perAddressMs: (performance.now() - p0) / sample.length, outcomes };
 }
 
@@ -174,7 +229,10 @@ async function reasonCounts(baseUrl: string, key: string, id: string): Promise<R
   const counts: Record<string, number> = {};
   let next: string | null = `/v1/email-validations/${id}?page[size]=100`;
   while (next) {
-    const page = (await (await fetch(`${baseUrl}${next}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { results: { reason: string }[]; links: { next: string | null } };
+    const page = (await (await fetch(`${baseUrl}${next}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      results: { reason: string }[];
+      links: { next: string | null };
+    };
     for (const r of page.results) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
     next = page.links.next;
   }

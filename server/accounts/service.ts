@@ -41,7 +41,14 @@ export class AccountService {
     }
     const key = `${KEY_PREFIX}${randomToken(32)}`;
     const keyId = newId();
-    await this.store.insertKey({ id: keyId, account_id: account.id, prefix: key.slice(0, 14), key_hash: sha256Hex(key), created_at: now, revoked_at: null });
+    await this.store.insertKey({
+      id: keyId,
+      account_id: account.id,
+      prefix: key.slice(0, 14),
+      key_hash: sha256Hex(key),
+      created_at: now,
+      revoked_at: null,
+    });
     return { accountId: account.id, accountName: account.name, keyId, key };
   }
 

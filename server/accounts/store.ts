@@ -7,11 +7,20 @@ export class AccountStore {
   private readonly activeKey;
 
   constructor(private readonly db: Db) {
-    this.activeKey = prepared(db, (hash) => db.selectFrom("api_keys").select("account_id").where("key_hash", "=", hash).where("revoked_at", "is", null), 1);
+    this.activeKey = prepared(
+      db,
+      (hash) =>
+        db.selectFrom("api_keys").select("account_id").where("key_hash", "=", hash).where("revoked_at", "is", null),
+      1,
+    );
   }
 
   count(): Promise<number> {
-    return this.db.selectFrom("accounts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    return this.db
+      .selectFrom("accounts")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
   }
 
   findById(id: string): Promise<AccountsTable | undefined> {

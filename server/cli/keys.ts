@@ -21,13 +21,18 @@ async function run(args: string[]): Promise<number> {
       const name = at >= 0 ? rest[at + 1] : undefined;
       if (!name) return fail(usage);
       const created = await accounts.createKey(name);
-      process.stdout.write(`account ${created.accountName} (${created.accountId})\nkey id  ${created.keyId}\nAPI key ${created.key}\n\nStore it now: it is not kept and cannot be shown again.\n`);
+      process.stdout.write(
+        `account ${created.accountName} (${created.accountId})\nkey id  ${created.keyId}\nAPI key ${created.key}\n\nStore it now: it is not kept and cannot be shown again.\n`,
+      );
       return 0;
     }
     if (command === "list") {
       const keys = await accounts.listKeys();
       if (keys.length === 0) process.stdout.write("no keys\n");
-      for (const k of keys) process.stdout.write(`${k.id}  ${k.prefix}…  account=${k.account_name}  created=${k.created_at}  ${k.revoked_at ? `revoked=${k.revoked_at}` : "active"}\n`);
+      for (const k of keys)
+        process.stdout.write(
+          `${k.id}  ${k.prefix}…  account=${k.account_name}  created=${k.created_at}  ${k.revoked_at ? `revoked=${k.revoked_at}` : "active"}\n`,
+        );
       return 0;
     }
     if (command === "revoke" && rest[0]) {

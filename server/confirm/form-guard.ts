@@ -26,6 +26,8 @@ export class FormGuard {
   }
 
   private async mac(nonce: string, token: string): Promise<string> {
-    return createHmac("sha256", await this.secret()).update(`${nonce}|${sha256Hex(token)}`).digest("base64url");
+    return createHmac("sha256", await this.secret())
+      .update(`${nonce}|${sha256Hex(token)}`)
+      .digest("base64url");
   }
 }

@@ -57,29 +57,50 @@ export function confirmedPage(email: string, already: boolean): string {
 }
 
 export const notFoundPage = () =>
-  page("Link not valid", `<h1>This link is not valid</h1>
-<p>Check that you opened the whole link from the email. If the address was changed or removed since, the link no longer works.</p>`);
+  page(
+    "Link not valid",
+    `<h1>This link is not valid</h1>
+<p>Check that you opened the whole link from the email. If the address was changed or removed since, the link no longer works.</p>`,
+  );
 
 export const expiredPage = (email: string) =>
-  page("Link expired", `<h1>This link has expired</h1>
-<p>The link for <span class="address">${escapeHtml(email)}</span> is too old or was replaced. Ask for a new confirmation email.</p>`);
+  page(
+    "Link expired",
+    `<h1>This link has expired</h1>
+<p>The link for <span class="address">${escapeHtml(email)}</span> is too old or was replaced. Ask for a new confirmation email.</p>`,
+  );
 
 export const badRequestPage = () =>
-  page("Request not understood", `<h1>This request was not understood</h1>
-<p>Open the whole link from the email again, and press Confirm on the page it shows.</p>`);
+  page(
+    "Request not understood",
+    `<h1>This request was not understood</h1>
+<p>Open the whole link from the email again, and press Confirm on the page it shows.</p>`,
+  );
 
 export const tooManyRequestsPage = (seconds: number) =>
-  page("Too many requests", `<h1>Too many requests</h1>
-<p>Please wait ${seconds} seconds, then open the link from the email again.</p>`);
+  page(
+    "Too many requests",
+    `<h1>Too many requests</h1>
+<p>Please wait ${seconds} seconds, then open the link from the email again.</p>`,
+  );
 
 export const methodNotAllowedPage = () =>
-  page("Not allowed", `<h1>This page cannot do that</h1>
-<p>Open the link from the email in a browser and press Confirm.</p>`);
+  page(
+    "Not allowed",
+    `<h1>This page cannot do that</h1>
+<p>Open the link from the email in a browser and press Confirm.</p>`,
+  );
 
 export const errorPage = () =>
-  page("Something went wrong", `<h1>Something went wrong</h1>
-<p>Nothing was changed. Please open the link from the email again in a moment.</p>`);
+  page(
+    "Something went wrong",
+    `<h1>Something went wrong</h1>
+<p>Nothing was changed. Please open the link from the email again in a moment.</p>`,
+  );
 
 export const staleFormPage = () =>
-  page("Please try again", `<h1>Please try again</h1>
-<p>This form has expired. Open the link from your email again and press Confirm.</p>`);
+  page(
+    "Please try again",
+    `<h1>Please try again</h1>
+<p>This form has expired. Open the link from your email again and press Confirm.</p>`,
+  );

@@ -4,7 +4,7 @@ import type { SubjectType } from "../db/schema.js";
 import { ProblemError } from "../http/problem.js";
 import { confirmationMessage } from "../mail/confirmation-message.js";
 import type { Mailer } from "../mail/mailer.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
 import type { ConfirmationStore } from "./store.js";
 
@@ -78,16 +78,48 @@ export class ConfirmationService {
       const now = this.clock();
       const recent = await tx.sendsToAddressSince(subject.accountId, emailKey, iso(new Date(now.getTime() - DAY_MS)));
       this.checkCaps(recent, now);
-      this.checkQuota(await tx.newestAccountSends(subject.accountId, iso(new Date(now.getTime() - HOUR_MS)), this.settings.quotaPerHour), now);
+      this.checkQuota(
+        await tx.newestAccountSends(
+          subject.accountId,
+          iso(new Date(now.getTime() - HOUR_MS)),
+          this.settings.quotaPerHour,
+        ),
+        now,
+      );
       await tx.recordSend(
-        { id: newId(), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email_key: emailKey, sent_at: iso(now) },
-        { token_hash: sha256Hex(token), account_id: subject.accountId, subject_type: subject.type, subject_id: subject.id, email: emailKey, expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), spent_at: null, created_at: iso(now) },
+        {
+          id: newId(),
+          account_id: subject.accountId,
+          subject_type: subject.type,
+          subject_id: subject.id,
+          email_key: emailKey,
+          sent_at: iso(now),
+        },
+        {
+          token_hash: sha256Hex(token),
+          account_id: subject.accountId,
+          subject_type: subject.type,
+          subject_id: subject.id,
+          email: emailKey,
+          expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)),
+          spent_at: null,
+          created_at: iso(now),
+        },
       );
       return { now, recent };
     });
     const link = `${this.settings.publicUrl}/confirm/${token}`;
     const accountName = await this.accountName(subject.accountId);
-    this.mailer.send(confirmationMessage({ to: subject.email, link, expiresAt: iso(new Date(now.getTime() + this.settings.tokenTtlMs)), accountName, purpose: subject.purpose, note: subject.note }));
+    this.mailer.send(
+      confirmationMessage({
+        to: subject.email,
+        link,
+        expiresAt: iso(new Date(now.getTime() + this.settings.tokenTtlMs)),
+        accountName,
+        purpose: subject.purpose,
+        note: subject.note,
+      }),
+    );
     // What `verifications` would now read back, known without asking the store again.
     const sends = [...recent, iso(now)];
     return this.pending(now.getTime(), iso(now), sends.length, this.capFreesAt(sends) ?? now.getTime());
@@ -97,12 +129,21 @@ export class ConfirmationService {
     const last = recent.at(-1);
     if (last) {
       const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
-      if (wait > 0) throw limited("resend_too_soon", wait, `A confirmation mail was sent to this address ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+      if (wait > 0)
+        throw limited(
+          "resend_too_soon",
+          wait,
+          `A confirmation mail was sent to this address ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+        );
     }
     const freesAt = this.capFreesAt(recent);
     if (freesAt !== null) {
       const wait = freesAt - now.getTime();
-      throw limited("resend_cap_reached", wait, `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+      throw limited(
+        "resend_cap_reached",
+        wait,
+        `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+      );
     }
   }
 
@@ -112,11 +153,18 @@ export class ConfirmationService {
     if (newest.length < quota) return;
     // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
     const wait = Date.parse(newest[quota - 1]!) + HOUR_MS - now.getTime();
-    throw limited("mail_quota_exceeded", wait, `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is allowed in ${Math.ceil(wait / 1000)} s.`);
+    throw limited(
+      "mail_quota_exceeded",
+      wait,
+      `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+    );
   }
 
   /** The `verification` objects of many subjects of one account, from the sends to their addresses. */
-  async verifications(accountId: string, subjects: { id: string; email: string; verified: boolean }[]): Promise<Map<string, Verification>> {
+  async verifications(
+    accountId: string,
+    subjects: { id: string; email: string; verified: boolean }[],
+  ): Promise<Map<string, Verification>> {
     const now = this.clock().getTime();
     const since = iso(new Date(now - DAY_MS));
     const keys = [...new Set(subjects.map((s) => s.email.toLowerCase()))];
@@ -131,7 +179,10 @@ export class ConfirmationService {
         continue;
       }
       // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
-      const freesAt = sends >= this.settings.capPer24h ? this.capFreesAt(await this.store.sendsToAddressSince(accountId, email.toLowerCase(), since)) : null;
+      const freesAt =
+        sends >= this.settings.capPer24h
+          ? this.capFreesAt(await this.store.sendsToAddressSince(accountId, email.toLowerCase(), since))
+          : null;
       result.set(id, this.pending(now, lastSentAt, sends, freesAt ?? now));
     }
     return result;
@@ -166,7 +217,8 @@ export class ConfirmationService {
     if (!row || !subject || subject.email.toLowerCase() !== row.email) return { state: "unknown" };
     const accountName = await this.accountName(row.account_id);
     if (subject.verified) return { state: "already_confirmed", subject, accountName };
-    if (row.spent_at !== null || Date.parse(row.expires_at) <= this.clock().getTime()) return { state: "expired", subject };
+    if (row.spent_at !== null || Date.parse(row.expires_at) <= this.clock().getTime())
+      return { state: "expired", subject };
     return { state: "valid", subject, accountName };
   }
 
@@ -183,6 +235,12 @@ export class ConfirmationService {
   }
 }
 
-function limited(code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded", waitMs: number, detail: string): ProblemError {
-  return new ProblemError(429, code, detail, undefined, { "Retry-After": String(Math.max(1, Math.ceil(waitMs / 1000))) });
+function limited(
+  code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded",
+  waitMs: number,
+  detail: string,
+): ProblemError {
+  return new ProblemError(429, code, detail, undefined, {
+    "Retry-After": String(Math.max(1, Math.ceil(waitMs / 1000))),
+  });
 }

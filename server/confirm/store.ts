@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { serializeOn, type Db } from "../db/database.js";
+import { type Db, serializeOn } from "../db/database.js";
 import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "../db/schema.js";
 
 export type TokenRow = ConfirmationTokensTable;
@@ -74,12 +74,23 @@ export class ConfirmationStore {
 
   /** Spends every unspent token of the subject. */
   async spendAll(type: SubjectType, id: string, at: string): Promise<void> {
-    await this.db.updateTable("confirmation_tokens").set({ spent_at: at }).where("subject_type", "=", type).where("subject_id", "=", id).where("spent_at", "is", null).execute();
+    await this.db
+      .updateTable("confirmation_tokens")
+      .set({ spent_at: at })
+      .where("subject_type", "=", type)
+      .where("subject_id", "=", id)
+      .where("spent_at", "is", null)
+      .execute();
   }
 
   /** A secret every process shares, made once (whichever process asks first wins the insert). */
   async sharedSecret(name: string, fresh: string): Promise<string> {
-    await this.db.insertInto("app_secrets").values({ name, value: fresh }).onConflict((oc) => oc.column("name").doNothing()).execute();
-    return (await this.db.selectFrom("app_secrets").select("value").where("name", "=", name).executeTakeFirstOrThrow()).value;
+    await this.db
+      .insertInto("app_secrets")
+      .values({ name, value: fresh })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+    return (await this.db.selectFrom("app_secrets").select("value").where("name", "=", name).executeTakeFirstOrThrow())
+      .value;
   }
 }

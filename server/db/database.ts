@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { sqliteFile } from "../config.js";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from "kysely";
-import { isPostgres } from "./dialect.js";
+import { sqliteFile } from "../config.js";
 import { startCheckpointer } from "./checkpointer.js";
+import { isPostgres } from "./dialect.js";
 import { migrationProvider } from "./migrations/index.js";
 import { openPostgres, waitForDatabase } from "./postgres.js";
 import type { Database } from "./schema.js";
@@ -14,8 +14,14 @@ export { isPostgres };
 export type Db = Kysely<Database>;
 
 /** The store the configuration names: PostgreSQL for a DATABASE_URL, else SQLite in DATA_DIR. */
-export function openDatabase(config: { databaseUrl: string | undefined; dbPoolMax: number }, sqliteFile: string, options: { backgroundCheckpoints?: boolean } = {}): Db {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax }) : openSqlite(sqliteFile, options);
+export function openDatabase(
+  config: { databaseUrl: string | undefined; dbPoolMax: number },
+  sqliteFile: string,
+  options: { backgroundCheckpoints?: boolean } = {},
+): Db {
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax })
+    : openSqlite(sqliteFile, options);
 }
 
 /** The configured store, once it answers (PostgreSQL may still be starting) and is migrated. */
@@ -24,7 +30,8 @@ export async function openStore(
   options: { backgroundCheckpoints?: boolean } = {},
 ): Promise<Db> {
   const db = openDatabase(config, sqliteFile(config), options);
-  if (config.databaseUrl) await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
+  if (config.databaseUrl)
+    await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
   await migrate(db);
   return db;
 }
@@ -83,7 +90,9 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
 export async function migrate(db: Db, target?: string): Promise<void> {
   // On PostgreSQL the migration bookkeeping lives in the connection's schema (search_path), like
   // the tables; otherwise Kysely looks for it across schemas and finds another instance's.
-  const schema = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const schema = isPostgres(db)
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
   const migrator = new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === "Error");
@@ -111,4 +120,3 @@ export function isForeignKeyViolation(error: unknown): boolean {
   const e = error as { code?: string };
   return e?.code === "SQLITE_CONSTRAINT_FOREIGNKEY" || e?.code === "23503";
 }
-

@@ -2,7 +2,6 @@ import type { components } from "../../generated/schema.js";
 // The tables as Kysely sees them. Columns are portable between SQLite and PostgreSQL on purpose:
 // times are ISO-8601 UTC text (sortable, exactly what the API shows), booleans are 0/1 integers.
 
-
 export interface AccountsTable {
   id: string;
   name: string;

@@ -1,11 +1,11 @@
 import type { components } from "../../generated/schema.js";
+import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
 import { isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { notFound, ProblemError } from "../http/problem.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
-import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
 import type { DestinationRow, DestinationStore } from "./store.js";
 
 export type Destination = components["schemas"]["Destination"];
@@ -22,21 +22,39 @@ export class DestinationService {
   async create(accountId: string, email: string): Promise<Destination> {
     const now = iso(this.clock());
     const address = normalizeAddress(email);
-    const row: DestinationRow = { id: newId(), account_id: accountId, email: address, email_key: addressKey(address), status: "pending", verified_at: null, created_at: now, updated_at: now };
+    const row: DestinationRow = {
+      id: newId(),
+      account_id: accountId,
+      email: address,
+      email_key: addressKey(address),
+      status: "pending",
+      verified_at: null,
+      created_at: now,
+      updated_at: now,
+    };
     try {
       // The insert joins the send's transaction: a refused mail (429) leaves no destination.
       return present(row, await this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.store.findByKey(accountId, row.email_key);
-      throw new ProblemError(409, "already_exists", `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`);
+      throw new ProblemError(
+        409,
+        "already_exists",
+        `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`,
+      );
     }
   }
 
   /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
   async resend(accountId: string, id: string): Promise<Destination> {
     const row = await this.row(accountId, id);
-    if (row.status === "verified") throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
+    if (row.status === "verified")
+      throw new ProblemError(
+        409,
+        "already_verified",
+        `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
+      );
     return present(row, await this.confirmations.send(subject(row)));
   }
 
@@ -44,7 +62,11 @@ export class DestinationService {
     return this.present(await this.row(accountId, id));
   }
 
-  async list(accountId: string, status: Destination["status"] | undefined, page: PageRequest): Promise<Page<Destination>> {
+  async list(
+    accountId: string,
+    status: Destination["status"] | undefined,
+    page: PageRequest,
+  ): Promise<Page<Destination>> {
     const result = await this.store.list(accountId, status, page);
     const verifications = await this.verifications(result.items);
     return { ...result, items: result.items.map((r) => present(r, verifications.get(r.id)!)) };
@@ -65,7 +87,10 @@ export class DestinationService {
   }
 
   private verifications(rows: DestinationRow[]) {
-    return this.confirmations.verifications(rows[0]?.account_id ?? "", rows.map((r) => ({ id: r.id, email: r.email, verified: r.status === "verified" })));
+    return this.confirmations.verifications(
+      rows[0]?.account_id ?? "",
+      rows.map((r) => ({ id: r.id, email: r.email, verified: r.status === "verified" })),
+    );
   }
 
   private subjectHandler(): SubjectHandler {
@@ -80,7 +105,12 @@ export class DestinationService {
 }
 
 const subject = (row: DestinationRow): Subject => ({
-  type: "destination", id: row.id, accountId: row.account_id, email: row.email, purpose: "forward mail to this address", note: null,
+  type: "destination",
+  id: row.id,
+  accountId: row.account_id,
+  email: row.email,
+  purpose: "forward mail to this address",
+  note: null,
 });
 
 function present(row: DestinationRow, verification: Verification): Destination {

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.js";
 import { prepared } from "../db/prepared.js";
 import type { DestinationsTable } from "../db/schema.js";
-import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type DestinationRow = DestinationsTable;
 
@@ -9,7 +9,12 @@ export class DestinationStore {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    this.byId = prepared(db, (accountId, id) => db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id), 2);
+    this.byId = prepared(
+      db,
+      (accountId, id) =>
+        db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id),
+      2,
+    );
   }
 
   /** The same queries on another handle (a transaction). */
@@ -26,21 +31,40 @@ export class DestinationStore {
   }
 
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {
-    return this.db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("email_key", "=", emailKey).executeTakeFirst();
+    return this.db
+      .selectFrom("destinations")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("email_key", "=", emailKey)
+      .executeTakeFirst();
   }
 
-  list(accountId: string, status: DestinationRow["status"] | undefined, page: PageRequest): Promise<Page<DestinationRow>> {
+  list(
+    accountId: string,
+    status: DestinationRow["status"] | undefined,
+    page: PageRequest,
+  ): Promise<Page<DestinationRow>> {
     let query = this.db.selectFrom("destinations").selectAll().where("account_id", "=", accountId);
     if (status) query = query.where("status", "=", status);
     return readPage(query, page);
   }
 
   async markVerified(accountId: string, id: string, at: string): Promise<void> {
-    await this.db.updateTable("destinations").set({ status: "verified", verified_at: at, updated_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("status", "=", "pending").execute();
+    await this.db
+      .updateTable("destinations")
+      .set({ status: "verified", verified_at: at, updated_at: at })
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .execute();
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("destinations").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("destinations")
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 }

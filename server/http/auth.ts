@@ -13,12 +13,17 @@ const REALM = 'Bearer realm="mailproof"';
  * logged). Failed attempts are counted per client address; past that budget the address gets
  * 429 without its key being looked at, so keys cannot be guessed at speed.
  */
-export function authenticate(accounts: AccountService, limiter: RateLimiter, budget: { points: number; windowSeconds: number } | null): RequestHandler {
+export function authenticate(
+  accounts: AccountService,
+  limiter: RateLimiter,
+  budget: { points: number; windowSeconds: number } | null,
+): RequestHandler {
   const blockedUntil = new Map<string, number>();
   return async (req, res, next) => {
     const address = req.ip ?? "unknown";
     const until = blockedUntil.get(address);
-    if (until !== undefined && until > Date.now()) throw tooManyFailures(Math.ceil((until - Date.now()) / 1000), budget, {});
+    if (until !== undefined && until > Date.now())
+      throw tooManyFailures(Math.ceil((until - Date.now()) / 1000), budget, {});
     if (until !== undefined) blockedUntil.delete(address);
 
     const key = bearerKey(req);
@@ -49,8 +54,17 @@ function bearerKey(req: Request): string | null {
   return match?.[1] ?? null;
 }
 
-function tooManyFailures(seconds: number, budget: { points: number; windowSeconds: number } | null, headers: Record<string, string>): ProblemError {
-  const policy: Record<string, string> = budget ? { "RateLimit-Policy": `"auth_failures";q=${budget.points};w=${budget.windowSeconds}`, RateLimit: `"auth_failures";r=0;t=${seconds}` } : {};
+function tooManyFailures(
+  seconds: number,
+  budget: { points: number; windowSeconds: number } | null,
+  headers: Record<string, string>,
+): ProblemError {
+  const policy: Record<string, string> = budget
+    ? {
+        "RateLimit-Policy": `"auth_failures";q=${budget.points};w=${budget.windowSeconds}`,
+        RateLimit: `"auth_failures";r=0;t=${seconds}`,
+      }
+    : {};
   return new ProblemError(
     429,
     "rate_limited",

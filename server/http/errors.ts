@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request } from "express";
 import type { Logger } from "../shared/logger.js";
-import { ProblemError, sendProblem, type FieldError } from "./problem.js";
+import { type FieldError, ProblemError, sendProblem } from "./problem.js";
 
 interface ValidatorError {
   status?: number;
@@ -25,7 +25,8 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const problem = toProblem(error, req);
-    if (problem.status >= 500) logger.error("request failed", { method: req.method, path: req.path, error: describe(error) });
+    if (problem.status >= 500)
+      logger.error("request failed", { method: req.method, path: req.path, error: describe(error) });
     sendProblem(req, res, problem);
   };
 }
@@ -36,18 +37,38 @@ function toProblem(error: unknown, req: Request): ProblemError {
   const status = e.status ?? e.statusCode ?? 500;
 
   // body-parser
-  if (e.type === "entity.parse.failed") return new ProblemError(400, "malformed_json", `The request body is not valid JSON: ${e.message ?? ""}`.trim());
-  if (e.type === "entity.too.large") return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
-  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") return new ProblemError(415, "unsupported_media_type", e.message ?? "Unsupported encoding.");
+  if (e.type === "entity.parse.failed")
+    return new ProblemError(400, "malformed_json", `The request body is not valid JSON: ${e.message ?? ""}`.trim());
+  if (e.type === "entity.too.large")
+    return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
+    return new ProblemError(415, "unsupported_media_type", e.message ?? "Unsupported encoding.");
 
   // express-openapi-validator
   if (status === 400 && Array.isArray(e.errors)) return fromValidation(e.errors);
-  if (status === 401) return new ProblemError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.", undefined, { "WWW-Authenticate": 'Bearer realm="mailproof"' });
+  if (status === 401)
+    return new ProblemError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.", undefined, {
+      "WWW-Authenticate": 'Bearer realm="mailproof"',
+    });
   if (status === 404) return new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`);
-  if (status === 405) return new ProblemError(405, "method_not_allowed", `${req.method} is not allowed on ${req.path}.`, undefined, e.headers ?? {});
-  if (status === 413) return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
-  if (status === 415) return new ProblemError(415, "unsupported_media_type", `Send the body as application/json (got ${req.get("content-type") ?? "no content type"}).`);
-  if (status >= 400 && status < 500) return new ProblemError(400, "invalid_parameter", e.message ?? "The request is malformed.");
+  if (status === 405)
+    return new ProblemError(
+      405,
+      "method_not_allowed",
+      `${req.method} is not allowed on ${req.path}.`,
+      undefined,
+      e.headers ?? {},
+    );
+  if (status === 413)
+    return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (status === 415)
+    return new ProblemError(
+      415,
+      "unsupported_media_type",
+      `Send the body as application/json (got ${req.get("content-type") ?? "no content type"}).`,
+    );
+  if (status >= 400 && status < 500)
+    return new ProblemError(400, "invalid_parameter", e.message ?? "The request is malformed.");
   return new ProblemError(500, "internal_error", "An unexpected error occurred; it has been logged.");
 }
 
@@ -55,12 +76,23 @@ function toProblem(error: unknown, req: Request): ProblemError {
 function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemError {
   const body = items.filter((i) => i.path?.startsWith("/body"));
   if (body.length > 0) {
-    const errors: FieldError[] = body.map((i) => ({ pointer: i.path!.slice("/body".length) || "/", message: i.message ?? "is invalid" }));
+    const errors: FieldError[] = body.map((i) => ({
+      pointer: i.path!.slice("/body".length) || "/",
+      message: i.message ?? "is invalid",
+    }));
     const detail = `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body break${errors.length > 1 ? "" : "s"} the rules: ${errors.map((x) => `${x.pointer} ${x.message}`).join("; ")}.`;
     return new ProblemError(422, "validation_failed", detail, errors);
   }
-  const errors: FieldError[] = items.map((i) => ({ pointer: parameterPointer(i.path ?? ""), message: i.message ?? "is invalid" }));
-  return new ProblemError(400, "invalid_parameter", errors.map((x) => `${x.pointer} ${x.message}`).join("; ") || "A parameter is malformed.", errors);
+  const errors: FieldError[] = items.map((i) => ({
+    pointer: parameterPointer(i.path ?? ""),
+    message: i.message ?? "is invalid",
+  }));
+  return new ProblemError(
+    400,
+    "invalid_parameter",
+    errors.map((x) => `${x.pointer} ${x.message}`).join("; ") || "A parameter is malformed.",
+    errors,
+  );
 }
 
 /** `/query/page/size` -> `query.page[size]`; `/params/destination_id` -> `path.destination_id`. */

@@ -18,7 +18,10 @@ export interface HttpTimeouts {
 export function listen(app: Express, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   // Node requires headersTimeout <= requestTimeout: headers are part of the request.
   const headersTimeout = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
-  const server = createServer({ connectionsCheckingInterval: 1000, headersTimeout, requestTimeout: timeouts.requestTimeoutMs }, app);
+  const server = createServer(
+    { connectionsCheckingInterval: 1000, headersTimeout, requestTimeout: timeouts.requestTimeoutMs },
+    app,
+  );
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.on("clientError", answerClientError);
   return new Promise((resolve, reject) => {

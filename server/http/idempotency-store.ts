@@ -1,4 +1,4 @@
-import { isUniqueViolation, type Db } from "../db/database.js";
+import { type Db, isUniqueViolation } from "../db/database.js";
 import type { IdempotencyKeysTable } from "../db/schema.js";
 
 export type IdempotencyRecord = IdempotencyKeysTable;
@@ -19,10 +19,21 @@ export class IdempotencyStore {
   }
 
   find(accountId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return this.db.selectFrom("idempotency_keys").selectAll().where("account_id", "=", accountId).where("key", "=", key).executeTakeFirst();
+    return this.db
+      .selectFrom("idempotency_keys")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("key", "=", key)
+      .executeTakeFirst();
   }
 
-  async answer(accountId: string, key: string, status: number, headers: Record<string, string>, body: string): Promise<void> {
+  async answer(
+    accountId: string,
+    key: string,
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<void> {
     await this.db
       .updateTable("idempotency_keys")
       .set({ status, response_headers: JSON.stringify(headers), response_body: body })

@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Db } from "../db/database.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { sha256Hex } from "../shared/ids.js";
 import { IdempotencyStore } from "./idempotency-store.js";
-import { accountOf } from "./typed-route.js";
 import { asyncHandler, ProblemError } from "./problem.js";
+import { accountOf } from "./typed-route.js";
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
 const WAIT_FOR_FIRST_MS = 10_000;
@@ -28,7 +28,16 @@ export function idempotency(db: Db, clock: Clock): RequestHandler {
 
     for (;;) {
       await store.release(accountId, key, iso(new Date(clock().getTime() - KEEP_MS)));
-      const reserved = await store.reserve({ account_id: accountId, key, scope, request_hash: requestHash, status: null, response_headers: null, response_body: null, created_at: iso(clock()) });
+      const reserved = await store.reserve({
+        account_id: accountId,
+        key,
+        scope,
+        request_hash: requestHash,
+        status: null,
+        response_headers: null,
+        response_body: null,
+        created_at: iso(clock()),
+      });
       if (reserved) {
         recordAnswer(store, res, accountId, key);
         return next();
@@ -36,10 +45,17 @@ export function idempotency(db: Db, clock: Clock): RequestHandler {
       const first = await store.find(accountId, key);
       if (!first) continue; // the first request failed and released the key: run this one
       if (first.request_hash !== requestHash) {
-        throw new ProblemError(422, "idempotency_key_reused", `Idempotency-Key ${key} was first used with a different request.`);
+        throw new ProblemError(
+          422,
+          "idempotency_key_reused",
+          `Idempotency-Key ${key} was first used with a different request.`,
+        );
       }
       if (first.status !== null) {
-        res.status(first.status).set(JSON.parse(first.response_headers ?? "{}") as Record<string, string>).set("Idempotent-Replayed", "true");
+        res
+          .status(first.status)
+          .set(JSON.parse(first.response_headers ?? "{}") as Record<string, string>)
+          .set("Idempotent-Replayed", "true");
         res.send(first.response_body ?? "");
         return;
       }

@@ -1,5 +1,5 @@
 import express, { type RequestHandler } from "express";
-import { operationFor, type Operation } from "./operations.js";
+import { type Operation, operationFor } from "./operations.js";
 
 /**
  * Reads JSON bodies only for operations whose contract has one, each with its limit: the large
@@ -7,7 +7,10 @@ import { operationFor, type Operation } from "./operations.js";
  * that takes none (resend, verify) is not read at all, so it can be neither too large nor of the
  * wrong type. strict: false, so valid JSON of the wrong shape ("a string") is a 422 from the validator.
  */
-export function jsonBodies(operations: Operation[], limits: { json: string; bulk: string; bulkOperationId: string }): RequestHandler {
+export function jsonBodies(
+  operations: Operation[],
+  limits: { json: string; bulk: string; bulkOperationId: string },
+): RequestHandler {
   const small = express.json({ limit: limits.json, strict: false });
   const large = express.json({ limit: limits.bulk, strict: false });
   return (req, res, next) => {

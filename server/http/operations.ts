@@ -52,9 +52,12 @@ export function integerQueryParameters(spec: object): Set<string> {
     for (const raw of lists.flat()) {
       const p = deref(spec, raw) as { in?: string; name?: string; schema?: SpecNode } | undefined;
       if (p?.in !== "query" || !p.name) continue;
-      const schema = deref(spec, p.schema) as { type?: string; properties?: Record<string, { type?: string }> } | undefined;
+      const schema = deref(spec, p.schema) as
+        | { type?: string; properties?: Record<string, { type?: string }> }
+        | undefined;
       if (schema?.type === "integer") names.add(p.name);
-      for (const [property, s] of Object.entries(schema?.properties ?? {})) if (s.type === "integer") names.add(`${p.name}[${property}]`);
+      for (const [property, s] of Object.entries(schema?.properties ?? {}))
+        if (s.type === "integer") names.add(`${p.name}[${property}]`);
     }
   }
   return names;

@@ -1,4 +1,4 @@
-import { sql, type SelectQueryBuilder } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import { ProblemError } from "./problem.js";
 
 /**
@@ -24,15 +24,20 @@ export interface Page<T> {
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.direction === "after" ? "a" : "b"}|${cursor.createdAt}|${cursor.id}`).toString("base64url");
+  return Buffer.from(`${cursor.direction === "after" ? "a" : "b"}|${cursor.createdAt}|${cursor.id}`).toString(
+    "base64url",
+  );
 }
 
 export function decodeCursor(raw: string): Cursor {
   const [d, createdAt, id, ...rest] = Buffer.from(raw, "base64url").toString("utf8").split("|");
   if ((d !== "a" && d !== "b") || !createdAt || !id || rest.length > 0 || Number.isNaN(Date.parse(createdAt))) {
-    throw new ProblemError(400, "invalid_parameter", "page[after] is not a cursor this API issued; follow links.next.", [
-      { pointer: "query.page[after]", message: "is not a valid cursor" },
-    ]);
+    throw new ProblemError(
+      400,
+      "invalid_parameter",
+      "page[after] is not a cursor this API issued; follow links.next.",
+      [{ pointer: "query.page[after]", message: "is not a valid cursor" }],
+    );
   }
   return { direction: d === "a" ? "after" : "before", createdAt, id };
 }
@@ -75,7 +80,12 @@ export async function readPage<DB, TB extends keyof DB, O extends Keyed>(
 }
 
 /** The list's links: the request path with its filters, and the cursors of the neighbours. */
-export function pageLinks(path: string, filters: Record<string, string | undefined>, page: PageRequest, result: Page<unknown>) {
+export function pageLinks(
+  path: string,
+  filters: Record<string, string | undefined>,
+  page: PageRequest,
+  result: Page<unknown>,
+) {
   const link = (cursor: Cursor | null | undefined) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(filters)) if (v !== undefined) params.set(k, v);

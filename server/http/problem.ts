@@ -77,7 +77,9 @@ export function requestPath(req: Pick<Request, "originalUrl">): string {
   const path = (req.originalUrl.split("?")[0] ?? "").slice(0, 2048);
   return path
     .replace(decodes(path) ? /%(?![0-9A-Fa-f]{2})/g : /%/g, "%25")
-    .replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (c) => (c.length === 1 && /[\uD800-\uDFFF]/.test(c) ? "%EF%BF%BD" : encodeURIComponent(c)));
+    .replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (c) =>
+      c.length === 1 && /[\uD800-\uDFFF]/.test(c) ? "%EF%BF%BD" : encodeURIComponent(c),
+    );
 }
 
 function decodes(path: string): boolean {

@@ -1,5 +1,10 @@
 import type pg from "pg";
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Budget, RateLimits } from "../config.js";
 
 export type LimitClass = keyof RateLimits;
@@ -26,7 +31,15 @@ export class RateLimiter {
       const options = { keyPrefix: name, points: budget.points, duration: budget.windowSeconds };
       const memory = new RateLimiterMemory(options);
       const limiter = store.postgres
-        ? new RateLimiterPostgres({ ...options, storeClient: store.postgres, storeType: "pool", tableName: "rate_limits", tableCreated: true, clearExpiredByTimeout: true, insuranceLimiter: memory })
+        ? new RateLimiterPostgres({
+            ...options,
+            storeClient: store.postgres,
+            storeType: "pool",
+            tableName: "rate_limits",
+            tableCreated: true,
+            clearExpiredByTimeout: true,
+            insuranceLimiter: memory,
+          })
         : memory;
       this.limiters.set(name, { budget, limiter });
     }
@@ -57,6 +70,13 @@ function decision(name: LimitClass, budget: Budget, res: RateLimiterRes, allowed
 
 /** In words, for a 429's detail. */
 export function describeBudget(name: LimitClass, budget: { points: number; windowSeconds: number }): string {
-  const what = { reads: "read requests", writes: "write requests", checks: "single email checks", bulk: "bulk validation jobs", public: "page requests", auth_failures: "failed authentications" }[name];
+  const what = {
+    reads: "read requests",
+    writes: "write requests",
+    checks: "single email checks",
+    bulk: "bulk validation jobs",
+    public: "page requests",
+    auth_failures: "failed authentications",
+  }[name];
   return `${budget.points} ${what} per ${budget.windowSeconds} s`;
 }

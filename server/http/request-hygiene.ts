@@ -15,18 +15,24 @@ export function requestHygiene(integerQuery: Set<string>): RequestHandler {
     try {
       decodeURIComponent(path);
     } catch {
-      throw new ProblemError(400, "invalid_parameter", "The request path holds a malformed percent-encoding (a % not followed by two hex digits of valid UTF-8).", [
-        { pointer: "path", message: "is not validly percent-encoded" },
-      ]);
+      throw new ProblemError(
+        400,
+        "invalid_parameter",
+        "The request path holds a malformed percent-encoding (a % not followed by two hex digits of valid UTF-8).",
+        [{ pointer: "path", message: "is not validly percent-encoded" }],
+      );
     }
     const query = req.originalUrl.slice(path.length + 1);
     if (query === "") return next();
     for (const [name, value] of new URLSearchParams(query)) {
       if (name.includes(NUL) || value.includes(NUL)) throw nulByte(`query.${name.replaceAll(NUL, "")}`, 400);
       if (integerQuery.has(name) && !/^[0-9]{1,9}$/.test(value)) {
-        throw new ProblemError(400, "invalid_parameter", `${name} must be a whole number written in decimal digits (got ${JSON.stringify(value.slice(0, 40))}).`, [
-          { pointer: `query.${name}`, message: "must be a whole number in decimal digits" },
-        ]);
+        throw new ProblemError(
+          400,
+          "invalid_parameter",
+          `${name} must be a whole number written in decimal digits (got ${JSON.stringify(value.slice(0, 40))}).`,
+          [{ pointer: `query.${name}`, message: "must be a whole number in decimal digits" }],
+        );
       }
     }
     next();

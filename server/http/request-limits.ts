@@ -1,8 +1,8 @@
 import type { Request, RequestHandler } from "express";
-import { accountOf } from "./typed-route.js";
+import type { RateLimits } from "../config.js";
 import { ProblemError } from "./problem.js";
 import { describeBudget, type LimitClass, type RateLimiter } from "./rate-limit.js";
-import type { RateLimits } from "../config.js";
+import { accountOf } from "./typed-route.js";
 
 /** Which budget of its API key a request spends. */
 export function limitClassOf(req: Pick<Request, "method" | "path">, bulkPath: string, checkPath: string): LimitClass {
@@ -16,20 +16,37 @@ export function limitClassOf(req: Pick<Request, "method" | "path">, bulkPath: st
  * Per-API-key budgets (after authentication): every answer carries the budget's `RateLimit-Policy`
  * and `RateLimit`; past it, 429 `rate_limited` with `Retry-After`, and nothing is done.
  */
-export function limitPerKey(limiter: RateLimiter, budgets: RateLimits, paths: { bulk: string; check: string }): RequestHandler {
+export function limitPerKey(
+  limiter: RateLimiter,
+  budgets: RateLimits,
+  paths: { bulk: string; check: string },
+): RequestHandler {
   return async (req, res, next) => {
     accountOf(res);
-    const name = limitClassOf({ method: req.method, path: req.originalUrl.split("?")[0] ?? "" }, paths.bulk, paths.check);
+    const name = limitClassOf(
+      { method: req.method, path: req.originalUrl.split("?")[0] ?? "" },
+      paths.bulk,
+      paths.check,
+    );
     const decision = await limiter.take(name, res.locals.keyId as string);
     if (!decision) return next();
     res.set(decision.headers);
     if (decision.allowed) return next();
-    throw new ProblemError(429, "rate_limited", `This API key used its budget of ${describeBudget(name, budgets[name]!)}; the next request is allowed in ${decision.retryAfterSeconds} s.`, undefined, decision.headers);
+    throw new ProblemError(
+      429,
+      "rate_limited",
+      `This API key used its budget of ${describeBudget(name, budgets[name]!)}; the next request is allowed in ${decision.retryAfterSeconds} s.`,
+      undefined,
+      decision.headers,
+    );
   };
 }
 
 /** Per-address budget of the public pages; `refuse` answers a refusal in the page's own form. */
-export function limitPerAddress(limiter: RateLimiter, refuse: (res: Parameters<RequestHandler>[1], seconds: number) => void): RequestHandler {
+export function limitPerAddress(
+  limiter: RateLimiter,
+  refuse: (res: Parameters<RequestHandler>[1], seconds: number) => void,
+): RequestHandler {
   return async (req, res, next) => {
     const decision = await limiter.take("public", req.ip ?? "unknown");
     if (!decision) return next();

@@ -29,7 +29,12 @@ export function cors(origins: string[]): RequestHandler {
     res.vary("Origin");
     if (origin && allowed.has(origin)) {
       res.set({ "Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": EXPOSED });
-      if (preflight) res.set({ "Access-Control-Allow-Methods": ALLOWED_METHODS, "Access-Control-Allow-Headers": ALLOWED_HEADERS, "Access-Control-Max-Age": "600" });
+      if (preflight)
+        res.set({
+          "Access-Control-Allow-Methods": ALLOWED_METHODS,
+          "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+          "Access-Control-Max-Age": "600",
+        });
     }
     if (preflight) {
       res.status(204).end();

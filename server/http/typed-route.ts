@@ -8,13 +8,20 @@ export type OperationId = keyof operations;
 type Op<O extends OperationId> = operations[O];
 type Params<O extends OperationId> = Op<O>["parameters"];
 
-export type PathParams<O extends OperationId> = Params<O> extends { path: infer P } ? (P extends undefined | never ? Record<string, never> : P) : Record<string, never>;
-export type QueryParams<O extends OperationId> = Params<O> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
-export type RequestBody<O extends OperationId> = Op<O> extends { requestBody: { content: { "application/json": infer B } } }
-  ? B
-  : Op<O> extends { requestBody?: { content: { "application/json": infer B } } }
+export type PathParams<O extends OperationId> =
+  Params<O> extends { path: infer P }
+    ? P extends undefined | never
+      ? Record<string, never>
+      : P
+    : Record<string, never>;
+export type QueryParams<O extends OperationId> =
+  Params<O> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
+export type RequestBody<O extends OperationId> =
+  Op<O> extends { requestBody: { content: { "application/json": infer B } } }
     ? B
-    : undefined;
+    : Op<O> extends { requestBody?: { content: { "application/json": infer B } } }
+      ? B
+      : undefined;
 
 type Responses<O extends OperationId> = Op<O>["responses"];
 type SuccessStatus<O extends OperationId> = Extract<keyof Responses<O>, 200 | 201 | 202 | 204>;
@@ -44,7 +51,10 @@ export function accountOf(res: Response): string {
  * An Express handler for operation O. The validator has checked params, query and body against
  * the same contract these types come from, which is what makes the casts below sound.
  */
-export function route<O extends OperationId>(_operationId: O, handle: (input: Input<O>) => Promise<Reply<O>>): RequestHandler {
+export function route<O extends OperationId>(
+  _operationId: O,
+  handle: (input: Input<O>) => Promise<Reply<O>>,
+): RequestHandler {
   return asyncHandler(async (req: Request, res: Response) => {
     const reply = await handle({
       accountId: accountOf(res),

@@ -1,5 +1,5 @@
-import type { RequestHandler } from "express";
 import { createRequire } from "node:module";
+import type { RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 
 export interface ValidatorOptions {
@@ -55,7 +55,9 @@ function headAsGet(handler: RequestHandler): RequestHandler {
  */
 function cacheRouteMatchers(): void {
   const require = createRequire(import.meta.url);
-  const module = require(require.resolve("path-to-regexp", { paths: [require.resolve("express-openapi-validator")] })) as {
+  const module = require(
+    require.resolve("path-to-regexp", { paths: [require.resolve("express-openapi-validator")] }),
+  ) as {
     pathToRegexp: ((path: unknown, options?: { sensitive?: boolean; strict?: boolean }) => unknown) & { cached?: true };
   };
   if (module.pathToRegexp.cached) return;

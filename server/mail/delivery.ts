@@ -32,7 +32,11 @@ export interface Delivery {
  * Composing and handing over mail with nodemailer: an SMTP relay (SMTP_URL), or `.eml` files in
  * the outbox. `onHealth` hears whether the last attempt failed.
  */
-export function createDelivery(settings: MailerSettings, logger: Logger, onHealth: (failing: boolean) => void): Delivery {
+export function createDelivery(
+  settings: MailerSettings,
+  logger: Logger,
+  onHealth: (failing: boolean) => void,
+): Delivery {
   const transport: Transporter = settings.smtpUrl
     ? nodemailer.createTransport(settings.smtpUrl)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
@@ -43,9 +47,18 @@ export function createDelivery(settings: MailerSettings, logger: Logger, onHealt
     async deliver(message) {
       for (let attempt = 0; ; attempt++) {
         try {
-          const info = (await transport.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text, html: message.html })) as { message?: Buffer };
+          const info = (await transport.sendMail({
+            from: settings.from,
+            to: message.to,
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+          })) as { message?: Buffer };
           if (!settings.smtpUrl) {
-            const file = join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`);
+            const file = join(
+              settings.outboxDir,
+              `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`,
+            );
             await writeFile(file, info.message ?? "");
             logger.info("confirmation mail written to the outbox", { file, link: message.link });
           } else {
@@ -56,7 +69,11 @@ export function createDelivery(settings: MailerSettings, logger: Logger, onHealt
         } catch (error) {
           onHealth(true);
           const delay = delays[attempt];
-          logger.error("sending mail failed", { attempt: attempt + 1, error: error instanceof Error ? error.message : String(error), retry_in_ms: delay ?? null });
+          logger.error("sending mail failed", {
+            attempt: attempt + 1,
+            error: error instanceof Error ? error.message : String(error),
+            retry_in_ms: delay ?? null,
+          });
           if (delay === undefined) return;
           await new Promise((r) => setTimeout(r, delay).unref());
         }

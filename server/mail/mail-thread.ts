@@ -8,7 +8,8 @@ import type { ThreadEvent } from "./mailer.js";
 
 const port = parentPort!;
 const post = (event: ThreadEvent) => port.postMessage(event);
-const log = (level: "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) => post({ kind: "log", level, message, fields: fields ?? {} });
+const log = (level: "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) =>
+  post({ kind: "log", level, message, fields: fields ?? {} });
 const logger: Logger = { info: log("info"), warn: log("warn"), error: log("error") };
 
 const delivery = createDelivery(workerData as MailerSettings, logger, (failing) => post({ kind: "health", failing }));

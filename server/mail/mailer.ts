@@ -45,7 +45,10 @@ export function createMailer(settings: MailerSettings, logger: Logger, options: 
     worker.on("error", (error) => {
       // What the thread held is lost (said in the log; those addresses can be resent); mail from
       // now on is delivered in this thread rather than posted to a thread that is gone.
-      logger.error("the mail thread failed; delivering in the request thread from now on", { error: error.message, lost: queue.pending() });
+      logger.error("the mail thread failed; delivering in the request thread from now on", {
+        error: error.message,
+        lost: queue.pending(),
+      });
       onHealth(true);
       queue.drop();
       post = inThisThread();

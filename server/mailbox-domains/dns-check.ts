@@ -33,7 +33,11 @@ export class DnsChecker {
     const observed = record.type === "MX" ? await this.mx(record.name) : await this.txt(record.name);
     const relevant = record.purpose === "spf" ? observed.filter((v) => /^v=spf1(\s|$)/i.test(v)) : observed;
     const found = relevant.some((value) => matches(record, value));
-    const status = found ? "found" : relevant.length > 0 || (verified && record.purpose === "ownership") ? "mismatch" : "pending";
+    const status = found
+      ? "found"
+      : relevant.length > 0 || (verified && record.purpose === "ownership")
+        ? "mismatch"
+        : "pending";
     return { ...record, status, observed_values: relevant };
   }
 
@@ -44,7 +48,9 @@ export class DnsChecker {
 
   private async mx(name: string): Promise<string[]> {
     const answers = await this.lookup(() => this.resolver.resolveMx(name));
-    return answers.sort((a, b) => a.priority - b.priority).map((a) => `${a.priority} ${a.exchange.toLowerCase().replace(/\.$/, "")}`);
+    return answers
+      .sort((a, b) => a.priority - b.priority)
+      .map((a) => `${a.priority} ${a.exchange.toLowerCase().replace(/\.$/, "")}`);
   }
 
   private async lookup<T>(query: () => Promise<T[]>): Promise<T[]> {

@@ -17,9 +17,32 @@ export interface RecordSettings {
 export function recordsFor(domain: string, settings: RecordSettings): DnsRecord[] {
   const pending = { status: "pending" as const, observed_values: [] };
   const records: DnsRecord[] = [
-    { purpose: "ownership", type: "TXT", name: `_mailproof.${domain}`, value: `mailproof-verification=${randomToken(18)}`, priority: null, ...pending },
+    {
+      purpose: "ownership",
+      type: "TXT",
+      name: `_mailproof.${domain}`,
+      value: `mailproof-verification=${randomToken(18)}`,
+      priority: null,
+      ...pending,
+    },
   ];
-  if (settings.inboundMxHost) records.push({ purpose: "inbound_mx", type: "MX", name: domain, value: settings.inboundMxHost, priority: 10, ...pending });
-  if (settings.spfInclude) records.push({ purpose: "spf", type: "TXT", name: domain, value: `v=spf1 include:${settings.spfInclude} ~all`, priority: null, ...pending });
+  if (settings.inboundMxHost)
+    records.push({
+      purpose: "inbound_mx",
+      type: "MX",
+      name: domain,
+      value: settings.inboundMxHost,
+      priority: 10,
+      ...pending,
+    });
+  if (settings.spfInclude)
+    records.push({
+      purpose: "spf",
+      type: "TXT",
+      name: domain,
+      value: `v=spf1 include:${settings.spfInclude} ~all`,
+      priority: null,
+      ...pending,
+    });
   return records;
 }

@@ -2,11 +2,11 @@ import type { components } from "../../generated/schema.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
-import { DnsUnavailableError, type DnsChecker } from "./dns-check.js";
+import { type DnsChecker, DnsUnavailableError } from "./dns-check.js";
 import { normalizeHostname } from "./hostname.js";
-import { recordsFor, type DnsRecord, type RecordSettings } from "./records.js";
+import { type DnsRecord, type RecordSettings, recordsFor } from "./records.js";
 import type { MailboxDomainRow, MailboxDomainStore } from "./store.js";
 
 export type MailboxDomain = components["schemas"]["MailboxDomain"];
@@ -31,18 +31,33 @@ export class MailboxDomainService {
 
   async create(accountId: string, input: string): Promise<MailboxDomain> {
     const domain = normalizeHostname(input);
-    if (!domain) throw invalidField("/domain", "must be a hostname such as acme-logistics.com (letters, digits and hyphens in dot-separated labels)");
+    if (!domain)
+      throw invalidField(
+        "/domain",
+        "must be a hostname such as acme-logistics.com (letters, digits and hyphens in dot-separated labels)",
+      );
     const now = iso(this.clock());
     const row: MailboxDomainRow = {
-      id: newId(), account_id: accountId, domain, status: "pending", dns_records: JSON.stringify(recordsFor(domain, this.settings)),
-      verified_at: null, last_checked_at: null, created_at: now, updated_at: now,
+      id: newId(),
+      account_id: accountId,
+      domain,
+      status: "pending",
+      dns_records: JSON.stringify(recordsFor(domain, this.settings)),
+      verified_at: null,
+      last_checked_at: null,
+      created_at: now,
+      updated_at: now,
     };
     try {
       await this.store.insert(row);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const existing = await this.store.findByDomain(accountId, domain);
-      throw new ProblemError(409, "already_exists", `This account already has ${domain}${existing ? ` (id ${existing.id})` : ""}.`);
+      throw new ProblemError(
+        409,
+        "already_exists",
+        `This account already has ${domain}${existing ? ` (id ${existing.id})` : ""}.`,
+      );
     }
     return present(row);
   }
@@ -57,7 +72,11 @@ export class MailboxDomainService {
     return new Map(rows.map((r) => [r.id, present(r)]));
   }
 
-  async list(accountId: string, status: MailboxDomain["status"] | undefined, page: PageRequest): Promise<Page<MailboxDomain>> {
+  async list(
+    accountId: string,
+    status: MailboxDomain["status"] | undefined,
+    page: PageRequest,
+  ): Promise<Page<MailboxDomain>> {
     const result = await this.store.list(accountId, status, page);
     return { ...result, items: result.items.map(present) };
   }
@@ -68,13 +87,24 @@ export class MailboxDomainService {
    */
   async verify(accountId: string, id: string): Promise<MailboxDomain> {
     const row = await this.row(accountId, id);
-    if (row.status === "verified") throw new ProblemError(409, "already_verified", `${row.domain} was verified at ${row.verified_at ?? "an earlier time"}.`);
+    if (row.status === "verified")
+      throw new ProblemError(
+        409,
+        "already_verified",
+        `${row.domain} was verified at ${row.verified_at ?? "an earlier time"}.`,
+      );
     let records: DnsRecord[];
     try {
       records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], false);
     } catch (error) {
       if (error instanceof DnsUnavailableError) {
-        throw new ProblemError(503, "dns_unavailable", `The resolver did not answer for ${row.domain}; nothing was changed. Try again shortly.`, undefined, { "Retry-After": "30" });
+        throw new ProblemError(
+          503,
+          "dns_unavailable",
+          `The resolver did not answer for ${row.domain}; nothing was changed. Try again shortly.`,
+          undefined,
+          { "Retry-After": "30" },
+        );
       }
       throw error;
     }
@@ -105,7 +135,8 @@ export class MailboxDomainService {
     const now = this.clock();
     const owned = records.some((r) => r.purpose === "ownership" && r.status === "found");
     const graceOver = now.getTime() - Date.parse(row.created_at) > this.settings.verifyGraceMs;
-    const status: MailboxDomainRow["status"] = row.status === "verified" || owned ? "verified" : graceOver ? "failed" : "pending";
+    const status: MailboxDomainRow["status"] =
+      row.status === "verified" || owned ? "verified" : graceOver ? "failed" : "pending";
     const changes = {
       status,
       dns_records: JSON.stringify(records),
@@ -119,7 +150,11 @@ export class MailboxDomainService {
       if (!isUniqueViolation(error)) throw error;
       // The records are ours to show, but the domain is proven by someone else's account first.
       await this.store.saveCheck(row.account_id, row.id, { ...changes, status: row.status, verified_at: null });
-      throw new ProblemError(409, "verified_by_another_account", `Another account has already proved ownership of ${row.domain}.`);
+      throw new ProblemError(
+        409,
+        "verified_by_another_account",
+        `Another account has already proved ownership of ${row.domain}.`,
+      );
     }
     return { ...row, ...changes };
   }
@@ -145,7 +180,11 @@ export class MailboxDomainService {
 }
 
 const inUseProblem = (domain: string, count: number) =>
-  new ProblemError(409, "domain_in_use", `${count} sender identit${count === 1 ? "y uses" : "ies use"} ${domain}; delete ${count === 1 ? "it" : "them"} before the domain.`);
+  new ProblemError(
+    409,
+    "domain_in_use",
+    `${count} sender identit${count === 1 ? "y uses" : "ies use"} ${domain}; delete ${count === 1 ? "it" : "them"} before the domain.`,
+  );
 
 function present(row: MailboxDomainRow): MailboxDomain {
   return {

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { MailboxDomainsTable } from "../db/schema.js";
-import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type MailboxDomainRow = MailboxDomainsTable;
 
@@ -12,27 +12,55 @@ export class MailboxDomainStore {
   }
 
   find(accountId: string, id: string): Promise<MailboxDomainRow | undefined> {
-    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    return this.db
+      .selectFrom("mailbox_domains")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
   }
 
   findMany(accountId: string, ids: string[]): Promise<MailboxDomainRow[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("id", "in", ids).execute();
+    return this.db
+      .selectFrom("mailbox_domains")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("id", "in", ids)
+      .execute();
   }
 
   findByDomain(accountId: string, domain: string): Promise<MailboxDomainRow | undefined> {
-    return this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId).where("domain", "=", domain).executeTakeFirst();
+    return this.db
+      .selectFrom("mailbox_domains")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("domain", "=", domain)
+      .executeTakeFirst();
   }
 
-  list(accountId: string, status: MailboxDomainRow["status"] | undefined, page: PageRequest): Promise<Page<MailboxDomainRow>> {
+  list(
+    accountId: string,
+    status: MailboxDomainRow["status"] | undefined,
+    page: PageRequest,
+  ): Promise<Page<MailboxDomainRow>> {
     let query = this.db.selectFrom("mailbox_domains").selectAll().where("account_id", "=", accountId);
     if (status) query = query.where("status", "=", status);
     return readPage(query, page);
   }
 
   /** Stores a check's outcome; the unique index refuses a second verified owner of a domain. */
-  async saveCheck(accountId: string, id: string, changes: Pick<MailboxDomainRow, "status" | "dns_records" | "verified_at" | "last_checked_at" | "updated_at">): Promise<void> {
-    await this.db.updateTable("mailbox_domains").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
+  async saveCheck(
+    accountId: string,
+    id: string,
+    changes: Pick<MailboxDomainRow, "status" | "dns_records" | "verified_at" | "last_checked_at" | "updated_at">,
+  ): Promise<void> {
+    await this.db
+      .updateTable("mailbox_domains")
+      .set(changes)
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .execute();
   }
 
   /** Domains the background re-check should look at: not verified, or verified and checked before `before`. */
@@ -47,7 +75,11 @@ export class MailboxDomainStore {
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("mailbox_domains").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("mailbox_domains")
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 }

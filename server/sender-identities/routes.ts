@@ -7,36 +7,57 @@ export function senderIdentityRoutes(service: SenderIdentityService): Router {
   // Mounted at /v1/sender-identities.
   const router = Router();
 
-  router.get("/", route("listSenderIdentities", async ({ accountId, query, path }) => {
-    const page = pageRequest(query);
-    const result = await service.list(accountId, query.domain_id, page);
-    return { status: 200, body: { data: result.items, links: pageLinks(path, { domain_id: query.domain_id }, page, result) } };
-  }));
+  router.get(
+    "/",
+    route("listSenderIdentities", async ({ accountId, query, path }) => {
+      const page = pageRequest(query);
+      const result = await service.list(accountId, query.domain_id, page);
+      return {
+        status: 200,
+        body: { data: result.items, links: pageLinks(path, { domain_id: query.domain_id }, page, result) },
+      };
+    }),
+  );
 
-  router.post("/", route("createSenderIdentity", async ({ accountId, body }) => {
-    const identity = await service.create(accountId, body);
-    return { status: 201, body: identity, headers: { Location: `/v1/sender-identities/${identity.id}` } };
-  }));
+  router.post(
+    "/",
+    route("createSenderIdentity", async ({ accountId, body }) => {
+      const identity = await service.create(accountId, body);
+      return { status: 201, body: identity, headers: { Location: `/v1/sender-identities/${identity.id}` } };
+    }),
+  );
 
-  router.get("/:identity_id", route("getSenderIdentity", async ({ accountId, params }) => ({
-    status: 200,
-    body: await service.get(accountId, params.identity_id),
-  })));
+  router.get(
+    "/:identity_id",
+    route("getSenderIdentity", async ({ accountId, params }) => ({
+      status: 200,
+      body: await service.get(accountId, params.identity_id),
+    })),
+  );
 
-  router.put("/:identity_id", route("updateSenderIdentity", async ({ accountId, params, body }) => ({
-    status: 200,
-    body: await service.update(accountId, params.identity_id, body),
-  })));
+  router.put(
+    "/:identity_id",
+    route("updateSenderIdentity", async ({ accountId, params, body }) => ({
+      status: 200,
+      body: await service.update(accountId, params.identity_id, body),
+    })),
+  );
 
-  router.post("/:identity_id/resend", route("resendSenderIdentity", async ({ accountId, params }) => ({
-    status: 200,
-    body: await service.resend(accountId, params.identity_id),
-  })));
+  router.post(
+    "/:identity_id/resend",
+    route("resendSenderIdentity", async ({ accountId, params }) => ({
+      status: 200,
+      body: await service.resend(accountId, params.identity_id),
+    })),
+  );
 
-  router.delete("/:identity_id", route("deleteSenderIdentity", async ({ accountId, params }) => {
-    await service.delete(accountId, params.identity_id);
-    return { status: 204, body: undefined };
-  }));
+  router.delete(
+    "/:identity_id",
+    route("deleteSenderIdentity", async ({ accountId, params }) => {
+      await service.delete(accountId, params.identity_id);
+      return { status: 204, body: undefined };
+    }),
+  );
 
   return router;
 }

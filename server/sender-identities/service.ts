@@ -1,12 +1,12 @@
 import type { components } from "../../generated/schema.js";
-import { isForeignKeyViolation, isUniqueViolation, type Db } from "../db/database.js";
+import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
+import { type Db, isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
 import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
-import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
 import type { SenderIdentityRow, SenderIdentityStore } from "./store.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
@@ -29,23 +29,47 @@ export class SenderIdentityService {
     const email = emailOnDomain(input.email, domain);
     const now = iso(this.clock());
     const row: SenderIdentityRow = {
-      id: newId(), account_id: accountId, domain_id: domain.id, email, email_key: addressKey(email), name: input.name,
-      reply_to_email: input.reply_to_email ?? null, reply_to_name: input.reply_to_name ?? null,
-      is_verified: 0, verified_at: null, resends: 0, add_note: input.add_note ? 1 : 0, personal_note: input.personal_note ?? null,
-      created_at: now, updated_at: now,
+      id: newId(),
+      account_id: accountId,
+      domain_id: domain.id,
+      email,
+      email_key: addressKey(email),
+      name: input.name,
+      reply_to_email: input.reply_to_email ?? null,
+      reply_to_name: input.reply_to_name ?? null,
+      is_verified: 0,
+      verified_at: null,
+      resends: 0,
+      add_note: input.add_note ? 1 : 0,
+      personal_note: input.personal_note ?? null,
+      created_at: now,
+      updated_at: now,
     };
     // The insert joins the send's transaction: a refused mail (429) leaves no identity.
-    const verification = await this.write(accountId, email, () => this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)));
+    const verification = await this.write(accountId, email, () =>
+      this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)),
+    );
     return present(row, domain, verification);
   }
 
   /** Another confirmation mail, counted in `resends`, within the caps; 409 once verified. */
   async resend(accountId: string, id: string): Promise<SenderIdentity> {
     const row = await this.row(accountId, id);
-    if (row.is_verified === 1) throw new ProblemError(409, "already_verified", `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`);
+    if (row.is_verified === 1)
+      throw new ProblemError(
+        409,
+        "already_verified",
+        `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
+      );
     const at = iso(this.clock());
-    const verification = await this.confirmations.send(subject(row), (db) => this.store.in(db).countResend(accountId, id, at));
-    return present({ ...row, resends: row.resends + 1, updated_at: at }, await this.ownDomain(accountId, row.domain_id), verification);
+    const verification = await this.confirmations.send(subject(row), (db) =>
+      this.store.in(db).countResend(accountId, id, at),
+    );
+    return present(
+      { ...row, resends: row.resends + 1, updated_at: at },
+      await this.ownDomain(accountId, row.domain_id),
+      verification,
+    );
   }
 
   /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */
@@ -75,7 +99,11 @@ export class SenderIdentityService {
     }
     // A new address gets a confirmation mail within the same caps and quota as any other; when
     // they refuse it (429), the identity keeps its old address.
-    return present(updated, domain, await this.write(accountId, email, () => this.confirmations.send(subject(updated), update)));
+    return present(
+      updated,
+      domain,
+      await this.write(accountId, email, () => this.confirmations.send(subject(updated), update)),
+    );
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {
@@ -85,9 +113,15 @@ export class SenderIdentityService {
 
   async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
     const result = await this.store.list(accountId, domainId, page);
-    const domains = await this.domains.some(accountId, result.items.map((r) => r.domain_id));
+    const domains = await this.domains.some(
+      accountId,
+      result.items.map((r) => r.domain_id),
+    );
     const verifications = await this.verifications(result.items);
-    return { ...result, items: result.items.map((r) => present(r, domains.get(r.domain_id)!, verifications.get(r.id)!)) };
+    return {
+      ...result,
+      items: result.items.map((r) => present(r, domains.get(r.domain_id)!, verifications.get(r.id)!)),
+    };
   }
 
   async delete(accountId: string, id: string): Promise<void> {
@@ -103,7 +137,10 @@ export class SenderIdentityService {
   }
 
   private verifications(rows: SenderIdentityRow[]) {
-    return this.confirmations.verifications(rows[0]?.account_id ?? "", rows.map((r) => ({ id: r.id, email: r.email, verified: r.is_verified === 1 })));
+    return this.confirmations.verifications(
+      rows[0]?.account_id ?? "",
+      rows.map((r) => ({ id: r.id, email: r.email, verified: r.is_verified === 1 })),
+    );
   }
 
   private subjectHandler(): SubjectHandler {
@@ -135,7 +172,11 @@ export class SenderIdentityService {
     } catch (error) {
       if (isUniqueViolation(error)) {
         const existing = await this.store.findByKey(accountId, addressKey(email));
-        throw new ProblemError(409, "already_exists", `This account already has the sender identity ${email}${existing ? ` (id ${existing.id})` : ""}.`);
+        throw new ProblemError(
+          409,
+          "already_exists",
+          `This account already has the sender identity ${email}${existing ? ` (id ${existing.id})` : ""}.`,
+        );
       }
       if (isForeignKeyViolation(error)) throw invalidField("/domain_id", "was deleted meanwhile");
       throw error;
@@ -146,7 +187,8 @@ export class SenderIdentityService {
 /** The email normalized, provided its domain is the mailbox domain's name. */
 function emailOnDomain(email: string, domain: MailboxDomain): string {
   const normalized = normalizeAddress(email);
-  if (splitAddress(normalized)?.domain !== domain.domain) throw invalidField("/email", `must be an address on ${domain.domain}`);
+  if (splitAddress(normalized)?.domain !== domain.domain)
+    throw invalidField("/email", `must be an address on ${domain.domain}`);
   return normalized;
 }
 
@@ -158,8 +200,12 @@ function checkSingleLine(input: { name?: string; reply_to_name?: string | null }
 }
 
 const subject = (row: SenderIdentityRow): Subject => ({
-  type: "sender_identity", id: row.id, accountId: row.account_id, email: row.email,
-  purpose: `send mail as ${row.name} from this address`, note: row.add_note === 1 ? row.personal_note : null,
+  type: "sender_identity",
+  id: row.id,
+  accountId: row.account_id,
+  email: row.email,
+  purpose: `send mail as ${row.name} from this address`,
+  note: row.add_note === 1 ? row.personal_note : null,
 });
 
 function present(row: SenderIdentityRow, domain: MailboxDomain, verification: Verification): SenderIdentity {

@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import type { SenderIdentitiesTable } from "../db/schema.js";
-import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type SenderIdentityRow = SenderIdentitiesTable;
 
@@ -17,11 +17,21 @@ export class SenderIdentityStore {
   }
 
   find(accountId: string, id: string): Promise<SenderIdentityRow | undefined> {
-    return this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    return this.db
+      .selectFrom("sender_identities")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
   }
 
   findByKey(accountId: string, emailKey: string): Promise<SenderIdentityRow | undefined> {
-    return this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId).where("email_key", "=", emailKey).executeTakeFirst();
+    return this.db
+      .selectFrom("sender_identities")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("email_key", "=", emailKey)
+      .executeTakeFirst();
   }
 
   list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentityRow>> {
@@ -31,19 +41,39 @@ export class SenderIdentityStore {
   }
 
   async update(accountId: string, id: string, changes: Partial<SenderIdentityRow>): Promise<void> {
-    await this.db.updateTable("sender_identities").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
+    await this.db
+      .updateTable("sender_identities")
+      .set(changes)
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .execute();
   }
 
   async markVerified(accountId: string, id: string, at: string): Promise<void> {
-    await this.db.updateTable("sender_identities").set({ is_verified: 1, verified_at: at, updated_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("is_verified", "=", 0).execute();
+    await this.db
+      .updateTable("sender_identities")
+      .set({ is_verified: 1, verified_at: at, updated_at: at })
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .where("is_verified", "=", 0)
+      .execute();
   }
 
   async countResend(accountId: string, id: string, at: string): Promise<void> {
-    await this.db.updateTable("sender_identities").set((eb) => ({ resends: eb("resends", "+", 1), updated_at: at })).where("account_id", "=", accountId).where("id", "=", id).execute();
+    await this.db
+      .updateTable("sender_identities")
+      .set((eb) => ({ resends: eb("resends", "+", 1), updated_at: at }))
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .execute();
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("sender_identities").where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("sender_identities")
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { Router, type Request } from "express";
-import { storeAnswers, type Db } from "../db/database.js";
+import { type Request, Router } from "express";
+import { type Db, storeAnswers } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { asyncHandler, ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
@@ -9,13 +9,19 @@ import type { Mailer } from "../mail/mailer.js";
 export function serviceRoutes(db: Db, mailer: Mailer): Router {
   const router = Router();
 
-  router.get("/healthz", asyncHandler(async (req, res) => {
-    noParameters(req);
-    const store = await storeAnswers(db);
-    const mail = mailer.health();
-    const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
-    res.status(store ? 200 : 503).set("Cache-Control", "no-store").json({ status, checks: { store: store ? "ok" : "error", mail } });
-  }));
+  router.get(
+    "/healthz",
+    asyncHandler(async (req, res) => {
+      noParameters(req);
+      const store = await storeAnswers(db);
+      const mail = mailer.health();
+      const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+      res
+        .status(store ? 200 : 503)
+        .set("Cache-Control", "no-store")
+        .json({ status, checks: { store: store ? "ok" : "error", mail } });
+    }),
+  );
   router.get("/openapi.json", (req, res) => {
     noParameters(req);
     res.type("application/json").send(bundledSpecJson);
@@ -34,7 +40,12 @@ export function serviceRoutes(db: Db, mailer: Mailer): Router {
  */
 const DOCS_CSP = (() => {
   const html = docsHtml.toString("utf8");
-  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`);
+  const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+    (m) =>
+      `'sha256-${createHash("sha256")
+        .update(m[1] ?? "")
+        .digest("base64")}'`,
+  );
   return `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; img-src data:; font-src data:; worker-src blob:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 })();
 
@@ -42,6 +53,11 @@ const DOCS_CSP = (() => {
 function noParameters(req: Request): void {
   const names = Object.keys(req.query as object);
   if (names.length > 0) {
-    throw new ProblemError(400, "invalid_parameter", `Unknown query parameter '${names[0]}'.`, names.map((n) => ({ pointer: `query.${n}`, message: "is not a parameter of this endpoint" })));
+    throw new ProblemError(
+      400,
+      "invalid_parameter",
+      `Unknown query parameter '${names[0]}'.`,
+      names.map((n) => ({ pointer: `query.${n}`, message: "is not a parameter of this endpoint" })),
+    );
   }
 }

@@ -17,6 +17,5 @@ export function toAsciiDomain(domain: string): string | null {
   return ascii;
 }
 
-
 /** Only code points below 128 (no conversion to A-labels needed). */
 export const isAscii = (text: string): boolean => /^\p{ASCII}*$/u.test(text);

@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
-import { ValidationEngine } from "./engine/engine.js";
 import { addressChecks } from "./engine/address-checks.js";
-import { verdict, type ValidationResult } from "./engine/verdict.js";
+import { ValidationEngine } from "./engine/engine.js";
+import { type ValidationResult, verdict } from "./engine/verdict.js";
 import { engineSettings } from "./engine-settings.js";
 
 /**
@@ -15,7 +15,9 @@ export class EmailCheckService {
   async check(email: string): Promise<ValidationResult> {
     const engine = new ValidationEngine(engineSettings(this.config, { greylistRetryMs: 0 }));
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.config.validation.checkTimeoutMs)));
+    const deadline = new Promise<null>(
+      (resolve) => (timer = setTimeout(() => resolve(null), this.config.validation.checkTimeoutMs)),
+    );
     try {
       return (await Promise.race([engine.validate([email]).then((r) => r[0]!), deadline])) ?? timedOut(email);
     } finally {

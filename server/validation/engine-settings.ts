@@ -7,8 +7,12 @@ export function engineSettings(config: Config, overrides: { greylistRetryMs?: nu
   return {
     dns: { servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs },
     probe: {
-      port: v.smtpPort, heloName: v.heloName, mailFrom: v.mailFrom, connectTimeoutMs: v.connectTimeoutMs,
-      commandTimeoutMs: v.commandTimeoutMs, greylistRetryMs: overrides.greylistRetryMs ?? v.greylistRetryMs,
+      port: v.smtpPort,
+      heloName: v.heloName,
+      mailFrom: v.mailFrom,
+      connectTimeoutMs: v.connectTimeoutMs,
+      commandTimeoutMs: v.commandTimeoutMs,
+      greylistRetryMs: overrides.greylistRetryMs ?? v.greylistRetryMs,
       ...(v.socksProxy && { proxy: v.socksProxy }),
     },
     probeEnabled: v.probeEnabled,

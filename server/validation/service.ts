@@ -1,7 +1,7 @@
 import type { components } from "../../generated/schema.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { notFound, ProblemError } from "../http/problem.js";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
 import type { ValidationResult } from "./engine/verdict.js";
 import type { JobRow, ValidationStore } from "./store.js";
@@ -28,28 +28,56 @@ export class ValidationService {
   async create(accountId: string, emails: string[]): Promise<EmailValidation> {
     const unique = [...new Set(emails)];
     const byDomain = unique.map((email) => ({ email, domain: email.slice(email.lastIndexOf("@") + 1).toLowerCase() }));
-    byDomain.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+    byDomain.sort((a, b) =>
+      a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : a.email < b.email ? -1 : a.email > b.email ? 1 : 0,
+    );
     const chunks: string[][] = [];
-    for (let i = 0; i < byDomain.length; i += CHUNK_SIZE) chunks.push(byDomain.slice(i, i + CHUNK_SIZE).map((x) => x.email));
+    for (let i = 0; i < byDomain.length; i += CHUNK_SIZE)
+      chunks.push(byDomain.slice(i, i + CHUNK_SIZE).map((x) => x.email));
     const now = iso(this.clock());
     const job: JobRow = {
-      id: newId(), account_id: accountId, status: "queued", total: unique.length, processed: 0, deliverable: 0, risky: 0,
-      undeliverable: 0, unknown: 0, errors: "[]", created_at: now, started_at: null, completed_at: null,
+      id: newId(),
+      account_id: accountId,
+      status: "queued",
+      total: unique.length,
+      processed: 0,
+      deliverable: 0,
+      risky: 0,
+      undeliverable: 0,
+      unknown: 0,
+      errors: "[]",
+      created_at: now,
+      started_at: null,
+      completed_at: null,
     };
     await this.store.create(job, chunks);
     return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });
   }
 
-  async get(accountId: string, id: string, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+  async get(
+    accountId: string,
+    id: string,
+    path: string,
+    page: { size: number; after: string | null },
+  ): Promise<EmailValidation> {
     return this.present(await this.row(accountId, id), path, page);
   }
 
-  async list(accountId: string, status: JobRow["status"] | undefined, page: PageRequest): Promise<Page<EmailValidationSummary>> {
+  async list(
+    accountId: string,
+    status: JobRow["status"] | undefined,
+    page: PageRequest,
+  ): Promise<Page<EmailValidationSummary>> {
     const result = await this.store.list(accountId, status, page);
     return { ...result, items: result.items.map(summary) };
   }
 
-  async cancel(accountId: string, id: string, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+  async cancel(
+    accountId: string,
+    id: string,
+    path: string,
+    page: { size: number; after: string | null },
+  ): Promise<EmailValidation> {
     const row = await this.row(accountId, id);
     if (!(await this.store.cancel(accountId, id, iso(this.clock())))) {
       throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${row.status}.`);
@@ -68,10 +96,15 @@ export class ValidationService {
   }
 
   /** The job with one page of results in email order, and links that page by `page[after]=<email>`. */
-  private async present(row: JobRow, path: string, page: { size: number; after: string | null }): Promise<EmailValidation> {
+  private async present(
+    row: JobRow,
+    path: string,
+    page: { size: number; after: string | null },
+  ): Promise<EmailValidation> {
     const rows = await this.store.results(row.id, page.after, page.size + 1);
     const results = rows.slice(0, page.size).map((r) => JSON.parse(r.result) as ValidationResult);
-    const link = (after: string | null) => `${path}?${new URLSearchParams({ "page[size]": String(page.size), ...(after !== null && { "page[after]": after }) }).toString()}`;
+    const link = (after: string | null) =>
+      `${path}?${new URLSearchParams({ "page[size]": String(page.size), ...(after !== null && { "page[after]": after }) }).toString()}`;
     let prev: string | null = null;
     if (page.after !== null) {
       // The page before this one ends before its first result, or (an empty page) at page[after] itself.
@@ -94,7 +127,14 @@ function summary(row: JobRow): EmailValidationSummary {
     created_at: row.created_at,
     started_at: row.started_at,
     completed_at: row.completed_at,
-    counts: { total: row.total, processed: row.processed, deliverable: row.deliverable, risky: row.risky, undeliverable: row.undeliverable, unknown: row.unknown },
+    counts: {
+      total: row.total,
+      processed: row.processed,
+      deliverable: row.deliverable,
+      risky: row.risky,
+      undeliverable: row.undeliverable,
+      unknown: row.unknown,
+    },
     errors: JSON.parse(row.errors) as EmailValidationSummary["errors"],
   };
 }

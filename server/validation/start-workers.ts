@@ -8,8 +8,15 @@ import { ValidationWorker } from "./worker.js";
 
 /** Starts WORKERS validation workers in this process. */
 export function startWorkers(db: Db, config: Config, logger: Logger): ValidationWorker[] {
-  const workers = Array.from({ length: config.workers }, () =>
-    new ValidationWorker(new ValidationStore(db), engineSettings(config), systemClock, logger, { leaseMs: config.validationLeaseMs, idleMs: 250, maxAttempts: 3, inFlight: config.validation.chunksInFlight }),
+  const workers = Array.from(
+    { length: config.workers },
+    () =>
+      new ValidationWorker(new ValidationStore(db), engineSettings(config), systemClock, logger, {
+        leaseMs: config.validationLeaseMs,
+        idleMs: 250,
+        maxAttempts: 3,
+        inFlight: config.validation.chunksInFlight,
+      }),
   );
   for (const worker of workers) worker.start();
   return workers;

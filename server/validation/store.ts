@@ -1,6 +1,6 @@
-import { isPostgres, serializeOn, type Db } from "../db/database.js";
+import { type Db, isPostgres, serializeOn } from "../db/database.js";
 import type { EmailValidationsTable, ValidationChunksTable } from "../db/schema.js";
-import { readPage, type Page, type PageRequest } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type JobRow = EmailValidationsTable;
 export type Kind = "deliverable" | "risky" | "undeliverable" | "unknown";
@@ -21,14 +21,30 @@ export class ValidationStore {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto("email_validations").values(job).execute();
       const rows: ValidationChunksTable[] = chunks.map((emails, chunk) => ({
-        validation_id: job.id, chunk, status: "pending", lease_owner: null, lease_expires_at: null, attempts: 0, created_at: job.created_at, emails: JSON.stringify(emails),
+        validation_id: job.id,
+        chunk,
+        status: "pending",
+        lease_owner: null,
+        lease_expires_at: null,
+        attempts: 0,
+        created_at: job.created_at,
+        emails: JSON.stringify(emails),
       }));
-      for (let i = 0; i < rows.length; i += CHUNKS_PER_INSERT) await trx.insertInto("validation_chunks").values(rows.slice(i, i + CHUNKS_PER_INSERT)).execute();
+      for (let i = 0; i < rows.length; i += CHUNKS_PER_INSERT)
+        await trx
+          .insertInto("validation_chunks")
+          .values(rows.slice(i, i + CHUNKS_PER_INSERT))
+          .execute();
     });
   }
 
   find(accountId: string, id: string): Promise<JobRow | undefined> {
-    return this.db.selectFrom("email_validations").selectAll().where("account_id", "=", accountId).where("id", "=", id).executeTakeFirst();
+    return this.db
+      .selectFrom("email_validations")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
   }
 
   list(accountId: string, status: JobRow["status"] | undefined, page: PageRequest): Promise<Page<JobRow>> {
@@ -46,16 +62,34 @@ export class ValidationStore {
 
   /** Emails with results before `before`, nearest first, at most `limit` (for the previous page). */
   async emailsBefore(id: string, before: string, limit: number, inclusive = false): Promise<string[]> {
-    const rows = await this.db.selectFrom("validation_items").select("email").where("validation_id", "=", id).where("email", inclusive ? "<=" : "<", before).orderBy("email", "desc").limit(limit).execute();
+    const rows = await this.db
+      .selectFrom("validation_items")
+      .select("email")
+      .where("validation_id", "=", id)
+      .where("email", inclusive ? "<=" : "<", before)
+      .orderBy("email", "desc")
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.email);
   }
 
   /** Cancels a job that is not terminal; false when it already was. */
   async cancel(accountId: string, id: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable("email_validations").set({ status: "canceled", completed_at: at }).where("account_id", "=", accountId).where("id", "=", id).where("status", "in", ["queued", "processing"]).executeTakeFirst();
+      const updated = await trx
+        .updateTable("email_validations")
+        .set({ status: "canceled", completed_at: at })
+        .where("account_id", "=", accountId)
+        .where("id", "=", id)
+        .where("status", "in", ["queued", "processing"])
+        .executeTakeFirst();
       if (updated.numUpdatedRows === 0n) return false;
-      await trx.updateTable("validation_chunks").set({ status: "canceled" }).where("validation_id", "=", id).where("status", "in", ["pending", "leased"]).execute();
+      await trx
+        .updateTable("validation_chunks")
+        .set({ status: "canceled" })
+        .where("validation_id", "=", id)
+        .where("status", "in", ["pending", "leased"])
+        .execute();
       return true;
     });
   }
@@ -70,30 +104,67 @@ export class ValidationStore {
       let query = trx
         .selectFrom("validation_chunks")
         .select(["validation_id", "chunk"])
-        .where((eb) => eb.or([eb("status", "=", "pending"), eb.and([eb("status", "=", "leased"), eb("lease_expires_at", "<", now)])]))
+        .where((eb) =>
+          eb.or([
+            eb("status", "=", "pending"),
+            eb.and([eb("status", "=", "leased"), eb("lease_expires_at", "<", now)]),
+          ]),
+        )
         .orderBy("created_at")
         .orderBy("chunk")
         .limit(1);
       if (isPostgres(trx)) query = query.forUpdate().skipLocked();
       const row = await query.executeTakeFirst();
       if (!row) return null;
-      await trx.updateTable("validation_chunks").set((eb) => ({ status: "leased", lease_owner: owner, lease_expires_at: leaseUntil, attempts: eb("attempts", "+", 1) })).where("validation_id", "=", row.validation_id).where("chunk", "=", row.chunk).execute();
-      await trx.updateTable("email_validations").set({ status: "processing", started_at: now }).where("id", "=", row.validation_id).where("status", "=", "queued").execute();
+      await trx
+        .updateTable("validation_chunks")
+        .set((eb) => ({
+          status: "leased",
+          lease_owner: owner,
+          lease_expires_at: leaseUntil,
+          attempts: eb("attempts", "+", 1),
+        }))
+        .where("validation_id", "=", row.validation_id)
+        .where("chunk", "=", row.chunk)
+        .execute();
+      await trx
+        .updateTable("email_validations")
+        .set({ status: "processing", started_at: now })
+        .where("id", "=", row.validation_id)
+        .where("status", "=", "queued")
+        .execute();
       return { validationId: row.validation_id, chunk: row.chunk };
     });
   }
 
   async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {
-    await this.db.updateTable("validation_chunks").set({ lease_expires_at: leaseUntil }).where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").execute();
+    await this.db
+      .updateTable("validation_chunks")
+      .set({ lease_expires_at: leaseUntil })
+      .where("validation_id", "=", claim.validationId)
+      .where("chunk", "=", claim.chunk)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "leased")
+      .execute();
   }
 
   async chunkEmails(claim: ChunkClaim): Promise<string[]> {
-    const row = await this.db.selectFrom("validation_chunks").select("emails").where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("validation_chunks")
+      .select("emails")
+      .where("validation_id", "=", claim.validationId)
+      .where("chunk", "=", claim.chunk)
+      .executeTakeFirst();
     return row?.emails ? (JSON.parse(row.emails) as string[]) : [];
   }
 
   async attempts(claim: ChunkClaim): Promise<number> {
-    const row = await this.db.selectFrom("validation_chunks").select("attempts").where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).executeTakeFirst();
+    const row = await this.db
+      .selectFrom("validation_chunks")
+      .select("attempts")
+      .where("validation_id", "=", claim.validationId)
+      .where("chunk", "=", claim.chunk)
+      .executeTakeFirst();
     return row?.attempts ?? 0;
   }
 
@@ -101,28 +172,59 @@ export class ValidationStore {
    * Records a chunk's results, exactly once: only while this worker still holds the lease, and the
    * job's counts move in the same transaction. Completes the job when it was the last chunk.
    */
-  async complete(owner: string, claim: ChunkClaim, results: { email: string; json: string; kind: Kind }[], now: string): Promise<boolean> {
+  async complete(
+    owner: string,
+    claim: ChunkClaim,
+    results: { email: string; json: string; kind: Kind }[],
+    now: string,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await serializeOn(trx, `validation:${claim.validationId}`);
-      const held = await trx.updateTable("validation_chunks").set({ status: "done", lease_owner: null, lease_expires_at: null })
-        .where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").executeTakeFirst();
+      const held = await trx
+        .updateTable("validation_chunks")
+        .set({ status: "done", lease_owner: null, lease_expires_at: null })
+        .where("validation_id", "=", claim.validationId)
+        .where("chunk", "=", claim.chunk)
+        .where("lease_owner", "=", owner)
+        .where("status", "=", "leased")
+        .executeTakeFirst();
       if (held.numUpdatedRows === 0n) return false; // the lease was lost (or the job canceled): another worker owns it
       // The chunk's result rows, written only here: the lease check above makes this happen once.
       if (results.length > 0) {
-        await trx.insertInto("validation_items").values(results.map((r) => ({ validation_id: claim.validationId, email: r.email, chunk: claim.chunk, result: r.json }))).execute();
+        await trx
+          .insertInto("validation_items")
+          .values(
+            results.map((r) => ({
+              validation_id: claim.validationId,
+              email: r.email,
+              chunk: claim.chunk,
+              result: r.json,
+            })),
+          )
+          .execute();
       }
       const count = (kind: Kind) => results.filter((r) => r.kind === kind).length;
-      const job = await trx.updateTable("email_validations").set((eb) => ({
-        processed: eb("processed", "+", results.length),
-        deliverable: eb("deliverable", "+", count("deliverable")),
-        risky: eb("risky", "+", count("risky")),
-        undeliverable: eb("undeliverable", "+", count("undeliverable")),
-        unknown: eb("unknown", "+", count("unknown")),
-      })).where("id", "=", claim.validationId).returning(["processed", "total"]).executeTakeFirstOrThrow();
+      const job = await trx
+        .updateTable("email_validations")
+        .set((eb) => ({
+          processed: eb("processed", "+", results.length),
+          deliverable: eb("deliverable", "+", count("deliverable")),
+          risky: eb("risky", "+", count("risky")),
+          undeliverable: eb("undeliverable", "+", count("undeliverable")),
+          unknown: eb("unknown", "+", count("unknown")),
+        }))
+        .where("id", "=", claim.validationId)
+        .returning(["processed", "total"])
+        .executeTakeFirstOrThrow();
       // A chunk's results are all its inputs (written together, only here), so the job is done
       // exactly when every input has one.
       if (job.processed >= job.total) {
-        await trx.updateTable("email_validations").set({ status: "completed", completed_at: now }).where("id", "=", claim.validationId).where("status", "=", "processing").execute();
+        await trx
+          .updateTable("email_validations")
+          .set({ status: "completed", completed_at: now })
+          .where("id", "=", claim.validationId)
+          .where("status", "=", "processing")
+          .execute();
       }
       return true;
     });
@@ -130,14 +232,35 @@ export class ValidationStore {
 
   /** Gives a chunk back to be tried again. */
   async release(owner: string, claim: ChunkClaim): Promise<void> {
-    await this.db.updateTable("validation_chunks").set({ status: "pending", lease_owner: null, lease_expires_at: null }).where("validation_id", "=", claim.validationId).where("chunk", "=", claim.chunk).where("lease_owner", "=", owner).where("status", "=", "leased").execute();
+    await this.db
+      .updateTable("validation_chunks")
+      .set({ status: "pending", lease_owner: null, lease_expires_at: null })
+      .where("validation_id", "=", claim.validationId)
+      .where("chunk", "=", claim.chunk)
+      .where("lease_owner", "=", owner)
+      .where("status", "=", "leased")
+      .execute();
   }
 
   /** Ends a job in `error`, never leaving it stuck in processing. */
-  async fail(id: string, errors: { code: "internal_error" | "timeout"; message: string }[], now: string): Promise<void> {
+  async fail(
+    id: string,
+    errors: { code: "internal_error" | "timeout"; message: string }[],
+    now: string,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable("email_validations").set({ status: "error", errors: JSON.stringify(errors), completed_at: now }).where("id", "=", id).where("status", "in", ["queued", "processing"]).execute();
-      await trx.updateTable("validation_chunks").set({ status: "canceled" }).where("validation_id", "=", id).where("status", "in", ["pending", "leased"]).execute();
+      await trx
+        .updateTable("email_validations")
+        .set({ status: "error", errors: JSON.stringify(errors), completed_at: now })
+        .where("id", "=", id)
+        .where("status", "in", ["queued", "processing"])
+        .execute();
+      await trx
+        .updateTable("validation_chunks")
+        .set({ status: "canceled" })
+        .where("validation_id", "=", id)
+        .where("status", "in", ["pending", "leased"])
+        .execute();
     });
   }
 }

@@ -1,8 +1,8 @@
 import { hostname } from "node:os";
-import { iso, type Clock } from "../shared/clock.js";
+import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
 import type { Logger } from "../shared/logger.js";
-import { ValidationEngine, type EngineSettings } from "./engine/engine.js";
+import { type EngineSettings, ValidationEngine } from "./engine/engine.js";
 import type { ChunkClaim, Kind, ValidationStore } from "./store.js";
 
 export interface WorkerOptions {
@@ -42,7 +42,9 @@ export class ValidationWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopped = Promise.all(Array.from({ length: this.options.inFlight ?? 1 }, () => this.loop())).then(() => undefined);
+    this.stopped = Promise.all(Array.from({ length: this.options.inFlight ?? 1 }, () => this.loop())).then(
+      () => undefined,
+    );
   }
 
   /** Finishes the chunk in flight, then stops. */
@@ -54,7 +56,9 @@ export class ValidationWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       const worked = await this.once().catch((error: unknown) => {
-        this.logger.error("validation worker failed", { error: error instanceof Error ? error.message : String(error) });
+        this.logger.error("validation worker failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
         this.idleUntil = Date.now() + this.options.idleMs; // a failing store is not asked again at once
         return false;
       });
@@ -83,13 +87,23 @@ export class ValidationWorker {
   async once(): Promise<boolean> {
     const claim = await this.nextClaim();
     if (!claim) return false;
-    const heartbeat = setInterval(() => {
-      void this.store.heartbeat(this.id, claim, iso(new Date(this.clock().getTime() + this.options.leaseMs))).catch(() => undefined);
-    }, Math.max(1000, this.options.leaseMs / 3));
+    const heartbeat = setInterval(
+      () => {
+        void this.store
+          .heartbeat(this.id, claim, iso(new Date(this.clock().getTime() + this.options.leaseMs)))
+          .catch(() => undefined);
+      },
+      Math.max(1000, this.options.leaseMs / 3),
+    );
     try {
       const emails = await this.store.chunkEmails(claim);
       const results = await this.engine(claim.validationId).validate(emails);
-      await this.store.complete(this.id, claim, results.map((r) => ({ email: r.email, json: JSON.stringify(r), kind: r.result as Kind })), iso(this.clock()));
+      await this.store.complete(
+        this.id,
+        claim,
+        results.map((r) => ({ email: r.email, json: JSON.stringify(r), kind: r.result as Kind })),
+        iso(this.clock()),
+      );
     } catch (error) {
       await this.failed(claim, error);
     } finally {
@@ -100,9 +114,17 @@ export class ValidationWorker {
 
   private async failed(claim: ChunkClaim, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error("validation chunk failed", { validation_id: claim.validationId, chunk: claim.chunk, error: message });
+    this.logger.error("validation chunk failed", {
+      validation_id: claim.validationId,
+      chunk: claim.chunk,
+      error: message,
+    });
     if ((await this.store.attempts(claim)) >= this.options.maxAttempts) {
-      await this.store.fail(claim.validationId, [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }], iso(this.clock()));
+      await this.store.fail(
+        claim.validationId,
+        [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }],
+        iso(this.clock()),
+      );
     } else {
       await this.store.release(this.id, claim);
     }

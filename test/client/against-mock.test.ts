@@ -8,7 +8,9 @@ describe("the client against the mock", () => {
   const client = createClient({ baseUrl: mock.baseUrl, apiKey: mock.apiKey });
 
   it("lists destinations with the typed body", async () => {
-    const { data, error, response } = await client.GET("/v1/destinations", { params: { query: { status: "verified", page: { size: 10 } } } });
+    const { data, error, response } = await client.GET("/v1/destinations", {
+      params: { query: { status: "verified", page: { size: 10 } } },
+    });
     expect(error).toBeUndefined();
     expect(response.status).toBe(200);
     expect(data?.data[0]?.email).toMatch(/@/);

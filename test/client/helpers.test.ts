@@ -1,23 +1,29 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createClient,
+  type EmailValidation,
   MailproofError,
+  type Problem,
   paginate,
   resendDestination,
   validateEmails,
   validationResults,
-  type EmailValidation,
-  type Problem,
 } from "../../client/index.js";
 import { document } from "../support/openapi.js";
-import { scriptedServer, type Reply, type Seen } from "../support/scripted-server.js";
+import { type Reply, type Seen, scriptedServer } from "../support/scripted-server.js";
 
 // The contract's own examples are the fixtures: the helpers are fed what the API really sends.
 const example = <T>(name: string) => (document.components.examples as Record<string, { value: T }>)[name]!.value;
 const destinations = example<{ data: { id: string }[] }>("DestinationList").data;
 const queued = example<EmailValidation>("EmailValidationQueued");
 const completed = example<EmailValidation>("EmailValidationCompleted");
-const problem = (code: Problem["code"], status: number): Problem => ({ type: "about:blank", title: code, status, detail: code, code });
+const problem = (code: Problem["code"], status: number): Problem => ({
+  type: "about:blank",
+  title: code,
+  status,
+  detail: code,
+  code,
+});
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -41,7 +47,11 @@ describe("paginate", () => {
         status: 200,
         json: {
           data: [destinations[page % 2]],
-          links: { self: req.url, next: page < 2 ? `/v1/destinations?status=pending&page[size]=1&page[after]=${page + 1}` : null, prev: null },
+          links: {
+            self: req.url,
+            next: page < 2 ? `/v1/destinations?status=pending&page[size]=1&page[after]=${page + 1}` : null,
+            prev: null,
+          },
         },
       };
     });
@@ -70,12 +80,19 @@ describe("paginate", () => {
 describe("validateEmails", () => {
   it("polls only after each Retry-After and resolves with the terminal job", async () => {
     const { client, seen } = await serve((req, i): Reply => {
-      if (req.method === "POST") return { status: 202, headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "1" }, json: queued };
+      if (req.method === "POST")
+        return {
+          status: 202,
+          headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "1" },
+          json: queued,
+        };
       if (i === 1) return { status: 200, headers: { "retry-after": "1" }, json: { ...queued, status: "processing" } };
       return { status: 200, json: completed };
     });
     const progress: string[] = [];
-    const job = await validateEmails(client, ["marta.novak@acme-logistics.com"], { onProgress: (j) => progress.push(j.status) });
+    const job = await validateEmails(client, ["marta.novak@acme-logistics.com"], {
+      onProgress: (j) => progress.push(j.status),
+    });
     expect(job.status).toBe("completed");
     expect(job.counts).toEqual(completed.counts);
     expect(progress).toEqual(["processing", "completed"]);
@@ -88,11 +105,19 @@ describe("validateEmails", () => {
 
   it("stops waiting on abort, and cancels the job when asked to", async () => {
     const { client, seen } = await serve((req) => {
-      if (req.method === "POST") return { status: 202, headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "30" }, json: queued };
+      if (req.method === "POST")
+        return {
+          status: 202,
+          headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "30" },
+          json: queued,
+        };
       return { status: 200, json: { ...queued, status: "canceled" } };
     });
     const controller = new AbortController();
-    const waiting = validateEmails(client, ["a@acme-logistics.com"], { signal: controller.signal, cancelOnAbort: true });
+    const waiting = validateEmails(client, ["a@acme-logistics.com"], {
+      signal: controller.signal,
+      cancelOnAbort: true,
+    });
     setTimeout(() => controller.abort(new Error("user left the page")), 100);
     await expect(waiting).rejects.toThrow("user left the page");
     expect(seen.map((s) => s.method)).toEqual(["POST", "PATCH"]);
@@ -101,7 +126,11 @@ describe("validateEmails", () => {
   });
 
   it("leaves the job running on abort by default", async () => {
-    const { client, seen } = await serve(() => ({ status: 202, headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "30" }, json: queued }));
+    const { client, seen } = await serve(() => ({
+      status: 202,
+      headers: { location: `/v1/email-validations/${queued.id}`, "retry-after": "30" },
+      json: queued,
+    }));
     const controller = new AbortController();
     const waiting = validateEmails(client, ["a@acme-logistics.com"], { signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
@@ -116,7 +145,20 @@ describe("validateEmails", () => {
       const start = after === null ? 0 : results.findIndex((r) => r.email === after) + 1;
       const page = results.slice(start, start + 2);
       const last = start + 2 >= results.length;
-      return { status: 200, json: { ...completed, results: page, links: { self: req.url, prev: null, next: last ? null : `/v1/email-validations/${completed.id}?page[size]=2&page[after]=${encodeURIComponent(page.at(-1)!.email)}` } } };
+      return {
+        status: 200,
+        json: {
+          ...completed,
+          results: page,
+          links: {
+            self: req.url,
+            prev: null,
+            next: last
+              ? null
+              : `/v1/email-validations/${completed.id}?page[size]=2&page[after]=${encodeURIComponent(page.at(-1)!.email)}`,
+          },
+        },
+      };
     });
     const emails: string[] = [];
     for await (const r of validationResults(client, completed.id, { pageSize: 2 })) emails.push(r.email);
@@ -129,7 +171,11 @@ describe("resendDestination", () => {
   const id = destinations[0]!.id;
 
   it("surfaces a 429's Retry-After as a number, with the limit that was hit", async () => {
-    const { client } = await serve(() => ({ status: 429, headers: { "retry-after": "42" }, json: problem("resend_too_soon", 429) }));
+    const { client } = await serve(() => ({
+      status: 429,
+      headers: { "retry-after": "42" },
+      json: problem("resend_too_soon", 429),
+    }));
     const outcome = await resendDestination(client, id);
     expect(outcome).toMatchObject({ sent: false, code: "resend_too_soon", retryAfterSeconds: 42 });
   });
@@ -144,6 +190,9 @@ describe("resendDestination", () => {
 
   it("throws the typed problem for other failures", async () => {
     const { client } = await serve(() => ({ status: 409, json: problem("already_verified", 409) }));
-    await expect(resendDestination(client, id)).rejects.toMatchObject({ status: 409, problem: { code: "already_verified" } });
+    await expect(resendDestination(client, id)).rejects.toMatchObject({
+      status: 409,
+      problem: { code: "already_verified" },
+    });
   });
 });

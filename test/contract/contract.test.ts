@@ -5,16 +5,24 @@ import { emailValidationCases } from "./cases/email-validations.js";
 import { mailboxDomainCases } from "./cases/mailbox-domains.js";
 import { publicCases } from "./cases/public.js";
 import { senderIdentityCases } from "./cases/sender-identities.js";
-import { contextFor, expectContract, send, type ContractCase } from "./harness.js";
+import { type ContractCase, contextFor, expectContract, send } from "./harness.js";
 
 // One suite, every target: the same requests and the same assertions against the Prism mock
 // and (once it exists) the real server.
-const cases: ContractCase[] = [...destinationCases, ...senderIdentityCases, ...mailboxDomainCases, ...emailValidationCases, ...publicCases];
+const cases: ContractCase[] = [
+  ...destinationCases,
+  ...senderIdentityCases,
+  ...mailboxDomainCases,
+  ...emailValidationCases,
+  ...publicCases,
+];
 
 describe.each(inject("targets"))("contract against the $kind", (target) => {
   const produced = new Set<string>();
   const ctx = contextFor(target);
-  const mine = cases.filter((c) => (!c.targets || c.targets.includes(target.kind)) && !exempt(target.kind, `${c.operationId} ${c.status}`));
+  const mine = cases.filter(
+    (c) => (!c.targets || c.targets.includes(target.kind)) && !exempt(target.kind, `${c.operationId} ${c.status}`),
+  );
 
   it.each(mine.map((c) => [`${c.operationId} ${c.status}: ${c.name}`, c] as const))("%s", async (_, c) => {
     const spec = await c.request(ctx);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
-import { deref, responseOf, validateBody, validateHeader, type HeaderSpec } from "../support/openapi.js";
+import { deref, type HeaderSpec, responseOf, validateBody, validateHeader } from "../support/openapi.js";
 import type { Target } from "../support/targets.js";
 
 /** One HTTP request, described independently of the target it goes to. */
@@ -42,7 +42,10 @@ export interface ContractCase {
 }
 
 export async function send(target: Target, spec: RequestSpec, prefer?: string): Promise<Response> {
-  const headers: Record<string, string> = { accept: "application/json, application/problem+json, text/html", ...spec.headers };
+  const headers: Record<string, string> = {
+    accept: "application/json, application/problem+json, text/html",
+    ...spec.headers,
+  };
   if (spec.auth !== false) headers.authorization = `Bearer ${target.apiKey}`;
   // Only Prism reads Prefer; the real server ignores it, so the same request serves both targets.
   if (prefer && target.kind === "mock") headers.prefer = prefer;
@@ -54,7 +57,12 @@ export async function send(target: Target, spec: RequestSpec, prefer?: string): 
     body = spec.raw;
     if (spec.contentType) headers["content-type"] = spec.contentType;
   }
-  return fetch((spec.baseUrl ?? target.baseUrl) + spec.path, { method: spec.method, headers, body, redirect: "manual" });
+  return fetch((spec.baseUrl ?? target.baseUrl) + spec.path, {
+    method: spec.method,
+    headers,
+    body,
+    redirect: "manual",
+  });
 }
 
 export function contextFor(target: Target): CaseContext {
@@ -100,7 +108,9 @@ export async function expectContract(response: Response, operationId: string, st
   if (contentType === "application/problem+json") expect((body as { status: number }).status).toBe(status);
   const location = response.headers.get("location");
   if (location && typeof body === "object" && body !== null && "id" in body) {
-    expect(location.endsWith(`/${String((body as { id: unknown }).id)}`), `Location ${location} names the new id`).toBe(true);
+    expect(location.endsWith(`/${String((body as { id: unknown }).id)}`), `Location ${location} names the new id`).toBe(
+      true,
+    );
   }
   return body;
 }

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/index.js";
 import { inProcessServer } from "../support/in-process.js";
@@ -15,7 +15,16 @@ beforeAll(async () => {
   api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Acme Logistics") });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -33,20 +42,27 @@ describe("confirming in a browser", () => {
 
     const opened = await page.goto(server.url + path);
     // The strict CSP allows the page's one stylesheet by its hash: the browser applied it.
-    expect(await page.getByRole("button", { name: "Confirm" }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(11, 87, 208)");
+    expect(
+      await page.getByRole("button", { name: "Confirm" }).evaluate((b) => getComputedStyle(b).backgroundColor),
+    ).toBe("rgb(11, 87, 208)");
     expect(violations).toEqual([]);
     expect(opened?.status()).toBe(200);
     await expect(page.title()).resolves.toBe("Confirm ana.silva@acme-logistics.com");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Confirm your address");
     expect(await page.locator("main").textContent()).toContain("Acme Logistics asked to forward mail to this address");
     // Only looking changes nothing.
-    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!.status).toBe("pending");
+    expect(
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!
+        .status,
+    ).toBe("pending");
 
     await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Confirm" }).click()]);
     await page.waitForSelector("text=is confirmed");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Thank you");
 
-    const after = (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
+    const after = (
+      await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })
+    ).data!;
     expect(after.status).toBe("verified");
     expect(Date.parse(after.verified_at!)).toBeGreaterThan(Date.parse(created.created_at) - 1);
   });
@@ -56,7 +72,10 @@ describe("confirming in a browser", () => {
     const blocked: string[] = [];
     page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && blocked.push(m.text())));
     await page.goto(`${server.url}/docs`);
-    await page.getByRole("heading", { name: /mailproof API/ }).first().waitFor();
+    await page
+      .getByRole("heading", { name: /mailproof API/ })
+      .first()
+      .waitFor();
     expect(await page.getByText("Destinations", { exact: true }).count()).toBeGreaterThan(0);
     // What the CSP stopped is only the reference renderer's own logo from its CDN, never our scripts.
     expect(blocked.filter((v) => !/https:\/\/cdn\.redoc\.ly\//.test(v))).toEqual([]);
@@ -67,6 +86,9 @@ describe("confirming in a browser", () => {
     const path = await latestOutboxPath(server.dataDir, "scanned@acme-logistics.com");
     const page = await (await browser.newContext()).newPage();
     for (let i = 0; i < 3; i++) await page.goto(server.url + path);
-    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!.status).toBe("pending");
+    expect(
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!
+        .status,
+    ).toBe("pending");
   });
 });

@@ -20,8 +20,18 @@ async function destination(email: string) {
 }
 
 async function open(path: string, method = "GET") {
-  const response = await fetch(server.url + path, method === "POST" ? { method, body: "csrf=x", headers: { "content-type": "application/x-www-form-urlencoded" } } : {});
-  return { status: response.status, type: response.headers.get("content-type"), cache: response.headers.get("cache-control"), text: await response.text() };
+  const response = await fetch(
+    server.url + path,
+    method === "POST"
+      ? { method, body: "csrf=x", headers: { "content-type": "application/x-www-form-urlencoded" } }
+      : {},
+  );
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    cache: response.headers.get("cache-control"),
+    text: await response.text(),
+  };
 }
 
 describe("confirmation links", () => {
@@ -47,24 +57,36 @@ describe("confirmation links", () => {
     now += 7 * 24 * 3600_000 + 1000;
     expect((await open(path)).status).toBe(410);
     expect((await open(path, "POST")).status).toBe(410);
-    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+    expect(
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status,
+    ).toBe("pending");
   });
 
   it("a stale or forged form gets a 403 and confirms nothing", async () => {
     const { id, path } = await destination("forged@acme-logistics.com");
     const page = await fetch(server.url + path);
     const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
-    const forged = await fetch(server.url + path, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "csrf=not-the-nonce" });
+    const forged = await fetch(server.url + path, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: "csrf=not-the-nonce",
+    });
     expect(forged.status).toBe(403);
     const cookieless = await open(path, "POST");
     expect(cookieless.status).toBe(403);
-    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+    expect(
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status,
+    ).toBe("pending");
   });
 
   it("the form value is bound to its link: a made-up pair, or a pair from another link's page, confirms nothing", async () => {
     const mine = await destination("bound@acme-logistics.com");
     const theirs = await destination("other-link@acme-logistics.com");
-    const form = (cookie: string, csrf: string) => ({ method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${encodeURIComponent(csrf)}` });
+    const form = (cookie: string, csrf: string) => ({
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
     // A cookie and field the client made up, equal to each other: no page was loaded.
     expect((await fetch(server.url + mine.path, form("mp_csrf=x", "x"))).status).toBe(403);
     // A real pair, from the page of another link.
@@ -76,9 +98,14 @@ describe("confirmation links", () => {
     const own = await fetch(server.url + mine.path);
     const ownCsrf = /name="csrf" value="([^"]+)"/.exec(await own.text())![1]!;
     expect((await fetch(server.url + mine.path, form(cookie, ownCsrf))).status).toBe(403);
-    for (const id of [mine.id, theirs.id]) expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status).toBe("pending");
+    for (const id of [mine.id, theirs.id])
+      expect(
+        (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data!.status,
+      ).toBe("pending");
     // The page's own pair works.
-    expect((await fetch(server.url + mine.path, form(own.headers.get("set-cookie")!.split(";")[0]!, ownCsrf))).status).toBe(200);
+    expect(
+      (await fetch(server.url + mine.path, form(own.headers.get("set-cookie")!.split(";")[0]!, ownCsrf))).status,
+    ).toBe(200);
   });
 
   it.each([
@@ -97,14 +124,25 @@ describe("confirmation links", () => {
     const broken = await fetch(`${server.url}/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0w%ZZ`);
     expect([broken.status, broken.headers.get("content-type")]).toEqual([400, "text/html; charset=utf-8"]);
     const put = await fetch(`${server.url}/confirm/abc`, { method: "PUT" });
-    expect([put.status, put.headers.get("allow"), put.headers.get("content-type")]).toEqual([405, "GET, HEAD, POST", "text/html; charset=utf-8"]);
+    expect([put.status, put.headers.get("allow"), put.headers.get("content-type")]).toEqual([
+      405,
+      "GET, HEAD, POST",
+      "text/html; charset=utf-8",
+    ]);
     const head = await fetch(`${server.url}/confirm/abc`, { method: "HEAD" });
-    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([404, "text/html; charset=utf-8", ""]);
+    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([
+      404,
+      "text/html; charset=utf-8",
+      "",
+    ]);
   });
 
   it("confirming spends every token of the address; they then say 'already confirmed'", async () => {
     const first = await destination("twice@acme-logistics.com");
-    expect((await api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: first.id } } })).response.status).toBe(200);
+    expect(
+      (await api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: first.id } } }))
+        .response.status,
+    ).toBe(200);
     await server.mailer.idle();
     const second = await latestOutboxPath(server.dataDir, "twice@acme-logistics.com");
     expect(second).not.toBe(first.path);
@@ -113,15 +151,26 @@ describe("confirmation links", () => {
     expect(older.status).toBe(200);
     expect(older.text).toContain("already confirmed");
     expect(older.text).not.toContain("<form");
-    const rows = await server.db.selectFrom("confirmation_tokens").select("spent_at").where("subject_id", "=", first.id).execute();
+    const rows = await server.db
+      .selectFrom("confirmation_tokens")
+      .select("spent_at")
+      .where("subject_id", "=", first.id)
+      .execute();
     expect(rows.map((r) => r.spent_at !== null)).toEqual([true, true]);
   });
 
   it("a link for an address that was changed or deleted since names nothing (404)", async () => {
     const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "tokens-inc.com" } })).data!;
-    const identity = (await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Ops", email: "ops@tokens-inc.com" } })).data!;
+    const identity = (
+      await api.POST("/v1/sender-identities", {
+        body: { domain_id: domain.id, name: "Ops", email: "ops@tokens-inc.com" },
+      })
+    ).data!;
     const oldPath = await latestOutboxPath(server.dataDir, "ops@tokens-inc.com");
-    await api.PUT("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } }, body: { email: "team@tokens-inc.com" } });
+    await api.PUT("/v1/sender-identities/{identity_id}", {
+      params: { path: { identity_id: identity.id } },
+      body: { email: "team@tokens-inc.com" },
+    });
     await server.mailer.idle();
     expect((await open(oldPath)).status).toBe(404);
     const newPath = await latestOutboxPath(server.dataDir, "team@tokens-inc.com");
@@ -142,7 +191,9 @@ describe("confirmation links", () => {
     expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     const csp = response.headers.get("content-security-policy")!;
-    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/);
+    expect(csp).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+    );
     expect(csp).not.toContain("unsafe-inline");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });

@@ -14,8 +14,16 @@ let apiKey: string;
 beforeAll(async () => {
   sink = await smtpSink({ user: "relay-user", password: "s3cret pass" });
   server = await inProcessServer({
-    env: { SMTP_URL: sink.url, MAIL_FROM: "Acme via mailproof <verify@mailproof.test>", PUBLIC_URL: "https://verify.acme-logistics.com" },
-    logger: { info: (m, f) => logs.push(JSON.stringify({ m, ...f })), warn: (m, f) => logs.push(JSON.stringify({ m, ...f })), error: (m, f) => logs.push(JSON.stringify({ m, ...f })) },
+    env: {
+      SMTP_URL: sink.url,
+      MAIL_FROM: "Acme via mailproof <verify@mailproof.test>",
+      PUBLIC_URL: "https://verify.acme-logistics.com",
+    },
+    logger: {
+      info: (m, f) => logs.push(JSON.stringify({ m, ...f })),
+      warn: (m, f) => logs.push(JSON.stringify({ m, ...f })),
+      error: (m, f) => logs.push(JSON.stringify({ m, ...f })),
+    },
     retryDelaysMs: [100, 200],
   });
   apiKey = await server.createKey("Acme Logistics");
@@ -30,7 +38,12 @@ const mailTo = (to: string) => eventually(async () => sink.received.filter((m) =
 
 describe("confirmation mail over SMTP", () => {
   it("mails a link built from PUBLIC_URL; following it and pressing Confirm verifies the destination", async () => {
-    const created = (await api.POST("/v1/destinations", { body: { email: "ana.silva@acme-logistics.com" }, headers: { Host: "evil.example" } })).data!;
+    const created = (
+      await api.POST("/v1/destinations", {
+        body: { email: "ana.silva@acme-logistics.com" },
+        headers: { Host: "evil.example" },
+      })
+    ).data!;
     const mail = await mailTo("ana.silva@acme-logistics.com");
     expect(mail.subject).toBe("Please confirm ana.silva@acme-logistics.com");
     expect(mail.from?.text).toBe('"Acme via mailproof" <verify@mailproof.test>');
@@ -47,19 +60,28 @@ describe("confirmation mail over SMTP", () => {
     expect(page.headers.get("cache-control")).toBe("no-store");
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
     expect(page.headers.get("set-cookie")).toMatch(/mp_csrf=.+; Path=\/confirm; HttpOnly; Secure; SameSite=Strict/);
-    expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!.status).toBe("pending");
+    expect(
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!
+        .status,
+    ).toBe("pending");
 
     const confirmed = await confirmAsABrowser(server.url, path);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain("is confirmed");
-    const after = (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
+    const after = (
+      await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })
+    ).data!;
     expect(after.status).toBe("verified");
     expect(after.verified_at).not.toBeNull();
     expect(after.verification).toMatchObject({ next_resend_at: null, expires_at: null });
 
     // A second press (scanners press buttons too) says so; the link is spent, the answer is 200.
     const again = await confirmAsABrowser(server.url, path).catch(() => null);
-    const direct = await fetch(server.url + path, { method: "POST", body: "csrf=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const direct = await fetch(server.url + path, {
+      method: "POST",
+      body: "csrf=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(direct.status).toBe(200);
     expect(await direct.text()).toContain("already confirmed");
     expect(again).toBeNull(); // the page no longer offers a form: nothing left to confirm
@@ -68,7 +90,15 @@ describe("confirmation mail over SMTP", () => {
   it("includes the identity's personal note, escaped, and refuses header injection", async () => {
     const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "acme-logistics.com" } })).data!;
     const note = 'Hi Marta <script>alert(1)</script>\r\nBcc: victim@example.org & "friends"';
-    const identity = await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Acme Billing", email: "billing@acme-logistics.com", add_note: true, personal_note: note } });
+    const identity = await api.POST("/v1/sender-identities", {
+      body: {
+        domain_id: domain.id,
+        name: "Acme Billing",
+        email: "billing@acme-logistics.com",
+        add_note: true,
+        personal_note: note,
+      },
+    });
     expect(identity.response.status).toBe(201);
     const mail = await mailTo("billing@acme-logistics.com");
     expect(mail.html).toContain("Hi Marta &lt;script&gt;alert(1)&lt;/script&gt;");
@@ -79,7 +109,14 @@ describe("confirmation mail over SMTP", () => {
     expect(mail.text).toContain("send mail as Acme Billing from this address");
 
     for (const field of ["name", "reply_to_name"] as const) {
-      const injected = await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Acme", email: `x-${field}@acme-logistics.com`, [field]: "Acme\r\nBcc: victim@example.org" } });
+      const injected = await api.POST("/v1/sender-identities", {
+        body: {
+          domain_id: domain.id,
+          name: "Acme",
+          email: `x-${field}@acme-logistics.com`,
+          [field]: "Acme\r\nBcc: victim@example.org",
+        },
+      });
       expect(injected.response.status).toBe(422);
     }
   });
@@ -88,7 +125,8 @@ describe("confirmation mail over SMTP", () => {
     const mails = sink.received.map((m) => confirmationPath(m).split("/").pop()!);
     expect(mails.length).toBeGreaterThan(0);
     const rows = JSON.stringify(await server.db.selectFrom("confirmation_tokens").selectAll().execute());
-    const everything = logs.join("\n") + rows + JSON.stringify(await server.db.selectFrom("api_keys").selectAll().execute());
+    const everything =
+      logs.join("\n") + rows + JSON.stringify(await server.db.selectFrom("api_keys").selectAll().execute());
     for (const token of mails) expect(everything).not.toContain(token);
     expect(everything).not.toContain(apiKey);
   });
@@ -102,14 +140,19 @@ describe("confirmation mail over SMTP", () => {
       const health = await (await fetch(`${server.url}/healthz`)).json();
       expect(health).toEqual({ status: "degraded", checks: { store: "ok", mail: "failing" } });
       expect(logs.some((l) => l.includes("sending mail failed"))).toBe(true);
-      expect((await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.data!.id } } })).data!.status).toBe("pending");
+      expect(
+        (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.data!.id } } }))
+          .data!.status,
+      ).toBe("pending");
     } finally {
       sink.state.failing = false;
     }
     // Once the relay is back, a resend is delivered and mail reads ok again.
     const list = (await api.GET("/v1/destinations", { params: { query: { status: "pending" } } })).data!.data;
     const ops = list.find((d) => d.email === "ops@acme-logistics.com")!;
-    const resent = await api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: ops.id } } });
+    const resent = await api.POST("/v1/destinations/{destination_id}/resend", {
+      params: { path: { destination_id: ops.id } },
+    });
     expect(resent.response.status).toBe(200);
     await mailTo("ops@acme-logistics.com");
     await server.mailer.idle();

@@ -6,7 +6,7 @@ import { createClient, validationResults } from "../../client/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
-import { answers, startProcess, type Started } from "../support/processes.js";
+import { answers, type Started, startProcess } from "../support/processes.js";
 
 // Durability: a server process validating 20,000 addresses is killed with SIGKILL mid-job and
 // restarted on the same store; the job completes with exactly one result per unique address.
@@ -16,7 +16,12 @@ let baseUrl: string;
 const running: Started[] = [];
 
 const start = () =>
-  startProcess("node", ["dist/main.js"], async (output) => output.includes("mailproof is listening") && (await answers(`${baseUrl}/healthz`)), { name: "server", env }).then((s) => {
+  startProcess(
+    "node",
+    ["dist/main.js"],
+    async (output) => output.includes("mailproof is listening") && (await answers(`${baseUrl}/healthz`)),
+    { name: "server", env },
+  ).then((s) => {
     running.push(s);
     return s;
   });
@@ -28,10 +33,17 @@ beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
   env = {
-    NODE_ENV: "test", PORT: String(port), HOST: "127.0.0.1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-crash-")),
-    DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "2000", VALIDATION_LEASE_MS: "2000", WORKERS: "1",
+    NODE_ENV: "test",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-crash-")),
+    DNS_SERVERS: dns.server,
+    DNS_TIMEOUT_MS: "2000",
+    VALIDATION_LEASE_MS: "2000",
+    WORKERS: "1",
     // One chunk at a time keeps the job running long enough to be killed in the middle.
-    VALIDATION_CHUNKS_IN_FLIGHT: "1", DOMAIN_RECHECK_INTERVAL: "0",
+    VALIDATION_CHUNKS_IN_FLIGHT: "1",
+    DOMAIN_RECHECK_INTERVAL: "0",
     ...(await freshDatabaseEnv()),
   };
 });
@@ -45,7 +57,9 @@ describe("a validation job survives SIGKILL", () => {
     const first = await start();
     const apiKey = /API key: (\S+)/.exec(first.output())![1]!;
     const api = createClient({ baseUrl, apiKey });
-    const emails = Array.from({ length: 20_000 }, (_, i) => (i % 10 === 9 ? `broken address ${i}` : `user${i}@d${i % 1000}.crash.test`));
+    const emails = Array.from({ length: 20_000 }, (_, i) =>
+      i % 10 === 9 ? `broken address ${i}` : `user${i}@d${i % 1000}.crash.test`,
+    );
     const { data: job } = await api.POST("/v1/email-validations", { body: { emails } });
     const path = { params: { path: { validation_id: job!.id } } };
 

@@ -25,8 +25,10 @@ afterAll(async () => {
   await dns.close();
 });
 
-const create = async (client: MailproofClient, domain = `acme-${fresh()}.com`) => (await client.POST("/v1/mailbox-domains", { body: { domain } })).data!;
-const verify = (client: MailproofClient, id: string) => client.POST("/v1/mailbox-domains/{domain_id}/verify", { params: { path: { domain_id: id } } });
+const create = async (client: MailproofClient, domain = `acme-${fresh()}.com`) =>
+  (await client.POST("/v1/mailbox-domains", { body: { domain } })).data!;
+const verify = (client: MailproofClient, id: string) =>
+  client.POST("/v1/mailbox-domains/{domain_id}/verify", { params: { path: { domain_id: id } } });
 const record = (d: MailboxDomain, purpose: string) => d.dns_records.find((r) => r.purpose === purpose)!;
 
 /** Publishes what the domain asks for (optionally only some records). */
@@ -34,7 +36,9 @@ function publishAll(d: MailboxDomain, only = ["ownership", "inbound_mx", "spf"])
   const ownership = record(d, "ownership");
   if (only.includes("ownership")) dns.publish(ownership.name, { TXT: [[ownership.value]] });
   dns.publish(d.domain, {
-    ...(only.includes("inbound_mx") && { MX: [{ priority: 10, exchange: record(d, "inbound_mx").value.toUpperCase() }] }),
+    ...(only.includes("inbound_mx") && {
+      MX: [{ priority: 10, exchange: record(d, "inbound_mx").value.toUpperCase() }],
+    }),
     ...(only.includes("spf") && { TXT: [["google-site-verification=abc"], [record(d, "spf").value]] }),
   });
 }
@@ -48,7 +52,11 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
     expect(data!.status).toBe("verified");
     expect(data!.verified_at).not.toBeNull();
     expect(data!.last_checked_at).toBe(data!.verified_at);
-    expect(data!.dns_records.map((r) => [r.purpose, r.status])).toEqual([["ownership", "found"], ["inbound_mx", "found"], ["spf", "found"]]);
+    expect(data!.dns_records.map((r) => [r.purpose, r.status])).toEqual([
+      ["ownership", "found"],
+      ["inbound_mx", "found"],
+      ["spf", "found"],
+    ]);
     expect(record(data!, "spf").observed_values).toEqual([record(domain, "spf").value]);
     const again = await verify(a, domain.id);
     expect(again.response.status).toBe(409);
@@ -58,12 +66,24 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
   it("reports a mismatch with what it saw, and stays pending", async () => {
     const domain = await create(a);
     dns.publish(record(domain, "ownership").name, { TXT: [["mailproof-verification=someone-elses-token"]] });
-    dns.publish(domain.domain, { MX: [{ priority: 5, exchange: "mx.other-provider.net" }], TXT: [["v=spf1 include:_spf.other.net ~all"]] });
+    dns.publish(domain.domain, {
+      MX: [{ priority: 5, exchange: "mx.other-provider.net" }],
+      TXT: [["v=spf1 include:_spf.other.net ~all"]],
+    });
     const { data } = await verify(a, domain.id);
     expect(data!.status).toBe("pending");
-    expect(record(data!, "ownership")).toMatchObject({ status: "mismatch", observed_values: ["mailproof-verification=someone-elses-token"] });
-    expect(record(data!, "inbound_mx")).toMatchObject({ status: "mismatch", observed_values: ["5 mx.other-provider.net"] });
-    expect(record(data!, "spf")).toMatchObject({ status: "mismatch", observed_values: ["v=spf1 include:_spf.other.net ~all"] });
+    expect(record(data!, "ownership")).toMatchObject({
+      status: "mismatch",
+      observed_values: ["mailproof-verification=someone-elses-token"],
+    });
+    expect(record(data!, "inbound_mx")).toMatchObject({
+      status: "mismatch",
+      observed_values: ["5 mx.other-provider.net"],
+    });
+    expect(record(data!, "spf")).toMatchObject({
+      status: "mismatch",
+      observed_values: ["v=spf1 include:_spf.other.net ~all"],
+    });
     expect(data!.last_checked_at).not.toBeNull();
   });
 
@@ -109,7 +129,8 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
     expect(response.status).toBe(503);
     expect(error?.code).toBe("dns_unavailable");
     expect(response.headers.get("retry-after")).toBe("30");
-    const after = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } })).data!;
+    const after = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
+      .data!;
     expect(after).toEqual(domain);
   });
 
@@ -125,15 +146,24 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
     const name = `contested-${fresh()}.com`;
     const mine = await create(a, name);
     const theirs = await create(b, name);
-    dns.publish(record(mine, "ownership").name, { TXT: [[record(mine, "ownership").value], [record(theirs, "ownership").value]] });
-    const results = await Promise.all([verify(a, mine.id), verify(b, theirs.id), verify(a, mine.id), verify(b, theirs.id)]);
+    dns.publish(record(mine, "ownership").name, {
+      TXT: [[record(mine, "ownership").value], [record(theirs, "ownership").value]],
+    });
+    const results = await Promise.all([
+      verify(a, mine.id),
+      verify(b, theirs.id),
+      verify(a, mine.id),
+      verify(b, theirs.id),
+    ]);
     const winners = results.filter((r) => r.response.status === 200);
     const codes = results.filter((r) => r.response.status === 409).map((r) => r.error?.code);
     const winnerAccounts = new Set(winners.map((r) => r.data!.id));
     expect(winnerAccounts.size).toBe(1);
     expect(codes).toContain("verified_by_another_account");
     const loser = winners[0]!.data!.id === mine.id ? { client: b, id: theirs.id } : { client: a, id: mine.id };
-    const state = (await loser.client.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: loser.id } } })).data!;
+    const state = (
+      await loser.client.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: loser.id } } })
+    ).data!;
     expect(state.status).not.toBe("verified");
   });
 });
@@ -145,13 +175,15 @@ describe("the background re-check", () => {
     publishAll(domain);
     now += 1000;
     await recheck.recheckDue(0, 1000);
-    const verified = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } })).data!;
+    const verified = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
+      .data!;
     expect(verified.status).toBe("verified");
 
     dns.publish(record(domain, "ownership").name, { rcode: "NXDOMAIN" });
     now += 1000;
     await recheck.recheckDue(0, 1000);
-    const vanished = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } })).data!;
+    const vanished = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
+      .data!;
     expect(vanished.status).toBe("verified");
     expect(record(vanished, "ownership").status).toBe("mismatch");
     expect(Date.parse(vanished.last_checked_at!)).toBeGreaterThan(Date.parse(verified.last_checked_at!));

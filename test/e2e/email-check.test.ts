@@ -22,7 +22,13 @@ beforeAll(async () => {
   dns.publish("slowpoke.test", { MX: [{ priority: 10, exchange: "mx.slowpoke.test" }] });
   dns.publish("mx.slowpoke.test", { A: ["127.0.0.7"] });
   server = await inProcessServer({
-    env: { DNS_SERVERS: dns.server, VALIDATION_SMTP_PORT: String(port), VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", EMAIL_CHECK_TIMEOUT_MS: "700", VALIDATION_COMMAND_TIMEOUT_MS: "5000" },
+    env: {
+      DNS_SERVERS: dns.server,
+      VALIDATION_SMTP_PORT: String(port),
+      VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
+      EMAIL_CHECK_TIMEOUT_MS: "700",
+      VALIDATION_COMMAND_TIMEOUT_MS: "5000",
+    },
   });
   api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Signups") });
 });
@@ -35,7 +41,13 @@ describe("POST /v1/email-checks", () => {
   it("answers with the same result object as a bulk job", async () => {
     const { data, response } = await api.POST("/v1/email-checks", { body: { email: "marta@signup.test" } });
     expect(response.status).toBe(200);
-    expect(data).toMatchObject({ email: "marta@signup.test", result: "deliverable", reason: "accepted_email", catch_all: false, checks: { mx: "mx.signup.test", smtp: { code: 250 } } });
+    expect(data).toMatchObject({
+      email: "marta@signup.test",
+      result: "deliverable",
+      reason: "accepted_email",
+      catch_all: false,
+      checks: { mx: "mx.signup.test", smtp: { code: 250 } },
+    });
     const typo = await api.POST("/v1/email-checks", { body: { email: "jan@gmial.com" } });
     expect(typo.data).toMatchObject({ did_you_mean: "jan@gmail.com" });
     const junk = await api.POST("/v1/email-checks", { body: { email: "not an address" } });
@@ -46,6 +58,10 @@ describe("POST /v1/email-checks", () => {
     const started = Date.now();
     const { data } = await api.POST("/v1/email-checks", { body: { email: "ana@slowpoke.test" } });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(data).toMatchObject({ result: "unknown", reason: "smtp_timeout", checks: { syntax: true, domain: "slowpoke.test" } });
+    expect(data).toMatchObject({
+      result: "unknown",
+      reason: "smtp_timeout",
+      checks: { syntax: true, domain: "slowpoke.test" },
+    });
   });
 });

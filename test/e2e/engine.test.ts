@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ValidationEngine, type EngineSettings } from "../../server/validation/engine/engine.js";
+import { type EngineSettings, ValidationEngine } from "../../server/validation/engine/engine.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { mxServer } from "../support/mx-server.js";
@@ -18,8 +18,22 @@ let settings: EngineSettings;
 beforeAll(async () => {
   dns = await startDnsServer();
   port = await freePort();
-  const zone = (name: string, mx: string[]) => dns.publish(name, { MX: mx.map((exchange, i) => ({ priority: (i + 1) * 10, exchange })) });
-  servers.push(await mxServer({ host: "127.0.0.2", port, mailboxes: { "ana@acme.test": "accept", "full@acme.test": "full", "grey@acme.test": "greylist-once", "grey2@acme.test": "greylist-once", "stuck@acme.test": "greylist-always", ...Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`user${i}@acme.test`, "accept" as const])) } }));
+  const zone = (name: string, mx: string[]) =>
+    dns.publish(name, { MX: mx.map((exchange, i) => ({ priority: (i + 1) * 10, exchange })) });
+  servers.push(
+    await mxServer({
+      host: "127.0.0.2",
+      port,
+      mailboxes: {
+        "ana@acme.test": "accept",
+        "full@acme.test": "full",
+        "grey@acme.test": "greylist-once",
+        "grey2@acme.test": "greylist-once",
+        "stuck@acme.test": "greylist-always",
+        ...Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`user${i}@acme.test`, "accept" as const])),
+      },
+    }),
+  );
   servers.push(await mxServer({ host: "127.0.0.3", port, mailboxes: {}, catchAll: true }));
   servers.push(await mxServer({ host: "127.0.0.4", port, mailboxes: {}, silent: true }));
   zone("acme.test", ["mx.acme.test"]);
@@ -34,39 +48,69 @@ beforeAll(async () => {
   dns.publish("mx1.backup.test", { A: ["127.0.0.9"] });
   dns.publish("mx2.backup.test", { A: ["127.0.0.3"] });
   // The same mailboxes behind two taps: one server offers PIPELINING, one does not.
-  const users = (domain: string) => Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`user${i}@${domain}`, "accept" as const]));
+  const users = (domain: string) =>
+    Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`user${i}@${domain}`, "accept" as const]));
   servers.push(await mxServer({ host: "127.0.0.5", port, mailboxes: users("plain.test") }));
   servers.push(await mxServer({ host: "127.0.0.6", port, mailboxes: users("oneatatime.test"), pipelining: false }));
-  taps = [await smtpTap({ host: "127.0.0.7", port }, { host: "127.0.0.5", port }), await smtpTap({ host: "127.0.0.8", port }, { host: "127.0.0.6", port })];
+  taps = [
+    await smtpTap({ host: "127.0.0.7", port }, { host: "127.0.0.5", port }),
+    await smtpTap({ host: "127.0.0.8", port }, { host: "127.0.0.6", port }),
+  ];
   zone("plain.test", ["mx.plain.test"]);
   dns.publish("mx.plain.test", { A: ["127.0.0.7"] });
   zone("oneatatime.test", ["mx.oneatatime.test"]);
   dns.publish("mx.oneatatime.test", { A: ["127.0.0.8"] });
   // Internationalised addresses (RFC 6531): one server offers SMTPUTF8, one does not.
   // smtp-server shows a domain to its callbacks in Unicode; the tap shows the wire.
-  servers.push(await mxServer({ host: "127.0.0.10", port, mailboxes: { "dörte@utf8.test": "accept", "ana@utf8.test": "accept", "ana@bücher.test": "accept" } }));
+  servers.push(
+    await mxServer({
+      host: "127.0.0.10",
+      port,
+      mailboxes: { "dörte@utf8.test": "accept", "ana@utf8.test": "accept", "ana@bücher.test": "accept" },
+    }),
+  );
   taps.push(await smtpTap({ host: "127.0.0.12", port }, { host: "127.0.0.10", port }));
-  servers.push(await mxServer({ host: "127.0.0.11", port, mailboxes: { "dörte@ascii.test": "accept", "ana@ascii.test": "accept" }, smtpUtf8: false }));
+  servers.push(
+    await mxServer({
+      host: "127.0.0.11",
+      port,
+      mailboxes: { "dörte@ascii.test": "accept", "ana@ascii.test": "accept" },
+      smtpUtf8: false,
+    }),
+  );
   zone("utf8.test", ["mx.utf8.test"]);
   zone("xn--bcher-kva.test", ["mx.utf8.test"]);
   dns.publish("mx.utf8.test", { A: ["127.0.0.12"] });
   zone("ascii.test", ["mx.ascii.test"]);
   dns.publish("mx.ascii.test", { A: ["127.0.0.11"] });
   proxy = await socksProxy({ username: "probe", password: "s3cret" });
-  servers.push(await mxServer({ host: "127.0.0.13", port, mailboxes: { "ana@blocked.test": "accept" }, refuseSender: 554 }));
-  servers.push(await mxServer({ host: "127.0.0.14", port, mailboxes: { "ana@busy.test": "accept" }, refuseSender: 451 }));
-  servers.push(await mxServer({
-    host: "127.0.0.15", port, enhancedStatusCodes: false,
-    mailboxes: {
-      "gone@status.test": { code: 550, message: "5.1.1 The email account that you tried to reach does not exist" },
-      "policy@status.test": { code: 550, message: "5.7.1 Recipient address rejected: Access denied" },
-      "quota@status.test": { code: 550, message: "5.2.2 The email account that you tried to reach is over quota" },
-      "later@status.test": { code: 452, message: "4.2.2 Mailbox full, try again later" },
-    },
-  }));
+  servers.push(
+    await mxServer({ host: "127.0.0.13", port, mailboxes: { "ana@blocked.test": "accept" }, refuseSender: 554 }),
+  );
+  servers.push(
+    await mxServer({ host: "127.0.0.14", port, mailboxes: { "ana@busy.test": "accept" }, refuseSender: 451 }),
+  );
+  servers.push(
+    await mxServer({
+      host: "127.0.0.15",
+      port,
+      enhancedStatusCodes: false,
+      mailboxes: {
+        "gone@status.test": { code: 550, message: "5.1.1 The email account that you tried to reach does not exist" },
+        "policy@status.test": { code: 550, message: "5.7.1 Recipient address rejected: Access denied" },
+        "quota@status.test": { code: 550, message: "5.2.2 The email account that you tried to reach is over quota" },
+        "later@status.test": { code: 452, message: "4.2.2 Mailbox full, try again later" },
+      },
+    }),
+  );
   zone("status.test", ["mx.status.test"]);
   dns.publish("mx.status.test", { A: ["127.0.0.15"] });
-  strict = await mxServer({ host: "127.0.0.16", port, errorLimit: 20, mailboxes: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`ok${i}@strict.test`, "accept" as const])) });
+  strict = await mxServer({
+    host: "127.0.0.16",
+    port,
+    errorLimit: 20,
+    mailboxes: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`ok${i}@strict.test`, "accept" as const])),
+  });
   servers.push(strict);
   zone("strict.test", ["mx.strict.test"]);
   dns.publish("mx.strict.test", { A: ["127.0.0.16"] });
@@ -80,7 +124,14 @@ beforeAll(async () => {
   dns.publish("broken.test", { rcode: "SERVFAIL" });
   settings = {
     dns: { servers: [dns.server], timeoutMs: 500 },
-    probe: { port, heloName: "probe.mailproof.test", mailFrom: "verify@mailproof.test", connectTimeoutMs: 500, commandTimeoutMs: 500, greylistRetryMs: 50 },
+    probe: {
+      port,
+      heloName: "probe.mailproof.test",
+      mailFrom: "verify@mailproof.test",
+      connectTimeoutMs: 500,
+      commandTimeoutMs: 500,
+      greylistRetryMs: 50,
+    },
     probeEnabled: true,
     allowPrivateNetworks: true,
     perHostConcurrency: 2,
@@ -92,7 +143,8 @@ afterAll(async () => {
   await dns.close();
 });
 
-const check = async (emails: string[], overrides: Partial<EngineSettings> = {}) => new ValidationEngine({ ...settings, ...overrides }).validate(emails);
+const check = async (emails: string[], overrides: Partial<EngineSettings> = {}) =>
+  new ValidationEngine({ ...settings, ...overrides }).validate(emails);
 const zoneFor = (domain: string, aaaa: string) => {
   dns.publish(domain, { MX: [{ priority: 10, exchange: `mx.${domain}` }] });
   dns.publish(`mx.${domain}`, { AAAA: [aaaa] });
@@ -129,12 +181,28 @@ describe("the validation engine", () => {
 
   it("fills the checks and the SMTP answer", async () => {
     expect(await one("ana@acme.test")).toEqual({
-      email: "ana@acme.test", result: "deliverable", reason: "accepted_email", catch_all: false, did_you_mean: null,
-      checks: { syntax: true, internationalized: false, domain: "acme.test", mx: "mx.acme.test", disposable: false, role_account: false, free_provider: false, smtp: { code: 250, message: expect.any(String) } },
+      email: "ana@acme.test",
+      result: "deliverable",
+      reason: "accepted_email",
+      catch_all: false,
+      did_you_mean: null,
+      checks: {
+        syntax: true,
+        internationalized: false,
+        domain: "acme.test",
+        mx: "mx.acme.test",
+        disposable: false,
+        role_account: false,
+        free_provider: false,
+        smtp: { code: 250, message: expect.any(String) },
+      },
     });
     expect((await one("info@catchall.test")).checks.role_account).toBe(true);
     // A reply in UTF-8 (servers that offer SMTPUTF8 may answer in it) reads as the server wrote it.
-    expect((await one("full@acme.test")).checks.smtp).toEqual({ code: 552, message: expect.stringContaining("Postfach überfüllt") });
+    expect((await one("full@acme.test")).checks.smtp).toEqual({
+      code: 552,
+      message: expect.stringContaining("Postfach überfüllt"),
+    });
   });
 
   it("asks about every address of a domain on one connection, at most 100 per transaction, never DATA", async () => {
@@ -152,7 +220,9 @@ describe("the validation engine", () => {
 
   it("sends each transaction in one write to a server that offers PIPELINING (RFC 2920)", async () => {
     const before = taps[0]!.conversations.length;
-    const results = await check(Array.from({ length: 150 }, (_, i) => `user${i}@plain.test`).concat("nobody@plain.test"));
+    const results = await check(
+      Array.from({ length: 150 }, (_, i) => `user${i}@plain.test`).concat("nobody@plain.test"),
+    );
     expect(results.filter((r) => r.result === "deliverable")).toHaveLength(150);
     expect(results.at(-1)).toMatchObject({ result: "undeliverable", reason: "rejected_email" });
     const [conversation, ...more] = taps[0]!.conversations.slice(before);
@@ -162,7 +232,9 @@ describe("the validation engine", () => {
 
   it("sends one command at a time to a server that does not offer PIPELINING", async () => {
     const before = taps[1]!.conversations.length;
-    const results = await check(Array.from({ length: 150 }, (_, i) => `user${i}@oneatatime.test`).concat("nobody@oneatatime.test"));
+    const results = await check(
+      Array.from({ length: 150 }, (_, i) => `user${i}@oneatatime.test`).concat("nobody@oneatatime.test"),
+    );
     expect(results.filter((r) => r.result === "deliverable")).toHaveLength(150);
     expect(results.at(-1)).toMatchObject({ result: "undeliverable", reason: "rejected_email" });
     expect(taps[1]!.conversations.slice(before).map((c) => c.maxOutstanding)).toEqual([1]);
@@ -179,15 +251,27 @@ describe("the validation engine", () => {
     // Only the transaction that names a UTF-8 mailbox declares SMTPUTF8; an IDN domain goes as its A-label.
     const wire = taps[2]!.conversations.slice(before).map((c) => c.commands.filter((l) => /^(MAIL|RCPT)/.test(l)));
     expect(wire).toHaveLength(2);
-    expect(wire).toContainEqual(["MAIL FROM:<verify@mailproof.test>", "RCPT TO:<ana@xn--bcher-kva.test>", expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@xn--bcher-kva\.test>$/)]);
-    expect(wire).toContainEqual(["MAIL FROM:<verify@mailproof.test> SMTPUTF8", "RCPT TO:<dörte@utf8.test>", "RCPT TO:<ana@utf8.test>", expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@utf8\.test>$/)]);
+    expect(wire).toContainEqual([
+      "MAIL FROM:<verify@mailproof.test>",
+      "RCPT TO:<ana@xn--bcher-kva.test>",
+      expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@xn--bcher-kva\.test>$/),
+    ]);
+    expect(wire).toContainEqual([
+      "MAIL FROM:<verify@mailproof.test> SMTPUTF8",
+      "RCPT TO:<dörte@utf8.test>",
+      "RCPT TO:<ana@utf8.test>",
+      expect.stringMatching(/^RCPT TO:<mailproof-[0-9a-f]+@utf8\.test>$/),
+    ]);
   });
 
   it("answers smtputf8_unsupported for a non-ASCII local part when the server does not offer SMTPUTF8, without naming it", async () => {
     const mx = servers[6]!;
     const before = mx.connections.length;
     const results = await check(["dörte@ascii.test", "ana@ascii.test"]);
-    expect(results.map((r) => [r.result, r.reason])).toEqual([["undeliverable", "smtputf8_unsupported"], ["deliverable", "accepted_email"]]);
+    expect(results.map((r) => [r.result, r.reason])).toEqual([
+      ["undeliverable", "smtputf8_unsupported"],
+      ["deliverable", "accepted_email"],
+    ]);
     expect(results[0]!.checks).toMatchObject({ internationalized: true, mx: "mx.ascii.test", smtp: null });
     const rcpts = mx.connections.slice(before).flatMap((c) => c.rcpts);
     expect(rcpts).toContain("ana@ascii.test");
@@ -198,7 +282,12 @@ describe("the validation engine", () => {
     const mx = servers[0]!;
     const before = mx.connections.length;
     const seen = proxy.destinations.length;
-    const viaProxy = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" } } };
+    const viaProxy = {
+      probe: {
+        ...settings.probe,
+        proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" },
+      },
+    };
     expect(await check(["ana@acme.test", "nobody@acme.test", "anyone@catchall.test"], viaProxy)).toMatchObject([
       { result: "deliverable", reason: "accepted_email" },
       { result: "undeliverable", reason: "rejected_email" },
@@ -209,9 +298,16 @@ describe("the validation engine", () => {
   });
 
   it("answers smtp_unavailable when the proxy refuses or cannot reach the server", async () => {
-    const wrongPassword = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "wrong" } } };
+    const wrongPassword = {
+      probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "wrong" } },
+    };
     expect(await one("ana@acme.test", wrongPassword)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
-    const viaProxy = { probe: { ...settings.probe, proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" } } };
+    const viaProxy = {
+      probe: {
+        ...settings.probe,
+        proxy: { host: proxy.host, port: proxy.port, username: "probe", password: "s3cret" },
+      },
+    };
     expect(await one("ana@refused.test", viaProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
     const noProxy = { probe: { ...settings.probe, proxy: { host: "127.0.0.1", port: await freePort() } } };
     expect(await one("ana@acme.test", noProxy)).toMatchObject({ result: "unknown", reason: "smtp_unavailable" });
@@ -219,7 +315,10 @@ describe("the validation engine", () => {
 
   it("carries on over a new connection when the server ends one part-way (Postfix: 421 after 20 errors)", async () => {
     const before = strict.connections.length;
-    const emails = [...Array.from({ length: 50 }, (_, i) => `no${String(i).padStart(2, "0")}@strict.test`), ...Array.from({ length: 10 }, (_, i) => `ok${i}@strict.test`)];
+    const emails = [
+      ...Array.from({ length: 50 }, (_, i) => `no${String(i).padStart(2, "0")}@strict.test`),
+      ...Array.from({ length: 10 }, (_, i) => `ok${i}@strict.test`),
+    ];
     const results = await check(emails);
     expect(results.filter((r) => r.reason === "rejected_email")).toHaveLength(50);
     expect(results.filter((r) => r.reason === "accepted_email")).toHaveLength(10);
@@ -239,19 +338,29 @@ describe("the validation engine", () => {
   it("never connects to a private address unless allowed", async () => {
     const mx = servers[0]!;
     const before = mx.connections.length;
-    expect(await one("ana@acme.test", { allowPrivateNetworks: false })).toMatchObject({ result: "unknown", reason: "private_network", checks: { mx: "mx.acme.test" } });
+    expect(await one("ana@acme.test", { allowPrivateNetworks: false })).toMatchObject({
+      result: "unknown",
+      reason: "private_network",
+      checks: { mx: "mx.acme.test" },
+    });
     expect(mx.connections.length).toBe(before);
   });
 
   // Each of these reaches 127.0.0.1 through a translator or relay; an MX that names them must not be probed.
-  it.each([["NAT64", "64:ff9b::7f00:1"], ["IPv4-compatible", "::7f00:1"], ["6to4", "2002:7f00:1::1"], ["IPv4-mapped", "::ffff:127.0.0.2"], ["Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"]])(
-    "treats an MX whose only address is %s (%s) as private",
-    async (_, address) => {
-      const domain = `v6-${address.replace(/[^0-9a-f]/g, "")}.test`;
-      zoneFor(domain, address);
-      expect(await one(`ana@${domain}`, { allowPrivateNetworks: false })).toMatchObject({ result: "unknown", reason: "private_network" });
-    },
-  );
+  it.each([
+    ["NAT64", "64:ff9b::7f00:1"],
+    ["IPv4-compatible", "::7f00:1"],
+    ["6to4", "2002:7f00:1::1"],
+    ["IPv4-mapped", "::ffff:127.0.0.2"],
+    ["Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"],
+  ])("treats an MX whose only address is %s (%s) as private", async (_, address) => {
+    const domain = `v6-${address.replace(/[^0-9a-f]/g, "")}.test`;
+    zoneFor(domain, address);
+    expect(await one(`ana@${domain}`, { allowPrivateNetworks: false })).toMatchObject({
+      result: "unknown",
+      reason: "private_network",
+    });
+  });
 
   it("gets every DNS answer for a list naming 3,000 domains (queries are not all sent at once)", async () => {
     const results = await check(Array.from({ length: 3000 }, (_, i) => `ana@n${i}.missing.test`));
@@ -261,6 +370,10 @@ describe("the validation engine", () => {
   });
 
   it("with probing off, stops after DNS", async () => {
-    expect(await one("ana@acme.test", { probeEnabled: false })).toMatchObject({ result: "unknown", reason: "probe_disabled", checks: { mx: "mx.acme.test", smtp: null } });
+    expect(await one("ana@acme.test", { probeEnabled: false })).toMatchObject({
+      result: "unknown",
+      reason: "probe_disabled",
+      checks: { mx: "mx.acme.test", smtp: null },
+    });
   });
 });

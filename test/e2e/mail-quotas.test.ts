@@ -31,7 +31,15 @@ describe("mail caps on every mail", () => {
     const { server, api } = await serverWith({ RESEND_MIN_INTERVAL_SECONDS: "60", RESEND_CAP_24H: "5" });
     const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "relay-test.com" } })).data!;
     const note = "Click https://evil.example/login ".repeat(25);
-    const created = await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Support".repeat(20), email: "a@relay-test.com", add_note: true, personal_note: note } });
+    const created = await api.POST("/v1/sender-identities", {
+      body: {
+        domain_id: domain.id,
+        name: "Support".repeat(20),
+        email: "a@relay-test.com",
+        add_note: true,
+        personal_note: note,
+      },
+    });
     expect(created.response.status).toBe(201);
     const id = created.data!.id;
     const statuses: number[] = [];
@@ -39,7 +47,10 @@ describe("mail caps on every mail", () => {
     for (let i = 0; i < 40; i++) {
       now += 1000; // 40 changes in 40 s: within the minimum interval of each address most of the time
       const to = i % 2 === 0 ? "b@relay-test.com" : "a@relay-test.com";
-      const result = await api.PUT("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: id } }, body: { email: to } });
+      const result = await api.PUT("/v1/sender-identities/{identity_id}", {
+        params: { path: { identity_id: id } },
+        body: { email: to },
+      });
       statuses.push(result.response.status);
       if (result.error) {
         codes.add(result.error.code);
@@ -59,7 +70,10 @@ describe("mail caps on every mail", () => {
     // Over a day, each address gets at most its cap of 5, however the changes are spread.
     for (let i = 0; i < 40; i++) {
       now += 61_000;
-      await api.PUT("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: id } }, body: { email: i % 2 === 0 ? "a@relay-test.com" : "b@relay-test.com" } });
+      await api.PUT("/v1/sender-identities/{identity_id}", {
+        params: { path: { identity_id: id } },
+        body: { email: i % 2 === 0 ? "a@relay-test.com" : "b@relay-test.com" },
+      });
     }
     await server.mailer.idle();
     expect(delivered("a@relay-test.com")).toBe(5);
@@ -69,7 +83,11 @@ describe("mail caps on every mail", () => {
   it("the account's hourly quota refuses the next mail with mail_quota_exceeded, creating nothing, and frees up after the hour", async () => {
     const { server, api } = await serverWith({ MAIL_QUOTA_PER_HOUR: "10" });
     // 30 creates at once for 30 different addresses: exactly the quota gets through.
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api.POST("/v1/destinations", { body: { email: `quota${i}@acme-logistics.com` } })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        api.POST("/v1/destinations", { body: { email: `quota${i}@acme-logistics.com` } }),
+      ),
+    );
     const refused = results.filter((r) => r.response.status === 429);
     expect(results.filter((r) => r.response.status === 201)).toHaveLength(10);
     expect(refused).toHaveLength(20);
@@ -84,14 +102,22 @@ describe("mail caps on every mail", () => {
     expect(sink.received.filter((m) => recipients(m).some((r) => r.startsWith("quota"))).length).toBe(10);
 
     now += 3600_000 + 1000;
-    expect((await api.POST("/v1/destinations", { body: { email: "quota-later@acme-logistics.com" } })).response.status).toBe(201);
+    expect(
+      (await api.POST("/v1/destinations", { body: { email: "quota-later@acme-logistics.com" } })).response.status,
+    ).toBe(201);
   });
 
   it("the quota is the account's own: another account of the same server still sends", async () => {
     const { server, api } = await serverWith({ MAIL_QUOTA_PER_HOUR: "1" });
-    expect((await api.POST("/v1/destinations", { body: { email: "first@acme-logistics.com" } })).response.status).toBe(201);
-    expect((await api.POST("/v1/destinations", { body: { email: "second@acme-logistics.com" } })).error?.code).toBe("mail_quota_exceeded");
+    expect((await api.POST("/v1/destinations", { body: { email: "first@acme-logistics.com" } })).response.status).toBe(
+      201,
+    );
+    expect((await api.POST("/v1/destinations", { body: { email: "second@acme-logistics.com" } })).error?.code).toBe(
+      "mail_quota_exceeded",
+    );
     const other = createClient({ baseUrl: server.url, apiKey: await server.createKey("another-account") });
-    expect((await other.POST("/v1/destinations", { body: { email: "second@acme-logistics.com" } })).response.status).toBe(201);
+    expect(
+      (await other.POST("/v1/destinations", { body: { email: "second@acme-logistics.com" } })).response.status,
+    ).toBe(201);
   });
 });

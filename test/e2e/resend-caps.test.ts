@@ -12,7 +12,10 @@ let now = Date.parse("2026-11-20T14:00:00Z");
 
 beforeAll(async () => {
   sink = await smtpSink();
-  server = await inProcessServer({ env: { SMTP_URL: sink.url, RESEND_MIN_INTERVAL_SECONDS: "60", RESEND_CAP_24H: "5" }, clock: () => new Date(now) });
+  server = await inProcessServer({
+    env: { SMTP_URL: sink.url, RESEND_MIN_INTERVAL_SECONDS: "60", RESEND_CAP_24H: "5" },
+    clock: () => new Date(now),
+  });
   api = createClient({ baseUrl: server.url, apiKey: await server.createKey("caps") });
 });
 afterAll(async () => {
@@ -21,7 +24,8 @@ afterAll(async () => {
 });
 
 const delivered = (to: string) => sink.received.filter((m) => recipients(m).includes(to)).length;
-const resend = (id: string) => api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: id } } });
+const resend = (id: string) =>
+  api.POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: id } } });
 
 describe("resend caps", () => {
   it("100 simultaneous resends send exactly what the rules allow; the rest get 429 with Retry-After", async () => {
@@ -52,7 +56,9 @@ describe("resend caps", () => {
 
   it("answers a create and every resend with the verification the store then reads back, up to the cap", async () => {
     const created = (await api.POST("/v1/destinations", { body: { email: "readback@acme-logistics.com" } })).data!;
-    const read = async () => (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!.verification;
+    const read = async () =>
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!
+        .verification;
     expect(created.verification).toEqual(await read());
     for (let i = 0; i < 4; i++) {
       now += 60_000 + i * 1000;
@@ -76,7 +82,9 @@ describe("resend caps", () => {
     expect(capped.error?.code).toBe("resend_cap_reached");
     const wait = Number(capped.response.headers.get("retry-after"));
     expect(wait).toBe((start + 24 * 3600_000 - now) / 1000);
-    const got = (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
+    const got = (
+      await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })
+    ).data!;
     expect(got.verification.sends_last_24h).toBe(5);
     expect(got.verification.next_resend_at).toBe(new Date(start + 24 * 3600_000).toISOString());
     now = start + 24 * 3600_000 + 1;
@@ -85,17 +93,32 @@ describe("resend caps", () => {
 
   it("counts identity resends, and answers 409 once the address is confirmed", async () => {
     const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "caps-identity.com" } })).data!;
-    const identity = (await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Billing", email: "billing@caps-identity.com" } })).data!;
+    const identity = (
+      await api.POST("/v1/sender-identities", {
+        body: { domain_id: domain.id, name: "Billing", email: "billing@caps-identity.com" },
+      })
+    ).data!;
     expect(identity.resends).toBe(0);
     now += 61_000;
-    const resent = await api.POST("/v1/sender-identities/{identity_id}/resend", { params: { path: { identity_id: identity.id } } });
+    const resent = await api.POST("/v1/sender-identities/{identity_id}/resend", {
+      params: { path: { identity_id: identity.id } },
+    });
     expect(resent.data).toMatchObject({ resends: 1, verification: { sends_last_24h: 2 } });
     // The answer is built without reading the identity back: it is what a read gives.
-    expect(resent.data).toEqual((await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })).data);
-    const mail = await eventually(async () => sink.received.filter((m) => recipients(m).includes("billing@caps-identity.com")).at(-1));
-    const confirm = await confirmAsABrowser(server.url, new URL(/https?:\/\/\S+\/confirm\/\S{43}/.exec(mail.text!)![0]).pathname);
+    expect(resent.data).toEqual(
+      (await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })).data,
+    );
+    const mail = await eventually(async () =>
+      sink.received.filter((m) => recipients(m).includes("billing@caps-identity.com")).at(-1),
+    );
+    const confirm = await confirmAsABrowser(
+      server.url,
+      new URL(/https?:\/\/\S+\/confirm\/\S{43}/.exec(mail.text!)![0]).pathname,
+    );
     expect(confirm.status).toBe(200);
-    const after = await api.POST("/v1/sender-identities/{identity_id}/resend", { params: { path: { identity_id: identity.id } } });
+    const after = await api.POST("/v1/sender-identities/{identity_id}/resend", {
+      params: { path: { identity_id: identity.id } },
+    });
     expect(after.response.status).toBe(409);
     expect(after.error?.code).toBe("already_verified");
   });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, validateEmails, validationResults, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/index.js";
+import { systemClock } from "../../server/shared/clock.js";
+import { silentLogger } from "../../server/shared/logger.js";
 import { engineSettings } from "../../server/validation/engine-settings.js";
 import { ValidationStore } from "../../server/validation/store.js";
 import { ValidationWorker } from "../../server/validation/worker.js";
-import { systemClock } from "../../server/shared/clock.js";
-import { silentLogger } from "../../server/shared/logger.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { inProcessServer } from "../support/in-process.js";
@@ -24,8 +24,23 @@ beforeAll(async () => {
   dns.publish("bulk.test", { MX: [{ priority: 10, exchange: "mx.bulk.test" }] });
   dns.publish("mx.bulk.test", { A: ["127.0.0.8"] });
   dns.publish("crawl.test", { delayMs: 400, MX: [] });
-  server = await inProcessServer({ env: { DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "300", VALIDATION_SMTP_PORT: String(port), VALIDATION_ALLOW_PRIVATE_NETWORKS: "true", VALIDATION_GREYLIST_RETRY_MS: "10", BULK_BODY_LIMIT: "40mb" } });
-  worker = new ValidationWorker(new ValidationStore(server.db), engineSettings(server.config), systemClock, silentLogger, { leaseMs: 5000, idleMs: 20, maxAttempts: 3 });
+  server = await inProcessServer({
+    env: {
+      DNS_SERVERS: dns.server,
+      DNS_TIMEOUT_MS: "300",
+      VALIDATION_SMTP_PORT: String(port),
+      VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
+      VALIDATION_GREYLIST_RETRY_MS: "10",
+      BULK_BODY_LIMIT: "40mb",
+    },
+  });
+  worker = new ValidationWorker(
+    new ValidationStore(server.db),
+    engineSettings(server.config),
+    systemClock,
+    silentLogger,
+    { leaseMs: 5000, idleMs: 20, maxAttempts: 3 },
+  );
   worker.start();
   api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Bulk") });
 });
@@ -37,7 +52,15 @@ afterAll(async () => {
 
 describe("email validation jobs", () => {
   it("validates a batch once per unique address, with counts and results in email order", async () => {
-    const emails = ["full@bulk.test", "ana@bulk.test", "nobody@bulk.test", "ana@bulk.test", "not an address", "x@missing.test", "x@missing.test"];
+    const emails = [
+      "full@bulk.test",
+      "ana@bulk.test",
+      "nobody@bulk.test",
+      "ana@bulk.test",
+      "not an address",
+      "x@missing.test",
+      "x@missing.test",
+    ];
     const job = await validateEmails(api, emails, { fallbackIntervalSeconds: 0.05 });
     expect(job.status).toBe("completed");
     expect(job.counts).toEqual({ total: 5, processed: 5, deliverable: 1, risky: 1, undeliverable: 3, unknown: 0 });
@@ -58,7 +81,9 @@ describe("email validation jobs", () => {
     expect(response.headers.get("location")).toBe(`/v1/email-validations/${data!.id}`);
     expect(response.headers.get("retry-after")).toBe("2");
     for (;;) {
-      const polled = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: data!.id } } });
+      const polled = await api.GET("/v1/email-validations/{validation_id}", {
+        params: { path: { validation_id: data!.id } },
+      });
       if (polled.data!.status === "completed") {
         expect(polled.response.headers.get("retry-after")).toBeNull();
         break;
@@ -74,16 +99,22 @@ describe("email validation jobs", () => {
     const all: string[] = [];
     for await (const r of validationResults(api, job.id, { pageSize: 100 })) all.push(r.email);
     expect(all).toEqual([...emails].sort());
-    const second = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[99]! } } } });
+    const second = await api.GET("/v1/email-validations/{validation_id}", {
+      params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[99]! } } },
+    });
     expect(second.data!.results[0]!.email).toBe(all[100]);
     const back = new URL(second.data!.links.prev!, "http://x").searchParams;
     expect(back.get("page[after]")).toBeNull();
-    const third = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[199]! } } } });
+    const third = await api.GET("/v1/email-validations/{validation_id}", {
+      params: { path: { validation_id: job.id }, query: { page: { size: 100, after: all[199]! } } },
+    });
     expect(new URL(third.data!.links.prev!, "http://x").searchParams.get("page[after]")).toBe(all[99]);
     expect(third.data!.links.next).toBeNull();
     // Past the last result: an empty page whose prev leads to the last full page (on PostgreSQL
     // this once sent a NUL byte to the database: a 500).
-    const past = await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id }, query: { page: { size: 100, after: "zzz" } } } });
+    const past = await api.GET("/v1/email-validations/{validation_id}", {
+      params: { path: { validation_id: job.id }, query: { page: { size: 100, after: "zzz" } } },
+    });
     expect(past.response.status).toBe(200);
     expect(past.data!.results).toEqual([]);
     expect(new URL(past.data!.links.prev!, "http://x").searchParams.get("page[after]")).toBe(all[149]);
@@ -94,7 +125,10 @@ describe("email validation jobs", () => {
     const { data } = await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test", ...slow] } });
     const path = { params: { path: { validation_id: data!.id } } };
     await new Promise((r) => setTimeout(r, 300));
-    const canceled = await api.PATCH("/v1/email-validations/{validation_id}", { ...path, body: { status: "canceled", ignored: true } as { status: "canceled" } });
+    const canceled = await api.PATCH("/v1/email-validations/{validation_id}", {
+      ...path,
+      body: { status: "canceled", ignored: true } as { status: "canceled" },
+    });
     expect(canceled.response.status).toBe(200);
     expect(canceled.data!.status).toBe("canceled");
     expect(canceled.data!.counts.processed).toBeLessThan(401);
@@ -136,7 +170,12 @@ describe("a worker with many chunks in flight", () => {
 
   it("asks the store about once per idle interval while there is nothing to do, and still takes many chunks when work comes", async () => {
     const store = new CountingStore(server.db);
-    const busy = new ValidationWorker(store, engineSettings(server.config), systemClock, silentLogger, { leaseMs: 5000, idleMs: 100, maxAttempts: 3, inFlight: 32 });
+    const busy = new ValidationWorker(store, engineSettings(server.config), systemClock, silentLogger, {
+      leaseMs: 5000,
+      idleMs: 100,
+      maxAttempts: 3,
+      inFlight: 32,
+    });
     await worker.stop(); // the suite's worker would take the chunks
     try {
       busy.start();
@@ -145,7 +184,11 @@ describe("a worker with many chunks in flight", () => {
       await new Promise((r) => setTimeout(r, 1000));
       // 32 loops that each polled every 100 ms would have asked about 320 times in this second.
       expect(store.claims - before).toBeLessThanOrEqual(15);
-      const job = await validateEmails(api, Array.from({ length: 1000 }, (_, i) => `u${i}@d${i % 20}.missing.test`), { fallbackIntervalSeconds: 0.05 });
+      const job = await validateEmails(
+        api,
+        Array.from({ length: 1000 }, (_, i) => `u${i}@d${i % 20}.missing.test`),
+        { fallbackIntervalSeconds: 0.05 },
+      );
       expect(job.counts).toMatchObject({ total: 1000, processed: 1000, undeliverable: 1000 });
     } finally {
       await busy.stop();

@@ -3,9 +3,9 @@ import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer } from "../support/dns-server.js";
-import { operations, validateBody, validatorAt, type Operation } from "../support/openapi.js";
+import { type Operation, operations, validateBody, validatorAt } from "../support/openapi.js";
 import { buildServer, startRealServer } from "../support/real-server.js";
-import { rawRequestArbitrary, requestArbitrary, type FuzzRequest } from "./requests.js";
+import { type FuzzRequest, rawRequestArbitrary, requestArbitrary } from "./requests.js";
 
 // Requests generated from the bundled contract (fast-check), sent to the real server as built
 // for `npm start`: boundary lengths, wrong types, unicode, duplicated and unknown parameters, odd
@@ -23,9 +23,22 @@ let ids: string[] = [];
 beforeAll(async () => {
   dns = await startDnsServer();
   await buildServer();
-  server = await startRealServer({ DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "300", VALIDATION_SMTP_PROBE: "false", EMAIL_CHECK_TIMEOUT_MS: "1000", BULK_BODY_LIMIT: "200kb" }, dns.zoneDir);
+  server = await startRealServer(
+    {
+      DNS_SERVERS: dns.server,
+      DNS_TIMEOUT_MS: "300",
+      VALIDATION_SMTP_PROBE: "false",
+      EMAIL_CHECK_TIMEOUT_MS: "1000",
+      BULK_BODY_LIMIT: "200kb",
+    },
+    dns.zoneDir,
+  );
   const post = async (path: string, json: unknown) => {
-    const response = await fetch(server.server.baseUrl + path, { method: "POST", headers: { authorization: `Bearer ${server.server.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(json) });
+    const response = await fetch(server.server.baseUrl + path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.server.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(json),
+    });
     return (await response.json()) as { id: string };
   };
   // Real ids, so that part of the traffic reaches existing resources.
@@ -43,7 +56,10 @@ afterAll(async () => {
   await dns?.close();
 });
 
-const templates = operations.map((op) => ({ op, pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "[^/]+")}/?$`) }));
+const templates = operations.map((op) => ({
+  op,
+  pattern: new RegExp(`^${op.path.replace(/\{[^}]+\}/g, "[^/]+")}/?$`),
+}));
 
 /** The statuses a request may get: its operation's documented ones, or what the contract says of paths and methods it lacks. */
 function allowedFor(method: string, pathname: string): { op: Operation | undefined; statuses: number[] } {
@@ -60,7 +76,13 @@ const problem = validatorAt("/components/schemas/Problem");
 
 async function check(request: FuzzRequest): Promise<void> {
   const url = new URL(server.server.baseUrl + request.path + (request.query ? `?${request.query}` : ""));
-  const response = await fetch(url, { method: request.method, headers: request.headers, body: request.body, redirect: "manual", signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   const what = `${request.method} ${url.pathname}${url.search} -> ${response.status} ${text.slice(0, 300)}`;
   expect(response.status, what).toBeLessThan(500);
@@ -68,8 +90,13 @@ async function check(request: FuzzRequest): Promise<void> {
   expect(statuses, what).toContain(response.status);
   const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
   if (request.method === "HEAD" || text === "") return;
-  if (op) expect(validateBody(op.operationId, response.status, type, type.endsWith("json") ? JSON.parse(text) : text), what).toEqual([]);
-  if (type === "application/problem+json") expect(problem(JSON.parse(text)), `${what}\n${JSON.stringify(problem.errors)}`).toBe(true);
+  if (op)
+    expect(
+      validateBody(op.operationId, response.status, type, type.endsWith("json") ? JSON.parse(text) : text),
+      what,
+    ).toEqual([]);
+  if (type === "application/problem+json")
+    expect(problem(JSON.parse(text)), `${what}\n${JSON.stringify(problem.errors)}`).toBe(true);
 }
 
 /** Sends a raw request head; resolves with the status line's code (or null when the server only closed). */
@@ -100,7 +127,11 @@ function rssMb(pid: number): number {
 
 describe("fuzzing the API from its contract", () => {
   it(`${RUNS} generated requests: every answer documented, never a 5xx, every problem valid`, async () => {
-    await fc.assert(fc.asyncProperty(requestArbitrary(ids, server.server.apiKey), check), { seed: SEED, numRuns: RUNS, endOnFailure: true });
+    await fc.assert(fc.asyncProperty(requestArbitrary(ids, server.server.apiKey), check), {
+      seed: SEED,
+      numRuns: RUNS,
+      endOnFailure: true,
+    });
   }, 600_000);
 
   it(`${Math.round(RUNS / 5)} raw request heads: an answer, if any, is a problem (never a 5xx), and the process lives on`, async () => {
@@ -113,7 +144,8 @@ describe("fuzzing the API from its contract", () => {
         const start = text.indexOf("\r\n\r\n") + 4;
         const length = Number(/\r\ncontent-length: (\d+)/i.exec(text.slice(0, start))?.[1] ?? text.length);
         const body = text.slice(start, start + length);
-        if (/content-type: application\/problem\+json/i.test(text) && body.trim().startsWith("{")) expect(problem(JSON.parse(body)), body).toBe(true);
+        if (/content-type: application\/problem\+json/i.test(text) && body.trim().startsWith("{"))
+          expect(problem(JSON.parse(body)), body).toBe(true);
       }),
       { seed: SEED, numRuns: Math.round(RUNS / 5), endOnFailure: true },
     );

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseEnv } from "../support/database.js";
 import { freePort } from "../support/free-port.js";
-import { answers, startProcess, type Started } from "../support/processes.js";
+import { answers, type Started, startProcess } from "../support/processes.js";
 
 // Request budgets and mail quotas hold across API processes on one PostgreSQL (npm run test:pg):
 // what one process spent, the other sees.
@@ -14,14 +14,31 @@ let key: string;
 
 beforeAll(async () => {
   const shared = {
-    NODE_ENV: "test", HOST: "127.0.0.1", WORKERS: "0", DOMAIN_RECHECK_INTERVAL: "0", RESEND_MIN_INTERVAL_SECONDS: "0",
-    RATE_LIMIT_READS: "10/60s", RATE_LIMIT_WRITES: "1000/60s", MAIL_QUOTA_PER_HOUR: "6", RATE_LIMIT_AUTH_FAILURES: "4/60s",
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    WORKERS: "0",
+    DOMAIN_RECHECK_INTERVAL: "0",
+    RESEND_MIN_INTERVAL_SECONDS: "0",
+    RATE_LIMIT_READS: "10/60s",
+    RATE_LIMIT_WRITES: "1000/60s",
+    MAIL_QUOTA_PER_HOUR: "6",
+    RATE_LIMIT_AUTH_FAILURES: "4/60s",
     ...(await freshDatabaseEnv()),
   };
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    processes.push(await startProcess("node", ["dist/main.js"], async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)), { name: `api ${i}`, env: { ...shared, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) } }));
+    processes.push(
+      await startProcess(
+        "node",
+        ["dist/main.js"],
+        async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
+        {
+          name: `api ${i}`,
+          env: { ...shared, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
+        },
+      ),
+    );
     apis.push(url);
   }
   key = /API key: (\S+)/.exec(processes[0]!.output())![1]!;
@@ -31,20 +48,29 @@ afterAll(() => Promise.all(processes.map((p) => p.stop())));
 const call = (i: number, path: string, init: { method?: string; json?: unknown; key?: string } = {}) =>
   fetch(apis[i % 2]! + path, {
     method: init.method ?? "GET",
-    headers: { authorization: `Bearer ${init.key ?? key}`, ...(init.json !== undefined && { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${init.key ?? key}`,
+      ...(init.json !== undefined && { "content-type": "application/json" }),
+    },
     ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
   });
 
 describe("abuse limits across two API processes on PostgreSQL", () => {
   it("one read budget of 10 per key, spent through either process", async () => {
-    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => call(i, "/v1/destinations").then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call(i, "/v1/destinations").then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
   });
 
   it("one hourly mail quota of 6 per account, however the creates are spread", async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => call(i, "/v1/destinations", { method: "POST", json: { email: `spread${i}@acme-logistics.com` } }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }))),
+      Array.from({ length: 20 }, (_, i) =>
+        call(i, "/v1/destinations", { method: "POST", json: { email: `spread${i}@acme-logistics.com` } }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }),
+        ),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(6);
     expect(results.filter((r) => r.status === 429).every((r) => r.body.code === "mail_quota_exceeded")).toBe(true);
@@ -52,7 +78,8 @@ describe("abuse limits across two API processes on PostgreSQL", () => {
 
   it("failed authentications counted together: the fifth from this address is refused, whichever process gets it", async () => {
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await call(i, "/v1/mailbox-domains", { key: `mp_live_wrong${i}` })).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await call(i, "/v1/mailbox-domains", { key: `mp_live_wrong${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 429]);
   });
 });

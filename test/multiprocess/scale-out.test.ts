@@ -2,11 +2,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, validationResults, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient, validationResults } from "../../client/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
-import { answers, startProcess, type Started } from "../support/processes.js";
+import { answers, type Started, startProcess } from "../support/processes.js";
 
 // Many processes on one PostgreSQL (npm run test:pg): two API processes without workers, three
 // worker processes, one of them killed mid-job.
@@ -19,12 +19,27 @@ let apiKey: string;
 async function apiProcess(): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  processes.push(await startProcess("node", ["dist/main.js"], async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)), { name: "api", env: { ...shared, PORT: String(port), WORKERS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) } }));
+  processes.push(
+    await startProcess(
+      "node",
+      ["dist/main.js"],
+      async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
+      {
+        name: "api",
+        env: { ...shared, PORT: String(port), WORKERS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
+      },
+    ),
+  );
   return url;
 }
 
 async function workerProcess(): Promise<Started> {
-  const worker = await startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), { name: "worker", env: { ...shared, WORKERS: "1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) } });
+  const worker = await startProcess(
+    "node",
+    ["dist/worker-main.js"],
+    async (output) => output.includes("validation worker"),
+    { name: "worker", env: { ...shared, WORKERS: "1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) } },
+  );
   processes.push(worker);
   return worker;
 }
@@ -33,10 +48,16 @@ beforeAll(async () => {
   dns = await startDnsServer();
   for (let d = 0; d < 1000; d++) dns.publish(`d${d}.scale.test`, { rcode: "NXDOMAIN", delayMs: 30 });
   shared = {
-    NODE_ENV: "test", HOST: "127.0.0.1", DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "2000", VALIDATION_LEASE_MS: "3000",
-    DOMAIN_RECHECK_INTERVAL: "0", RESEND_MIN_INTERVAL_SECONDS: "0",
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    DNS_SERVERS: dns.server,
+    DNS_TIMEOUT_MS: "2000",
+    VALIDATION_LEASE_MS: "3000",
+    DOMAIN_RECHECK_INTERVAL: "0",
+    RESEND_MIN_INTERVAL_SECONDS: "0",
     // One chunk at a time per worker, so the job is still running when a worker is killed.
-    VALIDATION_CHUNKS_IN_FLIGHT: "1", ...(await freshDatabaseEnv()),
+    VALIDATION_CHUNKS_IN_FLIGHT: "1",
+    ...(await freshDatabaseEnv()),
   };
   apis.push(await apiProcess());
   apiKey = /API key: (\S+)/.exec(processes[0]!.output())![1]!;
@@ -77,11 +98,19 @@ describe("scaling out on PostgreSQL", () => {
   it("100 concurrent resends over two API processes send at most what the cap allows", async () => {
     const created = (await client(0).POST("/v1/destinations", { body: { email: "burst@scale.test" } })).data!;
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => client(i % 2).POST("/v1/destinations/{destination_id}/resend", { params: { path: { destination_id: created.id } } })),
+      Array.from({ length: 100 }, (_, i) =>
+        client(i % 2).POST("/v1/destinations/{destination_id}/resend", {
+          params: { path: { destination_id: created.id } },
+        }),
+      ),
     );
     expect(results.filter((r) => r.response.status === 200)).toHaveLength(4); // 5 per 24 h, one went with create
-    expect(results.filter((r) => r.response.status === 429).every((r) => r.error?.code === "resend_cap_reached")).toBe(true);
-    const after = (await client(1).GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })).data!;
+    expect(results.filter((r) => r.response.status === 429).every((r) => r.error?.code === "resend_cap_reached")).toBe(
+      true,
+    );
+    const after = (
+      await client(1).GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.id } } })
+    ).data!;
     expect(after.verification.sends_last_24h).toBe(5);
   });
 });

@@ -10,38 +10,167 @@ const mistakes: Mistake[] = [
   ["an unknown route", "GET", "/v2/destinations", {}, 404, "not_found"],
   ["an unknown route without a key", "GET", "/wp-admin", { auth: false }, 404, "not_found"],
   ["a wrong method", "PATCH", "/v1/destinations", {}, 405, "method_not_allowed"],
-  ["a wrong method on an item", "POST", "/v1/mailbox-domains/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", {}, 405, "method_not_allowed"],
-  ["malformed JSON", "POST", "/v1/destinations", { body: '{"email": ', headers: { "content-type": "application/json" } }, 400, "malformed_json"],
-  ["a JSON string instead of an object", "POST", "/v1/destinations", { body: '"ana@acme.com"', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
-  ["a JSON array", "POST", "/v1/mailbox-domains", { body: "[]", headers: { "content-type": "application/json" } }, 422, "validation_failed"],
-  ["an empty JSON body", "POST", "/v1/destinations", { body: "", headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  [
+    "a wrong method on an item",
+    "POST",
+    "/v1/mailbox-domains/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+    {},
+    405,
+    "method_not_allowed",
+  ],
+  [
+    "malformed JSON",
+    "POST",
+    "/v1/destinations",
+    { body: '{"email": ', headers: { "content-type": "application/json" } },
+    400,
+    "malformed_json",
+  ],
+  [
+    "a JSON string instead of an object",
+    "POST",
+    "/v1/destinations",
+    { body: '"ana@acme.com"', headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
+  [
+    "a JSON array",
+    "POST",
+    "/v1/mailbox-domains",
+    { body: "[]", headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
+  [
+    "an empty JSON body",
+    "POST",
+    "/v1/destinations",
+    { body: "", headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
   ["no body and no content type", "POST", "/v1/destinations", {}, 415, "unsupported_media_type"],
-  ["a form body", "POST", "/v1/destinations", { body: "email=a%40b.co", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415, "unsupported_media_type"],
-  ["XML", "POST", "/v1/mailbox-domains", { body: "<domain>acme.com</domain>", headers: { "content-type": "application/xml" } }, 415, "unsupported_media_type"],
-  ["an unknown field", "POST", "/v1/destinations", { body: '{"email":"a@acme.com","admin":true}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
-  ["a number for a string", "POST", "/v1/mailbox-domains", { body: '{"domain":42}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
-  ["a body over the limit", "POST", "/v1/destinations", { body: JSON.stringify({ email: "a@acme.com", pad: "x".repeat(200_000) }), headers: { "content-type": "application/json" } }, 413, "payload_too_large"],
+  [
+    "a form body",
+    "POST",
+    "/v1/destinations",
+    { body: "email=a%40b.co", headers: { "content-type": "application/x-www-form-urlencoded" } },
+    415,
+    "unsupported_media_type",
+  ],
+  [
+    "XML",
+    "POST",
+    "/v1/mailbox-domains",
+    { body: "<domain>acme.com</domain>", headers: { "content-type": "application/xml" } },
+    415,
+    "unsupported_media_type",
+  ],
+  [
+    "an unknown field",
+    "POST",
+    "/v1/destinations",
+    { body: '{"email":"a@acme.com","admin":true}', headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
+  [
+    "a number for a string",
+    "POST",
+    "/v1/mailbox-domains",
+    { body: '{"domain":42}', headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
+  [
+    "a body over the limit",
+    "POST",
+    "/v1/destinations",
+    {
+      body: JSON.stringify({ email: "a@acme.com", pad: "x".repeat(200_000) }),
+      headers: { "content-type": "application/json" },
+    },
+    413,
+    "payload_too_large",
+  ],
   ["an unknown query parameter", "GET", "/v1/destinations?sort=email", {}, 400, "invalid_parameter"],
   ["a non-numeric page size", "GET", "/v1/destinations?page[size]=ten", {}, 400, "invalid_parameter"],
   // Each of these was read as a number by the validator's coercion; Infinity then reached SQL as a 500.
   ...["Infinity", "-Infinity", "1e1000", "0x10", "1e2", "%201", "1.0", "+1", "1_0", "99999999999999999999"].map(
-    (size): Mistake => [`page[size]=${size}`, "GET", `/v1/destinations?page[size]=${size}`, {}, 400, "invalid_parameter"],
+    (size): Mistake => [
+      `page[size]=${size}`,
+      "GET",
+      `/v1/destinations?page[size]=${size}`,
+      {},
+      400,
+      "invalid_parameter",
+    ],
   ),
-  ["page[size]=Infinity on a job's results", "GET", "/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01?page[size]=Infinity", {}, 400, "invalid_parameter"],
-  ["page[size]=Infinity on every list", "GET", "/v1/email-validations?page[size]=Infinity", {}, 400, "invalid_parameter"],
+  [
+    "page[size]=Infinity on a job's results",
+    "GET",
+    "/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01?page[size]=Infinity",
+    {},
+    400,
+    "invalid_parameter",
+  ],
+  [
+    "page[size]=Infinity on every list",
+    "GET",
+    "/v1/email-validations?page[size]=Infinity",
+    {},
+    400,
+    "invalid_parameter",
+  ],
   // PostgreSQL refuses U+0000 in text: it never reaches the store.
   ["a NUL in a query value", "GET", "/v1/email-validations?status=queued%00", {}, 400, "invalid_parameter"],
-  ["a NUL in a body string", "POST", "/v1/destinations", { body: '{"email":"ana\\u0000@acme.com"}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
-  ["a NUL in a bulk address", "POST", "/v1/email-validations", { body: '{"emails":["a@b.co","x\\u0000"]}', headers: { "content-type": "application/json" } }, 422, "validation_failed"],
+  [
+    "a NUL in a body string",
+    "POST",
+    "/v1/destinations",
+    { body: '{"email":"ana\\u0000@acme.com"}', headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
+  [
+    "a NUL in a bulk address",
+    "POST",
+    "/v1/email-validations",
+    { body: '{"emails":["a@b.co","x\\u0000"]}', headers: { "content-type": "application/json" } },
+    422,
+    "validation_failed",
+  ],
   ["a path with a broken percent-encoding", "GET", "/v1/destinations/%E0%A4%A", {}, 400, "invalid_parameter"],
   ["an unknown page field", "GET", "/v1/destinations?page[number]=2", {}, 400, "invalid_parameter"],
   ["a forged cursor", "GET", "/v1/destinations?page[after]=bm90LWEtY3Vyc29y", {}, 400, "invalid_parameter"],
   ["a cursor that is not base64", "GET", "/v1/mailbox-domains?page[after]=%%%", {}, 400, "invalid_parameter"],
   ["an unknown status filter", "GET", "/v1/destinations?status=deleted", {}, 400, "invalid_parameter"],
   ["a malformed id", "GET", "/v1/sender-identities/' OR 1=1 --", {}, 400, "invalid_parameter"],
-  ["a wrong scheme", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Basic YTpi" } }, 401, "unauthorized"],
-  ["an unknown key", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Bearer mp_live_not-a-real-key" } }, 401, "unauthorized"],
-  ["an empty bearer", "GET", "/v1/destinations", { auth: false, headers: { authorization: "Bearer " } }, 401, "unauthorized"],
+  [
+    "a wrong scheme",
+    "GET",
+    "/v1/destinations",
+    { auth: false, headers: { authorization: "Basic YTpi" } },
+    401,
+    "unauthorized",
+  ],
+  [
+    "an unknown key",
+    "GET",
+    "/v1/destinations",
+    { auth: false, headers: { authorization: "Bearer mp_live_not-a-real-key" } },
+    401,
+    "unauthorized",
+  ],
+  [
+    "an empty bearer",
+    "GET",
+    "/v1/destinations",
+    { auth: false, headers: { authorization: "Bearer " } },
+    401,
+    "unauthorized",
+  ],
 ];
 
 describe("client mistakes", () => {
@@ -53,11 +182,17 @@ describe("client mistakes", () => {
     expect(response.text).not.toMatch(/<html|at [A-Za-z]+ \(|node_modules/);
     // RFC 6750: a key that was sent but is not valid says so; a missing one only names the scheme.
     const sentKey = /^Bearer \S/.test((init?.headers as Record<string, string> | undefined)?.authorization ?? "");
-    if (status === 401) expect(response.headers.get("www-authenticate")).toBe(sentKey ? 'Bearer realm="mailproof", error="invalid_token"' : 'Bearer realm="mailproof"');
+    if (status === 401)
+      expect(response.headers.get("www-authenticate")).toBe(
+        sentKey ? 'Bearer realm="mailproof", error="invalid_token"' : 'Bearer realm="mailproof"',
+      );
   });
 
   it("names the offending fields in 422s and parameters in 400s", async () => {
-    const body = await raw(server, "POST", "/v1/sender-identities", { body: JSON.stringify({ name: "", email: "nope", add_note: "yes" }), headers: { "content-type": "application/json" } });
+    const body = await raw(server, "POST", "/v1/sender-identities", {
+      body: JSON.stringify({ name: "", email: "nope", add_note: "yes" }),
+      headers: { "content-type": "application/json" },
+    });
     expect(body.status).toBe(422);
     const pointers = (body.json!.errors as { pointer: string }[]).map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(["/domain_id", "/name", "/email", "/add_note"]));
@@ -68,7 +203,12 @@ describe("client mistakes", () => {
   it("answers 100 concurrent garbage requests without a 5xx", async () => {
     const bodies = ["{", "null", "[1,2", '{"email":{}}', "\u0000\u0001", '{"email":"a@b.co"'.repeat(50)];
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => raw(server, "POST", "/v1/destinations", { body: bodies[i % bodies.length], headers: { "content-type": "application/json" } })),
+      Array.from({ length: 100 }, (_, i) =>
+        raw(server, "POST", "/v1/destinations", {
+          body: bodies[i % bodies.length],
+          headers: { "content-type": "application/json" },
+        }),
+      ),
     );
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
   });

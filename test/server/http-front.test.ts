@@ -15,7 +15,11 @@ async function server(env: Record<string, string> = {}) {
 }
 
 /** Writes `request` on a raw socket and resolves with everything the server sends until it closes (or `timeoutMs`). */
-function rawExchange(port: number, request: string | ((socket: Socket) => void), timeoutMs = 5000): Promise<{ text: string; closedAfterMs: number }> {
+function rawExchange(
+  port: number,
+  request: string | ((socket: Socket) => void),
+  timeoutMs = 5000,
+): Promise<{ text: string; closedAfterMs: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket = connect(port, "127.0.0.1");
@@ -35,14 +39,17 @@ function rawExchange(port: number, request: string | ((socket: Socket) => void),
 }
 
 const statusOf = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-const bodyOf = (text: string) => JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as { code: string; status: number };
+const bodyOf = (text: string) =>
+  JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as { code: string; status: number };
 
 describe("authentication comes before any body", () => {
   it("an anonymous 39 MB upload is answered 401 at once, without the body being read", async () => {
     const { port } = await server();
     // Only the headers are sent: a server that parsed the body first would wait for 39 MB.
     const { text } = await rawExchange(port, (socket) => {
-      socket.write("POST /v1/email-validations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40894464\r\nConnection: close\r\n\r\n");
+      socket.write(
+        "POST /v1/email-validations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40894464\r\nConnection: close\r\n\r\n",
+      );
       socket.write('{"emails":[');
     });
     expect(statusOf(text)).toBe(401);
@@ -52,16 +59,31 @@ describe("authentication comes before any body", () => {
   it("only POST /v1/email-validations takes the bulk limit: a large PATCH there is 413", async () => {
     const { url, key } = await server({ BULK_BODY_LIMIT: "40mb" });
     const body = JSON.stringify({ status: "canceled", pad: "x".repeat(300_000) });
-    const response = await fetch(`${url}/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01`, { method: "PATCH", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+    const response = await fetch(`${url}/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as { code: string }).code).toBe("payload_too_large");
   });
 
   it("a body sent to an operation that takes none is not read (no 413 or 415 on resend or verify)", async () => {
     const { url, key } = await server();
-    for (const path of ["/v1/destinations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01/resend", "/v1/mailbox-domains/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01/verify"]) {
-      for (const [type, body] of [["text/plain", "x".repeat(500_000)], ["application/json", "{not json"], ["application/xml", "<a/>"]]) {
-        const response = await fetch(url + path, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": type! }, body });
+    for (const path of [
+      "/v1/destinations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01/resend",
+      "/v1/mailbox-domains/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01/verify",
+    ]) {
+      for (const [type, body] of [
+        ["text/plain", "x".repeat(500_000)],
+        ["application/json", "{not json"],
+        ["application/xml", "<a/>"],
+      ]) {
+        const response = await fetch(url + path, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": type! },
+          body,
+        });
         expect(response.status, `${path} with ${type}`).toBe(404);
       }
     }
@@ -71,8 +93,18 @@ describe("authentication comes before any body", () => {
 describe("requests Node itself refuses get problem+json", () => {
   it.each([
     ["a malformed request line", "GET /v1/destinations HTTP/9.9 nonsense\r\n\r\n", 400, "invalid_parameter"],
-    ["not HTTP at all", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003\r\n\r\n", 400, "invalid_parameter"],
-    ["header fields over 16 kB", `GET /v1/destinations HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(20_000)}\r\n\r\n`, 431, "invalid_parameter"],
+    [
+      "not HTTP at all",
+      "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003\r\n\r\n",
+      400,
+      "invalid_parameter",
+    ],
+    [
+      "header fields over 16 kB",
+      `GET /v1/destinations HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(20_000)}\r\n\r\n`,
+      431,
+      "invalid_parameter",
+    ],
   ])("%s", async (_, request, status, code) => {
     const { port } = await server();
     const { text } = await rawExchange(port, request);
@@ -84,13 +116,16 @@ describe("requests Node itself refuses get problem+json", () => {
 
 describe("problem instances", () => {
   it.each([
-    ["quotes, braces and a pipe", "/v1/a\"b{c}|d^e`f"],
+    ["quotes, braces and a pipe", '/v1/a"b{c}|d^e`f'],
     ["a broken escape", "/v1/destinations/%E0%A4%A"],
     ["a lone percent", "/nope/%"],
     ["Latin-1 bytes", "/v1/caf\u00e9"],
   ])("are valid URI references whatever the path held: %s", async (_, path) => {
     const { port, key } = await server();
-    const { text } = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`);
+    const { text } = await rawExchange(
+      port,
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
+    );
     const body = bodyOf(text) as { instance?: string; status: number };
     expect(body.status).toBeLessThan(500);
     if (body.instance !== undefined) expect(body.instance).toMatch(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/);
@@ -102,10 +137,14 @@ describe("slow clients are dropped", () => {
   it("a client trickling its headers (slowloris) is cut off at the headers timeout, with a 408", async () => {
     const { port } = await server({ HTTP_HEADERS_TIMEOUT_MS: "1500" });
     let timer: NodeJS.Timeout | undefined;
-    const { text, closedAfterMs } = await rawExchange(port, (socket) => {
-      socket.write("GET /v1/destinations HTTP/1.1\r\nHost: x\r\n");
-      timer = setInterval(() => socket.writable && socket.write("X-a: b\r\n"), 200);
-    }, 8000);
+    const { text, closedAfterMs } = await rawExchange(
+      port,
+      (socket) => {
+        socket.write("GET /v1/destinations HTTP/1.1\r\nHost: x\r\n");
+        timer = setInterval(() => socket.writable && socket.write("X-a: b\r\n"), 200);
+      },
+      8000,
+    );
     clearInterval(timer);
     expect(statusOf(text)).toBe(408);
     expect(bodyOf(text).code).toBe("request_timeout");
@@ -115,10 +154,16 @@ describe("slow clients are dropped", () => {
   it("a client trickling its body is cut off at the request timeout", async () => {
     const { port, key } = await server({ HTTP_REQUEST_TIMEOUT_MS: "2000" });
     let timer: NodeJS.Timeout | undefined;
-    const { text } = await rawExchange(port, (socket) => {
-      socket.write(`POST /v1/destinations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
-      timer = setInterval(() => socket.writable && socket.write(" "), 200);
-    }, 8000);
+    const { text } = await rawExchange(
+      port,
+      (socket) => {
+        socket.write(
+          `POST /v1/destinations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+        );
+        timer = setInterval(() => socket.writable && socket.write(" "), 200);
+      },
+      8000,
+    );
     clearInterval(timer);
     expect(statusOf(text)).toBe(408);
   });
@@ -127,15 +172,28 @@ describe("slow clients are dropped", () => {
 describe("headers on every answer", () => {
   it("nosniff everywhere, no-store on the API, HEAD wherever GET is", async () => {
     const { url, key } = await server();
-    for (const path of ["/v1/destinations", "/v1/nope", "/healthz", "/docs", "/openapi.json", "/confirm/abc", "/nope"]) {
+    for (const path of [
+      "/v1/destinations",
+      "/v1/nope",
+      "/healthz",
+      "/docs",
+      "/openapi.json",
+      "/confirm/abc",
+      "/nope",
+    ]) {
       const response = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
-      if (path.startsWith("/v1") || path.startsWith("/confirm")) expect(response.headers.get("cache-control"), path).toBe("no-store");
+      if (path.startsWith("/v1") || path.startsWith("/confirm"))
+        expect(response.headers.get("cache-control"), path).toBe("no-store");
     }
     for (const path of ["/v1/destinations", "/v1/email-validations", "/healthz", "/docs", "/openapi.json"]) {
       const get = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
       const head = await fetch(url + path, { method: "HEAD", headers: { authorization: `Bearer ${key}` } });
-      expect([head.status, head.headers.get("content-type"), await head.text()], path).toEqual([get.status, get.headers.get("content-type"), ""]);
+      expect([head.status, head.headers.get("content-type"), await head.text()], path).toEqual([
+        get.status,
+        get.headers.get("content-type"),
+        "",
+      ]);
     }
   });
 });
@@ -145,21 +203,34 @@ describe("CORS", () => {
     const { url, key } = await server({ CORS_ORIGINS: "https://app.acme-logistics.com,http://localhost:5173" });
     const preflight = await fetch(`${url}/v1/destinations`, {
       method: "OPTIONS",
-      headers: { origin: "https://app.acme-logistics.com", "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type, idempotency-key" },
+      headers: {
+        origin: "https://app.acme-logistics.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type, idempotency-key",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.acme-logistics.com");
     expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
     expect(preflight.headers.get("access-control-allow-headers")!.toLowerCase()).toContain("idempotency-key");
 
-    const get = await fetch(`${url}/v1/destinations`, { headers: { origin: "https://app.acme-logistics.com", authorization: `Bearer ${key}` } });
+    const get = await fetch(`${url}/v1/destinations`, {
+      headers: { origin: "https://app.acme-logistics.com", authorization: `Bearer ${key}` },
+    });
     expect(get.headers.get("access-control-allow-origin")).toBe("https://app.acme-logistics.com");
-    expect(get.headers.get("access-control-expose-headers")).toBe("Location, Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed");
+    expect(get.headers.get("access-control-expose-headers")).toBe(
+      "Location, Retry-After, RateLimit, RateLimit-Policy, Idempotent-Replayed",
+    );
     expect(get.headers.get("vary")).toContain("Origin");
 
-    const evil = await fetch(`${url}/v1/destinations`, { headers: { origin: "https://evil.example", authorization: `Bearer ${key}` } });
+    const evil = await fetch(`${url}/v1/destinations`, {
+      headers: { origin: "https://evil.example", authorization: `Bearer ${key}` },
+    });
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
-    const evilPreflight = await fetch(`${url}/v1/destinations`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "DELETE" } });
+    const evilPreflight = await fetch(`${url}/v1/destinations`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "DELETE" },
+    });
     expect(evilPreflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

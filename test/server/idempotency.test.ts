@@ -11,7 +11,11 @@ describe("Idempotency-Key on creating POSTs", () => {
     const apiKey = await createKey(server.env, `idem-${fresh()}`);
     const key = randomUUID();
     const body = JSON.stringify({ email: `retry-${fresh()}@acme-logistics.com` });
-    const send = () => raw({ ...server, apiKey }, "POST", "/v1/destinations", { body, headers: { "content-type": "application/json", "idempotency-key": key } });
+    const send = () =>
+      raw({ ...server, apiKey }, "POST", "/v1/destinations", {
+        body,
+        headers: { "content-type": "application/json", "idempotency-key": key },
+      });
     const first = await send();
     const second = await send();
     expect(first.status).toBe(201);
@@ -30,8 +34,14 @@ describe("Idempotency-Key on creating POSTs", () => {
     const headers = { "content-type": "application/json", "idempotency-key": key };
     const created = await raw(server, "POST", "/v1/mailbox-domains", { body: JSON.stringify({ domain }), headers });
     const domainId = created.json!.id as string;
-    const a = await raw(server, "POST", "/v1/sender-identities", { body: JSON.stringify({ domain_id: domainId, name: "B", email: `b@${domain}` }), headers: { ...headers, "idempotency-key": `${key}-i` } });
-    const b = await raw(server, "POST", "/v1/sender-identities", { body: JSON.stringify({ email: `b@${domain}`, name: "B", domain_id: domainId }), headers: { ...headers, "idempotency-key": `${key}-i` } });
+    const a = await raw(server, "POST", "/v1/sender-identities", {
+      body: JSON.stringify({ domain_id: domainId, name: "B", email: `b@${domain}` }),
+      headers: { ...headers, "idempotency-key": `${key}-i` },
+    });
+    const b = await raw(server, "POST", "/v1/sender-identities", {
+      body: JSON.stringify({ email: `b@${domain}`, name: "B", domain_id: domainId }),
+      headers: { ...headers, "idempotency-key": `${key}-i` },
+    });
     expect(a.status).toBe(201);
     expect(b.json).toEqual(a.json);
   });
@@ -39,20 +49,35 @@ describe("Idempotency-Key on creating POSTs", () => {
   it("refuses the same key with another body (422), and another operation (422)", async () => {
     const key = randomUUID();
     const headers = { "content-type": "application/json", "idempotency-key": key };
-    await raw(server, "POST", "/v1/destinations", { body: JSON.stringify({ email: `one-${fresh()}@acme-logistics.com` }), headers });
-    const other = await raw(server, "POST", "/v1/destinations", { body: JSON.stringify({ email: `two-${fresh()}@acme-logistics.com` }), headers });
+    await raw(server, "POST", "/v1/destinations", {
+      body: JSON.stringify({ email: `one-${fresh()}@acme-logistics.com` }),
+      headers,
+    });
+    const other = await raw(server, "POST", "/v1/destinations", {
+      body: JSON.stringify({ email: `two-${fresh()}@acme-logistics.com` }),
+      headers,
+    });
     expect(other.status).toBe(422);
     expect(other.json!.code).toBe("idempotency_key_reused");
-    const elsewhere = await raw(server, "POST", "/v1/mailbox-domains", { body: JSON.stringify({ domain: `x-${fresh()}.com` }), headers });
+    const elsewhere = await raw(server, "POST", "/v1/mailbox-domains", {
+      body: JSON.stringify({ domain: `x-${fresh()}.com` }),
+      headers,
+    });
     expect(elsewhere.status).toBe(422);
   });
 
   it("does not keep failed answers: a retry after a 422 runs again", async () => {
     const key = randomUUID();
     const headers = { "content-type": "application/json", "idempotency-key": key };
-    const bad = await raw(server, "POST", "/v1/mailbox-domains", { body: JSON.stringify({ domain: "not a domain" }), headers });
+    const bad = await raw(server, "POST", "/v1/mailbox-domains", {
+      body: JSON.stringify({ domain: "not a domain" }),
+      headers,
+    });
     expect(bad.status).toBe(422);
-    const again = await raw(server, "POST", "/v1/mailbox-domains", { body: JSON.stringify({ domain: "not a domain" }), headers });
+    const again = await raw(server, "POST", "/v1/mailbox-domains", {
+      body: JSON.stringify({ domain: "not a domain" }),
+      headers,
+    });
     expect(again.status).toBe(422);
     expect(again.json!.code).toBe("validation_failed");
   });
@@ -73,7 +98,12 @@ describe("Idempotency-Key on creating POSTs", () => {
     const key = randomUUID();
     const body = JSON.stringify({ email: `race-${fresh()}@acme-logistics.com` });
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => raw({ ...server, apiKey }, "POST", "/v1/destinations", { body, headers: { "content-type": "application/json", "idempotency-key": key } })),
+      Array.from({ length: 10 }, () =>
+        raw({ ...server, apiKey }, "POST", "/v1/destinations", {
+          body,
+          headers: { "content-type": "application/json", "idempotency-key": key },
+        }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
     expect(new Set(results.map((r) => r.json!.id)).size).toBe(1);

@@ -36,20 +36,31 @@ describe("API keys", () => {
     const account = `team-${fresh()}`;
     const first = await createKey(server.env, account);
     const second = await createKey(server.env, account);
-    const created = await raw({ ...server, apiKey: first }, "POST", "/v1/destinations", { body: JSON.stringify({ email: `k-${fresh()}@acme-logistics.com` }), headers: { "content-type": "application/json" } });
+    const created = await raw({ ...server, apiKey: first }, "POST", "/v1/destinations", {
+      body: JSON.stringify({ email: `k-${fresh()}@acme-logistics.com` }),
+      headers: { "content-type": "application/json" },
+    });
     const seen = await raw({ ...server, apiKey: second }, "GET", `/v1/destinations/${created.json!.id as string}`);
     expect(seen.status).toBe(200);
   });
 
   it("the CLI explains its usage and fails on an unknown command", async () => {
-    await expect(keysCli(server.env, ["rotate"])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("usage:") });
-    await expect(keysCli(server.env, ["revoke", "no-such-key"])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining("no active key") });
+    await expect(keysCli(server.env, ["rotate"])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("usage:"),
+    });
+    await expect(keysCli(server.env, ["revoke", "no-such-key"])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("no active key"),
+    });
   });
 
   it("no API key is stored in clear anywhere in the data directory or the database", async () => {
     const key = await createKey(server.env, `scan-${fresh()}`);
     await raw({ ...server, apiKey: key }, "GET", "/v1/destinations");
-    for (const file of readdirSync(server.dataDir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name))) {
+    for (const file of readdirSync(server.dataDir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => join(f.parentPath, f.name))) {
       const bytes = readFileSync(file);
       expect(bytes.includes(Buffer.from(key)), file).toBe(false);
       expect(bytes.includes(Buffer.from(server.apiKey)), file).toBe(false);

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate, openDatabase, type Db } from "../../server/db/database.js";
+import { type Db, migrate, openDatabase } from "../../server/db/database.js";
 import { ValidationStore } from "../../server/validation/store.js";
 import { freshDatabaseEnv } from "../support/database.js";
 
@@ -15,7 +15,10 @@ afterEach(async () => {
 
 async function storeAt(target: string): Promise<Db> {
   const env = await freshDatabaseEnv();
-  db = openDatabase({ databaseUrl: env.DATABASE_URL, dbPoolMax: 2 }, join(mkdtempSync(join(tmpdir(), "mailproof-migrate-")), "mailproof.sqlite"));
+  db = openDatabase(
+    { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
+    join(mkdtempSync(join(tmpdir(), "mailproof-migrate-")), "mailproof.sqlite"),
+  );
   await migrate(db, target);
   return db;
 }
@@ -25,16 +28,48 @@ describe("migration 005: a job's inputs move into its chunks", () => {
     const db = await storeAt("004-email-validations");
     const at = "2026-11-20T10:00:00.000Z";
     await db.insertInto("accounts").values({ id: "acct", name: "Acme", created_at: at }).execute();
-    await db.insertInto("email_validations").values({ id: "job", account_id: "acct", status: "processing", total: 4, processed: 2, deliverable: 2, risky: 0, undeliverable: 0, unknown: 0, errors: "[]", created_at: at, started_at: at, completed_at: null }).execute();
-    const chunk = (n: number, status: "done" | "pending") => ({ validation_id: "job", chunk: n, status, lease_owner: null, lease_expires_at: null, attempts: 1, created_at: at });
+    await db
+      .insertInto("email_validations")
+      .values({
+        id: "job",
+        account_id: "acct",
+        status: "processing",
+        total: 4,
+        processed: 2,
+        deliverable: 2,
+        risky: 0,
+        undeliverable: 0,
+        unknown: 0,
+        errors: "[]",
+        created_at: at,
+        started_at: at,
+        completed_at: null,
+      })
+      .execute();
+    const chunk = (n: number, status: "done" | "pending") => ({
+      validation_id: "job",
+      chunk: n,
+      status,
+      lease_owner: null,
+      lease_expires_at: null,
+      attempts: 1,
+      created_at: at,
+    });
     // Rows as the 004 schema had them (no chunk emails, result-less inputs): typed loosely on purpose.
-    for (const row of [chunk(0, "done"), chunk(1, "pending")]) await db.insertInto("validation_chunks").values(row as never).execute();
-    await db.insertInto("validation_items").values([
-      { validation_id: "job", email: "ana@a.test", chunk: 0, result: '{"email":"ana@a.test"}' },
-      { validation_id: "job", email: "bo@a.test", chunk: 0, result: '{"email":"bo@a.test"}' },
-      { validation_id: "job", email: "cy@b.test", chunk: 1, result: null },
-      { validation_id: "job", email: "di@b.test", chunk: 1, result: null },
-    ] as never).execute();
+    for (const row of [chunk(0, "done"), chunk(1, "pending")])
+      await db
+        .insertInto("validation_chunks")
+        .values(row as never)
+        .execute();
+    await db
+      .insertInto("validation_items")
+      .values([
+        { validation_id: "job", email: "ana@a.test", chunk: 0, result: '{"email":"ana@a.test"}' },
+        { validation_id: "job", email: "bo@a.test", chunk: 0, result: '{"email":"bo@a.test"}' },
+        { validation_id: "job", email: "cy@b.test", chunk: 1, result: null },
+        { validation_id: "job", email: "di@b.test", chunk: 1, result: null },
+      ] as never)
+      .execute();
 
     await migrate(db);
 
@@ -48,7 +83,15 @@ describe("migration 005: a job's inputs move into its chunks", () => {
 
     // And back down: the unfinished inputs are rows again.
     await migrate(db, "004-email-validations");
-    const rows = await db.selectFrom("validation_items").select(["email", "chunk", "result"]).where("chunk", "=", 1).orderBy("email").execute();
-    expect(rows).toEqual([{ email: "cy@b.test", chunk: 1, result: null }, { email: "di@b.test", chunk: 1, result: null }]);
+    const rows = await db
+      .selectFrom("validation_items")
+      .select(["email", "chunk", "result"])
+      .where("chunk", "=", 1)
+      .orderBy("email")
+      .execute();
+    expect(rows).toEqual([
+      { email: "cy@b.test", chunk: 1, result: null },
+      { email: "di@b.test", chunk: 1, result: null },
+    ]);
   });
 });

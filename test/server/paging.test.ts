@@ -1,8 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { createKey } from "../support/real-server.js";
-import { createClient } from "../../client/index.js";
-import { cursorOf } from "../../client/index.js";
+import { createClient, cursorOf } from "../../client/index.js";
 import { fresh, raw } from "../support/api.js";
+import { createKey } from "../support/real-server.js";
 
 // Keyset paging on every list: each item exactly once, newest first, links that walk both ways,
 // and pages that do not shift while new items are inserted.
@@ -17,14 +16,19 @@ describe("cursor paging", () => {
   it("walks forward and back through every item exactly once, newest first", async () => {
     const { client } = await freshAccount();
     const created: string[] = [];
-    for (let i = 0; i < 7; i++) created.push((await client.POST("/v1/destinations", { body: { email: `p${i}-${fresh()}@acme-logistics.com` } })).data!.id);
+    for (let i = 0; i < 7; i++)
+      created.push(
+        (await client.POST("/v1/destinations", { body: { email: `p${i}-${fresh()}@acme-logistics.com` } })).data!.id,
+      );
     const newestFirst = [...created].reverse();
 
     const pages: string[][] = [];
     let after: string | null = null;
     const prevLinks: (string | null)[] = [];
     do {
-      const { data } = await client.GET("/v1/destinations", { params: { query: { page: { size: 3, ...(after ? { after } : {}) } } } });
+      const { data } = await client.GET("/v1/destinations", {
+        params: { query: { page: { size: 3, ...(after ? { after } : {}) } } },
+      });
       pages.push(data!.data.map((d) => d.id));
       prevLinks.push(data!.links.prev);
       after = cursorOf(data!.links.next);
@@ -33,9 +37,13 @@ describe("cursor paging", () => {
     expect(prevLinks[0]).toBeNull();
 
     // From the last page, `prev` leads back to the middle page, and from there to the first.
-    const back1 = await client.GET("/v1/destinations", { params: { query: { page: { size: 3, after: cursorOf(prevLinks[2]!)! } } } });
+    const back1 = await client.GET("/v1/destinations", {
+      params: { query: { page: { size: 3, after: cursorOf(prevLinks[2]!)! } } },
+    });
     expect(back1.data!.data.map((d) => d.id)).toEqual(pages[1]);
-    const back2 = await client.GET("/v1/destinations", { params: { query: { page: { size: 3, after: cursorOf(back1.data!.links.prev)! } } } });
+    const back2 = await client.GET("/v1/destinations", {
+      params: { query: { page: { size: 3, after: cursorOf(back1.data!.links.prev)! } } },
+    });
     expect(back2.data!.data.map((d) => d.id)).toEqual(pages[0]);
     expect(back2.data!.links.prev).toBeNull();
     expect(cursorOf(back2.data!.links.next)).not.toBeNull();
@@ -44,16 +52,25 @@ describe("cursor paging", () => {
   it("does not skip or repeat items while others are being inserted", async () => {
     const { client } = await freshAccount();
     const before: string[] = [];
-    for (let i = 0; i < 10; i++) before.push((await client.POST("/v1/destinations", { body: { email: `c${i}-${fresh()}@acme-logistics.com` } })).data!.id);
+    for (let i = 0; i < 10; i++)
+      before.push(
+        (await client.POST("/v1/destinations", { body: { email: `c${i}-${fresh()}@acme-logistics.com` } })).data!.id,
+      );
     const seen: string[] = [];
     let after: string | null = null;
     let inserted = 0;
     do {
-      const { data } = await client.GET("/v1/destinations", { params: { query: { page: { size: 4, ...(after ? { after } : {}) } } } });
+      const { data } = await client.GET("/v1/destinations", {
+        params: { query: { page: { size: 4, ...(after ? { after } : {}) } } },
+      });
       seen.push(...data!.data.map((d) => d.id));
       after = cursorOf(data!.links.next);
       // Between pages, other writers add items (they sort before everything already listed).
-      await Promise.all([0, 1, 2].map(() => client.POST("/v1/destinations", { body: { email: `n${inserted++}-${fresh()}@acme-logistics.com` } })));
+      await Promise.all(
+        [0, 1, 2].map(() =>
+          client.POST("/v1/destinations", { body: { email: `n${inserted++}-${fresh()}@acme-logistics.com` } }),
+        ),
+      );
     } while (after);
     expect(seen).toEqual([...before].reverse());
   });
@@ -61,10 +78,15 @@ describe("cursor paging", () => {
   it("keeps filters in the links and pages every family's list", async () => {
     const { apiKey, client } = await freshAccount();
     const domains: string[] = [];
-    for (let i = 0; i < 3; i++) domains.push((await client.POST("/v1/mailbox-domains", { body: { domain: `pg${i}-${fresh()}.com` } })).data!.id);
+    for (let i = 0; i < 3; i++)
+      domains.push((await client.POST("/v1/mailbox-domains", { body: { domain: `pg${i}-${fresh()}.com` } })).data!.id);
     for (const domainId of domains.slice(0, 1)) {
-      const d = (await client.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domainId } } })).data!;
-      for (let i = 0; i < 3; i++) await client.POST("/v1/sender-identities", { body: { domain_id: domainId, name: `N${i}`, email: `n${i}@${d.domain}` } });
+      const d = (await client.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domainId } } }))
+        .data!;
+      for (let i = 0; i < 3; i++)
+        await client.POST("/v1/sender-identities", {
+          body: { domain_id: domainId, name: `N${i}`, email: `n${i}@${d.domain}` },
+        });
     }
     const firstDomains = await raw({ ...server, apiKey }, "GET", "/v1/mailbox-domains?status=pending&page[size]=2");
     const links = firstDomains.json!.links as { next: string };
@@ -72,7 +94,11 @@ describe("cursor paging", () => {
     const second = await raw({ ...server, apiKey }, "GET", links.next);
     expect((second.json!.data as unknown[]).length).toBe(1);
 
-    const identities = await raw({ ...server, apiKey }, "GET", `/v1/sender-identities?domain_id=${domains[0]}&page[size]=2`);
+    const identities = await raw(
+      { ...server, apiKey },
+      "GET",
+      `/v1/sender-identities?domain_id=${domains[0]}&page[size]=2`,
+    );
     const next = (identities.json!.links as { next: string }).next;
     expect(next).toContain(`domain_id=${domains[0]}`);
     expect(((await raw({ ...server, apiKey }, "GET", next)).json!.data as unknown[]).length).toBe(1);

@@ -14,7 +14,14 @@ async function server(env: Record<string, string>) {
 }
 
 const call = (url: string, key: string | null, method = "GET", json?: unknown) =>
-  fetch(url, { method, headers: { ...(key && { authorization: `Bearer ${key}` }), ...(json !== undefined && { "content-type": "application/json" }) }, ...(json !== undefined && { body: JSON.stringify(json) }) });
+  fetch(url, {
+    method,
+    headers: {
+      ...(key && { authorization: `Bearer ${key}` }),
+      ...(json !== undefined && { "content-type": "application/json" }),
+    },
+    ...(json !== undefined && { body: JSON.stringify(json) }),
+  });
 
 describe("per-key budgets", () => {
   it("reads: every answer counts down; past the budget a 429 rate_limited, while writes and other keys go on", async () => {
@@ -35,9 +42,15 @@ describe("per-key budgets", () => {
     expect(retryAfter).toBeGreaterThan(50);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(refused.headers.get("ratelimit")).toBe(`"reads";r=0;t=${retryAfter}`);
-    expect(await refused.json()).toMatchObject({ code: "rate_limited", status: 429, detail: expect.stringContaining("3 read requests per 60 s") });
+    expect(await refused.json()).toMatchObject({
+      code: "rate_limited",
+      status: 429,
+      detail: expect.stringContaining("3 read requests per 60 s"),
+    });
 
-    expect((await call(`${s.url}/v1/destinations`, key, "POST", { email: "writer@acme-logistics.com" })).status).toBe(201);
+    expect((await call(`${s.url}/v1/destinations`, key, "POST", { email: "writer@acme-logistics.com" })).status).toBe(
+      201,
+    );
     expect((await call(`${s.url}/v1/destinations`, other)).status).toBe(200);
   });
 
@@ -45,7 +58,8 @@ describe("per-key budgets", () => {
     const s = await server({ RATE_LIMIT_CHECKS: "2/60s", RATE_LIMIT_BULK: "1/1h", VALIDATION_SMTP_PROBE: "false" });
     const key = await s.createKey("checker");
     const checks = [];
-    for (let i = 0; i < 3; i++) checks.push((await call(`${s.url}/v1/email-checks`, key, "POST", { email: "not an address" })).status);
+    for (let i = 0; i < 3; i++)
+      checks.push((await call(`${s.url}/v1/email-checks`, key, "POST", { email: "not an address" })).status);
     expect(checks).toEqual([200, 200, 429]);
     const first = await call(`${s.url}/v1/email-validations`, key, "POST", { emails: ["a@b"] });
     const second = await call(`${s.url}/v1/email-validations`, key, "POST", { emails: ["a@b"] });
@@ -74,7 +88,10 @@ describe("per-address budgets", () => {
     expect(statuses).toEqual([401, 401, 401, 429]);
     const blocked = await call(`${s.url}/v1/destinations`, key);
     expect(blocked.status).toBe(429);
-    expect(await blocked.json()).toMatchObject({ code: "rate_limited", detail: expect.stringContaining("failed authentications") });
+    expect(await blocked.json()).toMatchObject({
+      code: "rate_limited",
+      detail: expect.stringContaining("failed authentications"),
+    });
     expect(blocked.headers.get("ratelimit-policy")).toBe('"auth_failures";q=3;w=60');
   });
 

@@ -28,7 +28,9 @@ describe("destinations", () => {
     const pending = await a.GET("/v1/destinations", { params: { query: { status: "pending", page: { size: 100 } } } });
     expect(pending.data!.data.length).toBeGreaterThan(0);
     expect(pending.data!.data.every((d) => d.status === "pending")).toBe(true);
-    const verified = await a.GET("/v1/destinations", { params: { query: { status: "verified", page: { size: 100 } } } });
+    const verified = await a.GET("/v1/destinations", {
+      params: { query: { status: "verified", page: { size: 100 } } },
+    });
     expect(verified.data!.data.every((d) => d.status === "verified")).toBe(true);
     expect(verified.data!.links.self).toContain("status=verified");
   });
@@ -62,14 +64,22 @@ describe("mailbox domains", () => {
     expect(again.data!.dns_records).toEqual(created.dns_records);
   });
 
-  it.each(["localhost", "acme logistics.com", "-acme.com", "acme-.com", "acme..com", `${"a".repeat(64)}.com`, "acme.123", "acme.com/path", "user@acme.com", `${`${"a".repeat(60)}.`.repeat(5)}com`])(
-    "refuses %s as a hostname with a 422 on /domain",
-    async (domain) => {
-      const { error, response } = await a.POST("/v1/mailbox-domains", { body: { domain } });
-      expect(response.status).toBe(422);
-      expect(error?.errors).toEqual([expect.objectContaining({ pointer: "/domain" })]);
-    },
-  );
+  it.each([
+    "localhost",
+    "acme logistics.com",
+    "-acme.com",
+    "acme-.com",
+    "acme..com",
+    `${"a".repeat(64)}.com`,
+    "acme.123",
+    "acme.com/path",
+    "user@acme.com",
+    `${`${"a".repeat(60)}.`.repeat(5)}com`,
+  ])("refuses %s as a hostname with a 422 on /domain", async (domain) => {
+    const { error, response } = await a.POST("/v1/mailbox-domains", { body: { domain } });
+    expect(response.status).toBe(422);
+    expect(error?.errors).toEqual([expect.objectContaining({ pointer: "/domain" })]);
+  });
 
   it("accepts a trailing dot and upper case as the same domain (409)", async () => {
     const name = `acme-${fresh()}.com`;
@@ -81,7 +91,9 @@ describe("mailbox domains", () => {
 
   it("cannot be deleted while a sender identity uses it, and can once it is gone", async () => {
     const domain = await newDomain();
-    const identity = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Billing", email: `billing@${domain.domain}` } });
+    const identity = await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "Billing", email: `billing@${domain.domain}` },
+    });
     const del = () => a.DELETE("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } });
     const refused = await del();
     expect(refused.response.status).toBe(409);
@@ -95,12 +107,25 @@ describe("sender identities", () => {
   it("creates an unverified identity with its domain embedded", async () => {
     const domain = await newDomain();
     const { data, response } = await a.POST("/v1/sender-identities", {
-      body: { domain_id: domain.id, name: "Acme Billing", email: `Billing@${domain.domain.toUpperCase()}`, reply_to_email: "accounts@acme-logistics.com", add_note: true, personal_note: "Hi Marta" },
+      body: {
+        domain_id: domain.id,
+        name: "Acme Billing",
+        email: `Billing@${domain.domain.toUpperCase()}`,
+        reply_to_email: "accounts@acme-logistics.com",
+        add_note: true,
+        personal_note: "Hi Marta",
+      },
     });
     expect(response.status).toBe(201);
     expect(data).toMatchObject({
-      email: `Billing@${domain.domain}`, name: "Acme Billing", is_verified: false, resends: 0, add_note: true, personal_note: "Hi Marta",
-      reply_to_email: "accounts@acme-logistics.com", reply_to_name: null,
+      email: `Billing@${domain.domain}`,
+      name: "Acme Billing",
+      is_verified: false,
+      resends: 0,
+      add_note: true,
+      personal_note: "Hi Marta",
+      reply_to_email: "accounts@acme-logistics.com",
+      reply_to_name: null,
       domain: { id: domain.id, name: domain.domain, created_at: domain.created_at },
     });
     expect(response.headers.get("location")).toBe(`/v1/sender-identities/${data!.id}`);
@@ -108,23 +133,33 @@ describe("sender identities", () => {
 
   it("needs one of the account's domains, and an email on it", async () => {
     const domain = await newDomain();
-    const unknownDomain = await a.POST("/v1/sender-identities", { body: { domain_id: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", name: "X", email: `x@${domain.domain}` } });
+    const unknownDomain = await a.POST("/v1/sender-identities", {
+      body: { domain_id: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", name: "X", email: `x@${domain.domain}` },
+    });
     expect(unknownDomain.response.status).toBe(422);
     expect(unknownDomain.error?.errors?.[0]?.pointer).toBe("/domain_id");
-    const elsewhere = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "X", email: `x@sub.${domain.domain}` } });
+    const elsewhere = await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "X", email: `x@sub.${domain.domain}` },
+    });
     expect(elsewhere.response.status).toBe(422);
     expect(elsewhere.error?.errors?.[0]?.pointer).toBe("/email");
   });
 
   it("holds the 191-character limits and refuses line breaks in names", async () => {
     const domain = await newDomain();
-    const long = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "N".repeat(192), email: `${"l".repeat(180)}@${domain.domain}` } });
+    const long = await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "N".repeat(192), email: `${"l".repeat(180)}@${domain.domain}` },
+    });
     expect(long.response.status).toBe(422);
     expect(long.error?.errors?.map((e) => e.pointer).sort()).toEqual(["/email", "/name"]);
-    const exactly = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "N".repeat(191), email: `ok@${domain.domain}` } });
+    const exactly = await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "N".repeat(191), email: `ok@${domain.domain}` },
+    });
     expect(exactly.response.status).toBe(201);
     for (const name of ["Acme\r\nBcc: victim@example.org", "Acme\nBilling"]) {
-      const injected = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name, email: `inj-${fresh()}@${domain.domain}` } });
+      const injected = await a.POST("/v1/sender-identities", {
+        body: { domain_id: domain.id, name, email: `inj-${fresh()}@${domain.domain}` },
+      });
       expect(injected.response.status).toBe(422);
       expect(injected.error?.errors?.[0]?.pointer).toBe("/name");
     }
@@ -132,36 +167,73 @@ describe("sender identities", () => {
 
   it("is unique per account, case-insensitively", async () => {
     const domain = await newDomain();
-    await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "A", email: `team@${domain.domain}` } });
-    const dup = await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "B", email: `TEAM@${domain.domain}` } });
+    await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "A", email: `team@${domain.domain}` },
+    });
+    const dup = await a.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "B", email: `TEAM@${domain.domain}` },
+    });
     expect(dup.response.status).toBe(409);
   });
 
   it("PUT changes only the fields given, and a new email makes it unverified", async () => {
     const domain = await newDomain();
-    const created = (await a.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Billing", email: `billing@${domain.domain}`, reply_to_name: "Accounts", add_note: true, personal_note: "Hello" } })).data!;
+    const created = (
+      await a.POST("/v1/sender-identities", {
+        body: {
+          domain_id: domain.id,
+          name: "Billing",
+          email: `billing@${domain.domain}`,
+          reply_to_name: "Accounts",
+          add_note: true,
+          personal_note: "Hello",
+        },
+      })
+    ).data!;
     const path = { params: { path: { identity_id: created.id } } };
     const renamed = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { name: "Invoices" } });
-    expect(renamed.data).toMatchObject({ name: "Invoices", email: created.email, reply_to_name: "Accounts", add_note: true, personal_note: "Hello" });
+    expect(renamed.data).toMatchObject({
+      name: "Invoices",
+      email: created.email,
+      reply_to_name: "Accounts",
+      add_note: true,
+      personal_note: "Hello",
+    });
     expect(renamed.data!.updated_at >= created.updated_at).toBe(true);
-    const cleared = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { reply_to_name: null, personal_note: null, add_note: false } });
+    const cleared = await a.PUT("/v1/sender-identities/{identity_id}", {
+      ...path,
+      body: { reply_to_name: null, personal_note: null, add_note: false },
+    });
     expect(cleared.data).toMatchObject({ name: "Invoices", reply_to_name: null, personal_note: null, add_note: false });
-    const moved = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { email: `invoices@${domain.domain}` } });
+    const moved = await a.PUT("/v1/sender-identities/{identity_id}", {
+      ...path,
+      body: { email: `invoices@${domain.domain}` },
+    });
     expect(moved.data).toMatchObject({ email: `invoices@${domain.domain}`, is_verified: false, verified_at: null });
     const reread = (await a.GET("/v1/sender-identities/{identity_id}", path)).data!;
     expect({ ...reread, verification: null }).toEqual({ ...moved.data!, verification: null });
-    const wrongDomain = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { email: "x@other-domain.org" } });
+    const wrongDomain = await a.PUT("/v1/sender-identities/{identity_id}", {
+      ...path,
+      body: { email: "x@other-domain.org" },
+    });
     expect(wrongDomain.response.status).toBe(422);
   });
 
   it("PUT can move an identity to another domain of the account together with its email", async () => {
     const first = await newDomain();
     const second = await newDomain();
-    const created = (await a.POST("/v1/sender-identities", { body: { domain_id: first.id, name: "Billing", email: `billing@${first.domain}` } })).data!;
+    const created = (
+      await a.POST("/v1/sender-identities", {
+        body: { domain_id: first.id, name: "Billing", email: `billing@${first.domain}` },
+      })
+    ).data!;
     const path = { params: { path: { identity_id: created.id } } };
     const alone = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { domain_id: second.id } });
     expect(alone.response.status).toBe(422);
-    const both = await a.PUT("/v1/sender-identities/{identity_id}", { ...path, body: { domain_id: second.id, email: `billing@${second.domain}` } });
+    const both = await a.PUT("/v1/sender-identities/{identity_id}", {
+      ...path,
+      body: { domain_id: second.id, email: `billing@${second.domain}` },
+    });
     expect(both.data!.domain.id).toBe(second.id);
   });
 

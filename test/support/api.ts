@@ -14,7 +14,12 @@ export function clientsFor(server: RealServer): { a: MailproofClient; b: Mailpro
 export const fresh = () => randomUUID().slice(0, 8);
 
 /** A raw request, for what a typed client cannot even express (malformed bodies, wrong methods). */
-export async function raw(server: RealServer, method: string, path: string, init: { body?: string; headers?: Record<string, string>; auth?: boolean } = {}) {
+export async function raw(
+  server: RealServer,
+  method: string,
+  path: string,
+  init: { body?: string; headers?: Record<string, string>; auth?: boolean } = {},
+) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.auth !== false) headers.authorization = `Bearer ${server.apiKey}`;
   const response = await fetch(server.baseUrl + path, { method, headers, body: init.body });

@@ -22,7 +22,9 @@ export async function dropRunSchemas(): Promise<void> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base || !process.env.MAILPROOF_TEST_RUN) return;
   await withClient(base, async (client) => {
-    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [`mp_${process.env.MAILPROOF_TEST_RUN}_%`]);
+    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [
+      `mp_${process.env.MAILPROOF_TEST_RUN}_%`,
+    ]);
     for (const { nspname } of rows) await client.query(`drop schema ${nspname} cascade`);
   });
 }
@@ -30,9 +32,12 @@ export async function dropRunSchemas(): Promise<void> {
 /** Every row of every table of the store behind `databaseUrl`, as text (to look for secrets). */
 export async function everyStoredRow(databaseUrl: string): Promise<string> {
   return withClient(databaseUrl, async (client) => {
-    const { rows: tables } = await client.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = current_schema()");
+    const { rows: tables } = await client.query<{ table_name: string }>(
+      "select table_name from information_schema.tables where table_schema = current_schema()",
+    );
     let text = "";
-    for (const { table_name } of tables) text += JSON.stringify((await client.query(`select * from "${table_name}"`)).rows);
+    for (const { table_name } of tables)
+      text += JSON.stringify((await client.query(`select * from "${table_name}"`)).rows);
     return text;
   });
 }

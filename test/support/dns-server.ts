@@ -34,10 +34,42 @@ export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailp
       const answer = () => {
         if (!zone || zone.rcode === "NXDOMAIN") response.header.rcode = Packet.RCODE.NXDOMAIN;
         else if (zone.rcode === "SERVFAIL") response.header.rcode = Packet.RCODE.SERVFAIL;
-        else if (question?.type === Packet.TYPE.TXT) for (const data of zone.TXT ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.TXT, class: Packet.CLASS.IN, ttl: 60, data } as never);
-        else if (question?.type === Packet.TYPE.A) for (const address of zone.A ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 60, address } as never);
-        else if (question?.type === Packet.TYPE.AAAA) for (const address of zone.AAAA ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.AAAA, class: Packet.CLASS.IN, ttl: 60, address } as never);
-        else if (question?.type === Packet.TYPE.MX) for (const mx of zone.MX ?? []) response.answers.push({ name: question.name, type: Packet.TYPE.MX, class: Packet.CLASS.IN, ttl: 60, ...mx } as never);
+        else if (question?.type === Packet.TYPE.TXT)
+          for (const data of zone.TXT ?? [])
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.TXT,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              data,
+            } as never);
+        else if (question?.type === Packet.TYPE.A)
+          for (const address of zone.A ?? [])
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.A,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              address,
+            } as never);
+        else if (question?.type === Packet.TYPE.AAAA)
+          for (const address of zone.AAAA ?? [])
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.AAAA,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              address,
+            } as never);
+        else if (question?.type === Packet.TYPE.MX)
+          for (const mx of zone.MX ?? [])
+            response.answers.push({
+              name: question.name,
+              type: Packet.TYPE.MX,
+              class: Packet.CLASS.IN,
+              ttl: 60,
+              ...mx,
+            } as never);
         send(response);
       };
       if (zone?.delayMs) setTimeout(answer, zone.delayMs);

@@ -1,8 +1,8 @@
 import type { TestProject } from "vitest/node";
-import { freePort } from "./free-port.js";
-import { answers, startProcess, type Started } from "./processes.js";
 import { dropRunSchemas } from "./database.js";
 import { startDnsServer } from "./dns-server.js";
+import { freePort } from "./free-port.js";
+import { answers, type Started, startProcess } from "./processes.js";
 import { buildServer, startRealServer } from "./real-server.js";
 import type { Target } from "./targets.js";
 
@@ -18,10 +18,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const mockPort = await freePort();
     const mockUrl = `http://127.0.0.1:${mockPort}`;
     started.push(
-      await startProcess("node_modules/.bin/prism", ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)], () => answers(`${mockUrl}/healthz`), {
-        name: "prism mock",
-        timeoutMs: 60_000,
-      }),
+      await startProcess(
+        "node_modules/.bin/prism",
+        ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
+        () => answers(`${mockUrl}/healthz`),
+        {
+          name: "prism mock",
+          timeoutMs: 60_000,
+        },
+      ),
     );
     const dns = await startDnsServer();
     started.push({ stop: () => dns.close() });
@@ -29,7 +34,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const real = await startRealServer({ DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "1000" }, dns.zoneDir);
     started.push(real.process);
     const hourly = "1/1h";
-    const limited = await startRealServer({ RATE_LIMIT_READS: hourly, RATE_LIMIT_WRITES: hourly, RATE_LIMIT_CHECKS: hourly, RATE_LIMIT_BULK: hourly, RATE_LIMIT_PUBLIC: hourly });
+    const limited = await startRealServer({
+      RATE_LIMIT_READS: hourly,
+      RATE_LIMIT_WRITES: hourly,
+      RATE_LIMIT_CHECKS: hourly,
+      RATE_LIMIT_BULK: hourly,
+      RATE_LIMIT_PUBLIC: hourly,
+    });
     started.push(limited.process);
 
     const targets: Target[] = [

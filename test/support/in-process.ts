@@ -6,13 +6,13 @@ import { join } from "node:path";
 import { AccountService } from "../../server/accounts/service.js";
 import { AccountStore } from "../../server/accounts/store.js";
 import { buildApp } from "../../server/app.js";
-import { listen } from "../../server/http/http-server.js";
 import { loadConfig, sqliteFile } from "../../server/config.js";
-import { migrate, openDatabase, type Db } from "../../server/db/database.js";
-import { freshDatabaseEnv } from "./database.js";
+import { type Db, migrate, openDatabase } from "../../server/db/database.js";
+import { listen } from "../../server/http/http-server.js";
 import { createMailer } from "../../server/mail/mailer.js";
-import { systemClock, type Clock } from "../../server/shared/clock.js";
-import { silentLogger, type Logger } from "../../server/shared/logger.js";
+import { type Clock, systemClock } from "../../server/shared/clock.js";
+import { type Logger, silentLogger } from "../../server/shared/logger.js";
+import { freshDatabaseEnv } from "./database.js";
 import { testServerEnv } from "./real-server.js";
 
 export interface InProcessOptions {
@@ -35,7 +35,16 @@ export async function inProcessServer(options: InProcessOptions = {}) {
   await options.prepare?.(db);
   const logger = options.logger ?? silentLogger;
   // The mail thread as `npm start` runs it (dist/ is built by the test setup).
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, outboxDir: join(dataDir, "outbox"), from: config.mailFrom, ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }) }, logger, { thread: MAIL_THREAD });
+  const mailer = createMailer(
+    {
+      smtpUrl: config.smtpUrl,
+      outboxDir: join(dataDir, "outbox"),
+      from: config.mailFrom,
+      ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }),
+    },
+    logger,
+    { thread: MAIL_THREAD },
+  );
   const app = buildApp({ db, config, mailer, clock: options.clock ?? systemClock, logger });
   const server: Server = await listen(app, 0, "127.0.0.1", config.http);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

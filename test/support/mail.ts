@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { simpleParser, type ParsedMail } from "mailparser";
+import { type ParsedMail, simpleParser } from "mailparser";
 
 const LINK = /https?:\/\/[^\s"<>]+\/confirm\/[A-Za-z0-9_-]{43}/;
 
@@ -54,5 +54,9 @@ export async function confirmAsABrowser(baseUrl: string, path: string): Promise<
   const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
   const cookie = page.headers.get("set-cookie")?.split(";")[0];
   if (!csrf || !cookie) throw new Error(`no form on the page (${page.status}): ${html.slice(0, 200)}`);
-  return fetch(baseUrl + path, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: `csrf=${encodeURIComponent(csrf)}` });
+  return fetch(baseUrl + path, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: `csrf=${encodeURIComponent(csrf)}`,
+  });
 }

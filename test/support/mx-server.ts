@@ -1,7 +1,12 @@
 import { SMTPServer } from "smtp-server";
 
 /** How a mailbox answers RCPT TO; a reply spelled out is sent as it is (with its own enhanced code). */
-export type MailboxBehaviour = "accept" | "full" | "greylist-once" | "greylist-always" | { code: number; message: string };
+export type MailboxBehaviour =
+  | "accept"
+  | "full"
+  | "greylist-once"
+  | "greylist-always"
+  | { code: number; message: string };
 
 export interface MxOptions {
   /** Which loopback address to listen on (127.0.0.N), all on the same port. */
@@ -57,16 +62,25 @@ export async function mxServer(options: MxOptions) {
       callback();
     },
     onMailFrom(address, session, callback) {
-      connections[(session as unknown as { index: number }).index]!.transactions.push({ smtpUtf8: typeof address.args === "object" && (address.args as Record<string, unknown>).SMTPUTF8 === true });
-      if (options.refuseSender) return callback(Object.assign(new Error("Sender address rejected: listed at a blocklist"), { responseCode: options.refuseSender }));
+      connections[(session as unknown as { index: number }).index]!.transactions.push({
+        smtpUtf8: typeof address.args === "object" && (address.args as Record<string, unknown>).SMTPUTF8 === true,
+      });
+      if (options.refuseSender)
+        return callback(
+          Object.assign(new Error("Sender address rejected: listed at a blocklist"), {
+            responseCode: options.refuseSender,
+          }),
+        );
       callback();
     },
     onRcptTo(address, session, callback) {
       const rcpt = address.address.toLowerCase();
       connections[(session as unknown as { index: number }).index]!.rcpts.push(rcpt);
       const behaviour = options.mailboxes[rcpt];
-      if (typeof behaviour === "object") return callback(Object.assign(new Error(behaviour.message), { responseCode: behaviour.code }));
-      if (behaviour === "full") return callback(Object.assign(new Error("Mailbox full (Postfach überfüllt)"), { responseCode: 552 }));
+      if (typeof behaviour === "object")
+        return callback(Object.assign(new Error(behaviour.message), { responseCode: behaviour.code }));
+      if (behaviour === "full")
+        return callback(Object.assign(new Error("Mailbox full (Postfach überfüllt)"), { responseCode: 552 }));
       if (behaviour === "greylist-always" || (behaviour === "greylist-once" && !greylisted.has(rcpt))) {
         greylisted.add(rcpt);
         return callback(Object.assign(new Error("Greylisted, try again later"), { responseCode: 451 }));

@@ -3,7 +3,9 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
 /** The bundled contract, read once, and what the tests need to know about it. */
-export const document = JSON.parse(readFileSync(new URL("../../generated/openapi.json", import.meta.url), "utf8")) as OpenApi;
+export const document = JSON.parse(
+  readFileSync(new URL("../../generated/openapi.json", import.meta.url), "utf8"),
+) as OpenApi;
 
 interface OpenApi {
   paths: Record<string, Record<string, unknown>>;
@@ -26,7 +28,10 @@ export function deref<T = Json>(node: unknown): T {
   let current = node as Json;
   while (typeof current?.$ref === "string") {
     const parts = (current.$ref as string).replace(/^#\//, "").split("/");
-    current = parts.reduce<Json>((n, p) => n[p.replace(/~1/g, "/").replace(/~0/g, "~")] as Json, document as unknown as Json);
+    current = parts.reduce<Json>(
+      (n, p) => n[p.replace(/~1/g, "/").replace(/~0/g, "~")] as Json,
+      document as unknown as Json,
+    );
   }
   return current as T;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { freshDatabaseEnv } from "./database.js";
 import { freePort } from "./free-port.js";
-import { answers, startProcess, type Started } from "./processes.js";
+import { answers, type Started, startProcess } from "./processes.js";
 import type { RealServer } from "./targets.js";
 
 const run = promisify(execFile);
@@ -47,15 +47,23 @@ export function testServerEnv(dataDir: string, port: number): Record<string, str
  * and reads the key the first start prints; a second account's key comes from the keys CLI, as an
  * operator would do it.
  */
-export async function startRealServer(overrides: Record<string, string> = {}, dnsZoneDir = ""): Promise<{ server: RealServer; process: Started }> {
+export async function startRealServer(
+  overrides: Record<string, string> = {},
+  dnsZoneDir = "",
+): Promise<{ server: RealServer; process: Started }> {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-test-"));
   const port = await freePort();
   const env = { ...testServerEnv(dataDir, port), ...(await freshDatabaseEnv()), ...overrides };
   const baseUrl = `http://127.0.0.1:${port}`;
-  const started = await startProcess("node", ["dist/main.js"], async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)), {
-    name: "mailproof server",
-    env,
-  });
+  const started = await startProcess(
+    "node",
+    ["dist/main.js"],
+    async (output) => /API key: \S+/.test(output) && (await answers(`${baseUrl}/healthz`)),
+    {
+      name: "mailproof server",
+      env,
+    },
+  );
   const apiKey = /API key: (\S+)/.exec(started.output())![1]!;
   const otherApiKey = await createKey(env, "other-account");
   return { server: { kind: "server", baseUrl, apiKey, otherApiKey, dataDir, env, dnsZoneDir }, process: started };

@@ -15,7 +15,9 @@ export type Reply = { status: number; headers?: Record<string, string>; json?: u
  * A real HTTP server on loopback that answers from a script, for testing the client's own
  * behaviour (paging, Retry-After, abort) where the answers must follow a precise sequence.
  */
-export async function scriptedServer(script: (req: Seen, index: number) => Reply): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+export async function scriptedServer(
+  script: (req: Seen, index: number) => Reply,
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = "";

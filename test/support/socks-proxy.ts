@@ -6,9 +6,17 @@ export async function socksProxy(credentials?: { username: string; password: str
   const server = socks5.createServer({
     ...(credentials && {
       authenticate: (username: string, password: string, _socket: unknown, callback: (error?: Error) => void) =>
-        callback(username === credentials.username && password === credentials.password ? undefined : new Error("wrong credentials")),
+        callback(
+          username === credentials.username && password === credentials.password
+            ? undefined
+            : new Error("wrong credentials"),
+        ),
     }),
-    connectionFilter: (destination: { address: string; port: number }, _origin: unknown, callback: (error?: Error) => void) => {
+    connectionFilter: (
+      destination: { address: string; port: number },
+      _origin: unknown,
+      callback: (error?: Error) => void,
+    ) => {
       destinations.push(`${destination.address}:${destination.port}`);
       callback();
     },

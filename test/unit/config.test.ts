@@ -6,23 +6,50 @@ import { ConfigError, loadConfig } from "../../server/config.js";
 describe("configuration", () => {
   it("has embedded defaults for every setting", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", publicUrl: "http://127.0.0.1:8080", validateResponses: true, jsonBodyLimit: "100kb", bulkBodyLimit: "40mb", inboundMxHost: undefined });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      publicUrl: "http://127.0.0.1:8080",
+      validateResponses: true,
+      jsonBodyLimit: "100kb",
+      bulkBodyLimit: "40mb",
+      inboundMxHost: undefined,
+    });
     expect(config.dataDir).toMatch(/\/data$/);
   });
 
   it("derives PUBLIC_URL from HOST and PORT, and takes an explicit one without a trailing slash", () => {
     expect(loadConfig({ HOST: "0.0.0.0", PORT: "9000" }).publicUrl).toBe("http://0.0.0.0:9000");
-    expect(loadConfig({ PUBLIC_URL: "https://verify.acme-logistics.com/" }).publicUrl).toBe("https://verify.acme-logistics.com");
+    expect(loadConfig({ PUBLIC_URL: "https://verify.acme-logistics.com/" }).publicUrl).toBe(
+      "https://verify.acme-logistics.com",
+    );
     expect(loadConfig({ NODE_ENV: "production" }).validateResponses).toBe(false);
     expect(loadConfig({ NODE_ENV: "production", VALIDATE_RESPONSES: "true" }).validateResponses).toBe(true);
   });
 
   it("reads request budgets as count/window, or off; CORS origins as exact origins", () => {
-    const config = loadConfig({ RATE_LIMIT_READS: "600/1m", RATE_LIMIT_BULK: "5/2h", RATE_LIMIT_CHECKS: "off", CORS_ORIGINS: "https://app.acme.com, http://localhost:5173" });
-    expect(config.rateLimits).toMatchObject({ reads: { points: 600, windowSeconds: 60 }, bulk: { points: 5, windowSeconds: 7200 }, checks: null, writes: { points: 120, windowSeconds: 60 } });
+    const config = loadConfig({
+      RATE_LIMIT_READS: "600/1m",
+      RATE_LIMIT_BULK: "5/2h",
+      RATE_LIMIT_CHECKS: "off",
+      CORS_ORIGINS: "https://app.acme.com, http://localhost:5173",
+    });
+    expect(config.rateLimits).toMatchObject({
+      reads: { points: 600, windowSeconds: 60 },
+      bulk: { points: 5, windowSeconds: 7200 },
+      checks: null,
+      writes: { points: 120, windowSeconds: 60 },
+    });
     expect(config.corsOrigins).toEqual(["https://app.acme.com", "http://localhost:5173"]);
     expect(config.mailQuotaPerHour).toBe(100);
-    for (const [name, value] of [["RATE_LIMIT_READS", "100"], ["RATE_LIMIT_WRITES", "0/60s"], ["RATE_LIMIT_PUBLIC", "10/0s"], ["CORS_ORIGINS", "https://app.acme.com/path"], ["CORS_ORIGINS", "*"], ["MAIL_QUOTA_PER_HOUR", "0"]]) {
+    for (const [name, value] of [
+      ["RATE_LIMIT_READS", "100"],
+      ["RATE_LIMIT_WRITES", "0/60s"],
+      ["RATE_LIMIT_PUBLIC", "10/0s"],
+      ["CORS_ORIGINS", "https://app.acme.com/path"],
+      ["CORS_ORIGINS", "*"],
+      ["MAIL_QUOTA_PER_HOUR", "0"],
+    ]) {
       expect(() => loadConfig({ [name!]: value }), `${name}=${value}`).toThrow(ConfigError);
     }
   });
@@ -30,30 +57,61 @@ describe("configuration", () => {
   it("reports every bad value at once", () => {
     const error = (() => {
       try {
-        loadConfig({ PORT: "eighty", PUBLIC_URL: "ftp://x", VALIDATE_RESPONSES: "maybe", INBOUND_MX_HOST: "not a host", JSON_BODY_LIMIT: "lots" });
+        loadConfig({
+          PORT: "eighty",
+          PUBLIC_URL: "ftp://x",
+          VALIDATE_RESPONSES: "maybe",
+          INBOUND_MX_HOST: "not a host",
+          JSON_BODY_LIMIT: "lots",
+        });
       } catch (e) {
         return e as ConfigError;
       }
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.problems.map((p) => p.split("=")[0])).toEqual(["PORT", "PUBLIC_URL", "INBOUND_MX_HOST", "VALIDATE_RESPONSES", "JSON_BODY_LIMIT"]);
+    expect(error!.problems.map((p) => p.split("=")[0])).toEqual([
+      "PORT",
+      "PUBLIC_URL",
+      "INBOUND_MX_HOST",
+      "VALIDATE_RESPONSES",
+      "JSON_BODY_LIMIT",
+    ]);
   });
 
   it("reads a SOCKS5 proxy for the probe, with or without credentials, and refuses anything else", () => {
     expect(loadConfig({}).validation.socksProxy).toBeUndefined();
-    expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://10.0.0.5:1080" }).validation.socksProxy).toEqual({ host: "10.0.0.5", port: 1080 });
-    expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:p%40ss@[2001:db8::1]:1080" }).validation.socksProxy).toEqual({ host: "2001:db8::1", port: 1080, username: "probe", password: "p@ss" });
-    expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:hunter2@proxy" })).toThrow('VALIDATION_SOCKS_PROXY="socks5://probe:***@proxy"');
-    expect(() => loadConfig({ DATABASE_URL: "postgres://app:hunter2@db:port/x" })).toThrow('DATABASE_URL="postgres://app:***@db:port/x"');
-    for (const bad of ["http://proxy:3128", "socks5://proxy", "socks5://proxy:1080/path", "proxy:1080", "socks4://proxy:1080"]) {
-      expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: bad }), bad).toThrow(/VALIDATION_SOCKS_PROXY=.*socks5:\/\/\[user:password@\]host:port/);
+    expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://10.0.0.5:1080" }).validation.socksProxy).toEqual({
+      host: "10.0.0.5",
+      port: 1080,
+    });
+    expect(
+      loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:p%40ss@[2001:db8::1]:1080" }).validation.socksProxy,
+    ).toEqual({ host: "2001:db8::1", port: 1080, username: "probe", password: "p@ss" });
+    expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://probe:hunter2@proxy" })).toThrow(
+      'VALIDATION_SOCKS_PROXY="socks5://probe:***@proxy"',
+    );
+    expect(() => loadConfig({ DATABASE_URL: "postgres://app:hunter2@db:port/x" })).toThrow(
+      'DATABASE_URL="postgres://app:***@db:port/x"',
+    );
+    for (const bad of [
+      "http://proxy:3128",
+      "socks5://proxy",
+      "socks5://proxy:1080/path",
+      "proxy:1080",
+      "socks4://proxy:1080",
+    ]) {
+      expect(() => loadConfig({ VALIDATION_SOCKS_PROXY: bad }), bad).toThrow(
+        /VALIDATION_SOCKS_PROXY=.*socks5:\/\/\[user:password@\]host:port/,
+      );
     }
   });
 
   // dist/ is built by the test setup, as `npm start` builds it.
   it("npm start stops with the message, not a stack trace, on a bad value", async () => {
     const run = promisify(execFile);
-    const failure = await run("node", ["dist/main.js"], { env: { ...process.env, PORT: "99999", DATA_DIR: "/tmp/mailproof-never" } }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run("node", ["dist/main.js"], {
+      env: { ...process.env, PORT: "99999", DATA_DIR: "/tmp/mailproof-never" },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('PORT="99999": expected a port number 0-65535');
     expect((failure as { stderr: string }).stderr).not.toMatch(/at .*\.ts:\d+/);

@@ -12,8 +12,19 @@ describe("normalizeHostname", () => {
     ["a1.b2", "a1.b2"],
   ])("%s → %s", (input, expected) => expect(normalizeHostname(input)).toBe(expected));
 
-  it.each(["", "com", "localhost", "acme .com", "-acme.com", "acme-.com", "acme..com", "acme.123", "192.168.1.1", "acme.com:25", "_dmarc.acme.com", `${"a".repeat(64)}.com`, `${"abcdefghij.".repeat(25)}com`])(
-    "refuses %j",
-    (input) => expect(normalizeHostname(input)).toBeNull(),
-  );
+  it.each([
+    "",
+    "com",
+    "localhost",
+    "acme .com",
+    "-acme.com",
+    "acme-.com",
+    "acme..com",
+    "acme.123",
+    "192.168.1.1",
+    "acme.com:25",
+    "_dmarc.acme.com",
+    `${"a".repeat(64)}.com`,
+    `${"abcdefghij.".repeat(25)}com`,
+  ])("refuses %j", (input) => expect(normalizeHostname(input)).toBeNull());
 });

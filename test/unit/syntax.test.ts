@@ -11,11 +11,19 @@ const DOMAINS = ["example.com", "mail.example.co.uk", "xn--bcher-kva.de", "a1-b2
 
 const cases: Case[] = [
   // RFC 5322 §3.2.3: every atext character may appear in a dot-atom local part.
-  ...ATEXT_SPECIALS.flatMap((c): Case[] => DOMAINS.map((d) => [`a${c}b@${d}`, true, `'${c}' is atext (RFC 5322 §3.2.3)`])),
-  ...ATEXT_SPECIALS.map((c): Case => [`${c}@example.com`, true, `a one-character dot-atom of atext '${c}' (RFC 5322 §3.2.3)`]),
+  ...ATEXT_SPECIALS.flatMap((c): Case[] =>
+    DOMAINS.map((d) => [`a${c}b@${d}`, true, `'${c}' is atext (RFC 5322 §3.2.3)`]),
+  ),
+  ...ATEXT_SPECIALS.map(
+    (c): Case => [`${c}@example.com`, true, `a one-character dot-atom of atext '${c}' (RFC 5322 §3.2.3)`],
+  ),
   // Specials and space are not atext: invalid unquoted, valid inside a quoted string (RFC 5321 §4.1.2).
-  ...NOT_ATEXT.filter((c) => c !== "@").flatMap((c): Case[] => DOMAINS.map((d) => [`a${c}b@${d}`, false, `'${c}' is not atext; it needs quoting (RFC 5322 §3.2.3)`])),
-  ...NOT_ATEXT.filter((c) => c !== '"' && c !== "\\").flatMap((c): Case[] => DOMAINS.map((d) => [`"a${c}b"@${d}`, true, `'${c}' is qtextSMTP inside a quoted string (RFC 5321 §4.1.2)`])),
+  ...NOT_ATEXT.filter((c) => c !== "@").flatMap((c): Case[] =>
+    DOMAINS.map((d) => [`a${c}b@${d}`, false, `'${c}' is not atext; it needs quoting (RFC 5322 §3.2.3)`]),
+  ),
+  ...NOT_ATEXT.filter((c) => c !== '"' && c !== "\\").flatMap((c): Case[] =>
+    DOMAINS.map((d) => [`"a${c}b"@${d}`, true, `'${c}' is qtextSMTP inside a quoted string (RFC 5321 §4.1.2)`]),
+  ),
   ['"a\\"b"@example.com', true, "an escaped quote is a quoted-pairSMTP (RFC 5321 §4.1.2)"],
   ['"a\\\\b"@example.com', true, "an escaped backslash is a quoted-pairSMTP (RFC 5321 §4.1.2)"],
   ['"a"b"@example.com', false, "an unescaped quote inside a quoted string (RFC 5321 §4.1.2)"],
@@ -40,14 +48,40 @@ const cases: Case[] = [
   [`${"é".repeat(33)}@example.com`, false, "66 octets in UTF-8 (RFC 5321 §4.5.3.1.1, RFC 6531)"],
   [`a@${"b".repeat(63)}.com`, true, "a 63-octet label is the limit (RFC 1035 §2.3.4)"],
   [`a@${"b".repeat(64)}.com`, false, "a 64-octet label (RFC 1035 §2.3.4)"],
-  [`${"a".repeat(64)}@${["b".repeat(63), "c".repeat(63), "d".repeat(58)].join(".")}.com`, false, "an address over 254 octets (RFC 5321 §4.5.3.1.3 with RFC 3696 errata 1690)"],
-  [`${"a".repeat(60)}@${["b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".")}.com`, true, "an address of exactly 254 octets (RFC 3696 errata 1690)"],
+  [
+    `${"a".repeat(64)}@${["b".repeat(63), "c".repeat(63), "d".repeat(58)].join(".")}.com`,
+    false,
+    "an address over 254 octets (RFC 5321 §4.5.3.1.3 with RFC 3696 errata 1690)",
+  ],
+  [
+    `${"a".repeat(60)}@${["b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".")}.com`,
+    true,
+    "an address of exactly 254 octets (RFC 3696 errata 1690)",
+  ],
   // Domains (RFC 5321 §4.1.2 Domain, RFC 1123 §2.1 LDH labels).
-  ...["localhost", "com", "example", "a"].map((d): Case => [`user@${d}`, false, "a single-label domain is not a public mail domain (RFC 5321 §2.3.5)"]),
-  ...["-example.com", "example-.com", "exa_mple.com", "example..com", ".example.com", "example.com.", "exa mple.com", "example.123", "example.com:25", "ex/ample.com"].map(
-    (d): Case => [`user@${d}`, false, `'${d}' breaks the LDH label rules (RFC 1123 §2.1, RFC 5321 §4.1.2)`],
+  ...["localhost", "com", "example", "a"].map(
+    (d): Case => [`user@${d}`, false, "a single-label domain is not a public mail domain (RFC 5321 §2.3.5)"],
   ),
-  ...["ex-ample.com", "123.example.com", "a.b.c.d.e.f.example", "xn--80ak6aa92e.com", "EXAMPLE.COM", "sub-1.example-2.org"].map((d): Case => [`user@${d}`, true, `'${d}' is a valid host name (RFC 1123 §2.1)`]),
+  ...[
+    "-example.com",
+    "example-.com",
+    "exa_mple.com",
+    "example..com",
+    ".example.com",
+    "example.com.",
+    "exa mple.com",
+    "example.123",
+    "example.com:25",
+    "ex/ample.com",
+  ].map((d): Case => [`user@${d}`, false, `'${d}' breaks the LDH label rules (RFC 1123 §2.1, RFC 5321 §4.1.2)`]),
+  ...[
+    "ex-ample.com",
+    "123.example.com",
+    "a.b.c.d.e.f.example",
+    "xn--80ak6aa92e.com",
+    "EXAMPLE.COM",
+    "sub-1.example-2.org",
+  ].map((d): Case => [`user@${d}`, true, `'${d}' is a valid host name (RFC 1123 §2.1)`]),
   // Address literals (RFC 5321 §4.1.3).
   ["user@[192.0.2.1]", true, "an IPv4 address literal (RFC 5321 §4.1.3)"],
   ["user@[IPv6:2001:db8::1]", true, "an IPv6 address literal (RFC 5321 §4.1.3)"],
@@ -86,8 +120,22 @@ describe("checkSyntax", () => {
   });
 
   it("converts the domain to ASCII and flags internationalized local parts", () => {
-    expect(checkSyntax("José@Bücher.DE")).toEqual({ valid: true, local: "José", domain: "xn--bcher-kva.de", internationalized: true, addressLiteral: false });
-    expect(checkSyntax("user@[IPv6:2001:DB8::1]")).toMatchObject({ valid: true, domain: "[ipv6:2001:db8::1]", addressLiteral: true, internationalized: false });
-    expect(checkSyntax("a..b@example.com")).toEqual({ valid: false, why: "local part is not a dot-atom (RFC 5322 §3.2.3)" });
+    expect(checkSyntax("José@Bücher.DE")).toEqual({
+      valid: true,
+      local: "José",
+      domain: "xn--bcher-kva.de",
+      internationalized: true,
+      addressLiteral: false,
+    });
+    expect(checkSyntax("user@[IPv6:2001:DB8::1]")).toMatchObject({
+      valid: true,
+      domain: "[ipv6:2001:db8::1]",
+      addressLiteral: true,
+      internationalized: false,
+    });
+    expect(checkSyntax("a..b@example.com")).toEqual({
+      valid: false,
+      why: "local part is not a dot-atom (RFC 5322 §3.2.3)",
+    });
   });
 });

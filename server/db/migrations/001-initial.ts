@@ -31,7 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addUniqueConstraint("destinations_account_email", ["account_id", "email_key"])
     .execute();
-  await db.schema.createIndex("destinations_page").on("destinations").columns(["account_id", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("destinations_page")
+    .on("destinations")
+    .columns(["account_id", "created_at", "id"])
+    .execute();
 
   await db.schema
     .createTable("mailbox_domains")
@@ -46,7 +50,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addUniqueConstraint("mailbox_domains_account_domain", ["account_id", "domain"])
     .execute();
-  await db.schema.createIndex("mailbox_domains_page").on("mailbox_domains").columns(["account_id", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("mailbox_domains_page")
+    .on("mailbox_domains")
+    .columns(["account_id", "created_at", "id"])
+    .execute();
 
   await db.schema
     .createTable("sender_identities")
@@ -68,7 +76,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("updated_at", "text", (c) => c.notNull())
     .addUniqueConstraint("sender_identities_account_email", ["account_id", "email_key"])
     .execute();
-  await db.schema.createIndex("sender_identities_page").on("sender_identities").columns(["account_id", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("sender_identities_page")
+    .on("sender_identities")
+    .columns(["account_id", "created_at", "id"])
+    .execute();
   await db.schema.createIndex("sender_identities_domain").on("sender_identities").columns(["domain_id"]).execute();
 
   await db.schema
@@ -86,7 +98,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ["idempotency_keys", "sender_identities", "mailbox_domains", "destinations", "api_keys", "accounts"]) {
+  for (const table of [
+    "idempotency_keys",
+    "sender_identities",
+    "mailbox_domains",
+    "destinations",
+    "api_keys",
+    "accounts",
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

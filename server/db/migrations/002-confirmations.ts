@@ -10,7 +10,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("subject_id", "text", (c) => c.notNull())
     .addColumn("sent_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("confirmation_sends_subject").on("confirmation_sends").columns(["subject_type", "subject_id", "sent_at"]).execute();
+  await db.schema
+    .createIndex("confirmation_sends_subject")
+    .on("confirmation_sends")
+    .columns(["subject_type", "subject_id", "sent_at"])
+    .execute();
 
   await db.schema
     .createTable("confirmation_tokens")
@@ -23,7 +27,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("spent_at", "text")
     .addColumn("created_at", "text", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("confirmation_tokens_subject").on("confirmation_tokens").columns(["subject_type", "subject_id"]).execute();
+  await db.schema
+    .createIndex("confirmation_tokens_subject")
+    .on("confirmation_tokens")
+    .columns(["subject_type", "subject_id"])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

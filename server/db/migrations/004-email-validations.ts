@@ -19,7 +19,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("started_at", "text")
     .addColumn("completed_at", "text")
     .execute();
-  await db.schema.createIndex("email_validations_page").on("email_validations").columns(["account_id", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("email_validations_page")
+    .on("email_validations")
+    .columns(["account_id", "created_at", "id"])
+    .execute();
 
   await db.schema
     .createTable("validation_items")
@@ -29,7 +33,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("result", "text")
     .addPrimaryKeyConstraint("validation_items_pk", ["validation_id", "email"])
     .execute();
-  await db.schema.createIndex("validation_items_chunk").on("validation_items").columns(["validation_id", "chunk"]).execute();
+  await db.schema
+    .createIndex("validation_items_chunk")
+    .on("validation_items")
+    .columns(["validation_id", "chunk"])
+    .execute();
 
   await db.schema
     .createTable("validation_chunks")
@@ -42,9 +50,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("validation_chunks_pk", ["validation_id", "chunk"])
     .execute();
-  await db.schema.createIndex("validation_chunks_claim").on("validation_chunks").columns(["status", "created_at"]).execute();
+  await db.schema
+    .createIndex("validation_chunks_claim")
+    .on("validation_chunks")
+    .columns(["status", "created_at"])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ["validation_chunks", "validation_items", "email_validations"]) await db.schema.dropTable(table).execute();
+  for (const table of ["validation_chunks", "validation_items", "email_validations"])
+    await db.schema.dropTable(table).execute();
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { isPostgres } from "../dialect.js";
 
 // A job's inputs move into its chunks (a JSON array per chunk), and validation_items keeps
@@ -19,8 +19,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createIndex("validation_items_chunk").on("validation_items").columns(["validation_id", "chunk"]).execute();
-  const elements = isPostgres(db) ? sql`json_array_elements_text(c.emails::json) as e(value)` : sql`json_each(c.emails) as e`;
+  await db.schema
+    .createIndex("validation_items_chunk")
+    .on("validation_items")
+    .columns(["validation_id", "chunk"])
+    .execute();
+  const elements = isPostgres(db)
+    ? sql`json_array_elements_text(c.emails::json) as e(value)`
+    : sql`json_each(c.emails) as e`;
   await sql`insert into validation_items (validation_id, email, chunk, result)
     select c.validation_id, e.value, c.chunk, null from validation_chunks c, ${elements}
     where c.status in ('pending', 'leased') and c.emails is not null`.execute(db);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { isPostgres } from "../dialect.js";
 
 // Abuse limits (issue 11):
@@ -9,14 +9,25 @@ import { isPostgres } from "../dialect.js";
 // - rate_limits holds the request budgets on PostgreSQL (rate-limiter-flexible's layout). It is
 //   UNLOGGED: counters lost in a crash only reset budgets, and no request pays a WAL flush.
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable("confirmation_sends").addColumn("email_key", "text", (c) => c.notNull().defaultTo("")).execute();
+  await db.schema
+    .alterTable("confirmation_sends")
+    .addColumn("email_key", "text", (c) => c.notNull().defaultTo(""))
+    .execute();
   // Each send recorded its token at the same time: that row names the address.
   await sql`update confirmation_sends set email_key = coalesce((
       select lower(t.email) from confirmation_tokens t
       where t.subject_type = confirmation_sends.subject_type and t.subject_id = confirmation_sends.subject_id and t.created_at = confirmation_sends.sent_at
       limit 1), '')`.execute(db);
-  await db.schema.createIndex("confirmation_sends_address").on("confirmation_sends").columns(["account_id", "email_key", "sent_at"]).execute();
-  await db.schema.createIndex("confirmation_sends_account").on("confirmation_sends").columns(["account_id", "sent_at"]).execute();
+  await db.schema
+    .createIndex("confirmation_sends_address")
+    .on("confirmation_sends")
+    .columns(["account_id", "email_key", "sent_at"])
+    .execute();
+  await db.schema
+    .createIndex("confirmation_sends_account")
+    .on("confirmation_sends")
+    .columns(["account_id", "sent_at"])
+    .execute();
 
   await db.schema
     .createTable("app_secrets")
@@ -25,7 +36,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   if (isPostgres(db)) {
-    await sql`create unlogged table rate_limits (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(db);
+    await sql`create unlogged table rate_limits (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(
+      db,
+    );
   }
 }
 

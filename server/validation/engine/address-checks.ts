@@ -1,6 +1,6 @@
 import { isDisposable, isFreeProvider, isRoleAccount } from "./lists.js";
 import { checkSyntax } from "./syntax.js";
-import { verdict, type Checks, type ValidationResult } from "./verdict.js";
+import { type Checks, type ValidationResult, verdict } from "./verdict.js";
 
 export type AddressChecks =
   | { valid: false; result: ValidationResult }
@@ -10,12 +10,29 @@ export type AddressChecks =
 export function addressChecks(email: string): AddressChecks {
   const syntax = checkSyntax(email);
   if (!syntax.valid) {
-    return { valid: false, result: verdict(email, "invalid_syntax", { syntax: false, internationalized: false, domain: null, mx: null, disposable: false, role_account: false, free_provider: false, smtp: null }) };
+    return {
+      valid: false,
+      result: verdict(email, "invalid_syntax", {
+        syntax: false,
+        internationalized: false,
+        domain: null,
+        mx: null,
+        disposable: false,
+        role_account: false,
+        free_provider: false,
+        smtp: null,
+      }),
+    };
   }
   const checks: Checks = {
-    syntax: true, internationalized: syntax.internationalized, domain: syntax.domain, mx: null,
-    disposable: !syntax.addressLiteral && isDisposable(syntax.domain), role_account: isRoleAccount(syntax.local),
-    free_provider: isFreeProvider(syntax.domain), smtp: null,
+    syntax: true,
+    internationalized: syntax.internationalized,
+    domain: syntax.domain,
+    mx: null,
+    disposable: !syntax.addressLiteral && isDisposable(syntax.domain),
+    role_account: isRoleAccount(syntax.local),
+    free_provider: isFreeProvider(syntax.domain),
+    smtp: null,
   };
   return { valid: true, local: syntax.local, domain: syntax.domain, addressLiteral: syntax.addressLiteral, checks };
 }

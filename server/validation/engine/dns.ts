@@ -51,7 +51,10 @@ export class EngineDns {
     if (isIP(host)) return Promise.resolve([host]);
     let found = this.addresses.get(host);
     if (!found) {
-      found = Promise.all([this.quiet(() => this.resolver.resolve4(host)), this.quiet(() => this.resolver.resolve6(host))]).then(([v4, v6]) => [...v4, ...v6]);
+      found = Promise.all([
+        this.quiet(() => this.resolver.resolve4(host)),
+        this.quiet(() => this.resolver.resolve6(host)),
+      ]).then(([v4, v6]) => [...v4, ...v6]);
       this.addresses.set(host, found);
     }
     return found;
@@ -61,7 +64,10 @@ export class EngineDns {
     try {
       const mx = await this.limit(() => this.resolver.resolveMx(domain));
       if (mx.length === 1 && (mx[0]!.exchange === "" || mx[0]!.exchange === ".")) return { kind: "null_mx" };
-      const hosts = mx.filter((m) => m.exchange !== "" && m.exchange !== ".").sort((a, b) => a.priority - b.priority).map((m) => m.exchange.toLowerCase().replace(/\.$/, ""));
+      const hosts = mx
+        .filter((m) => m.exchange !== "" && m.exchange !== ".")
+        .sort((a, b) => a.priority - b.priority)
+        .map((m) => m.exchange.toLowerCase().replace(/\.$/, ""));
       if (hosts.length > 0) return { kind: "hosts", hosts };
     } catch (error) {
       const code = (error as { code?: string }).code ?? "";

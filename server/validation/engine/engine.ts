@@ -1,10 +1,10 @@
 import { isIP } from "node:net";
 import { addressChecks } from "./address-checks.js";
-import { EngineDns, type DnsOptions } from "./dns.js";
+import { type DnsOptions, EngineDns } from "./dns.js";
 import { suggestDomain } from "./lists.js";
 import { isPrivateAddress } from "./network-guard.js";
-import { probeDomain, type ProbeSettings } from "./smtp-probe.js";
-import { reasonOfReply, verdict, type Checks, type ValidationResult } from "./verdict.js";
+import { type ProbeSettings, probeDomain } from "./smtp-probe.js";
+import { type Checks, reasonOfReply, type ValidationResult, verdict } from "./verdict.js";
 
 export interface EngineSettings {
   dns: DnsOptions;
@@ -61,9 +61,11 @@ export class ValidationEngine {
       if (list) list.push(pending);
       else byDomain.set(domain, [pending]);
     }
-    await Promise.all([...byDomain].map(async ([domain, list]) => {
-      for (const result of await this.validateDomain(domain, list)) results.set(result.email, result);
-    }));
+    await Promise.all(
+      [...byDomain].map(async ([domain, list]) => {
+        for (const result of await this.validateDomain(domain, list)) results.set(result.email, result);
+      }),
+    );
     return emails.map((e) => results.get(e)!);
   }
 
@@ -107,17 +109,36 @@ export class ValidationEngine {
         if (found.length > 0) lastFailure = "private_network";
         continue;
       }
-      const probed = await this.withSlot(host, () => probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe));
+      const probed = await this.withSlot(host, () =>
+        probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe),
+      );
       if (probed.kind !== "answered") {
         lastFailure = failureReason(probed.kind);
         continue;
       }
       return list.map((p) => {
-        if (probed.needSmtpUtf8.has(p.rcpt)) return verdict(p.email, "smtputf8_unsupported", { ...p.checks, mx: host }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
+        if (probed.needSmtpUtf8.has(p.rcpt))
+          return verdict(
+            p.email,
+            "smtputf8_unsupported",
+            { ...p.checks, mx: host },
+            { catchAll: probed.catchAll, didYouMean: p.didYouMean },
+          );
         const reply = probed.replies.get(p.rcpt);
         // No answer for this one: the server stopped answering part-way through the list.
-        if (!reply) return verdict(p.email, failureReason(probed.unanswered?.kind ?? "unavailable"), { ...p.checks, mx: host }, { didYouMean: p.didYouMean });
-        return verdict(p.email, reasonOfReply(reply, probed.catchAll), { ...p.checks, mx: host, smtp: reply }, { catchAll: probed.catchAll, didYouMean: p.didYouMean });
+        if (!reply)
+          return verdict(
+            p.email,
+            failureReason(probed.unanswered?.kind ?? "unavailable"),
+            { ...p.checks, mx: host },
+            { didYouMean: p.didYouMean },
+          );
+        return verdict(
+          p.email,
+          reasonOfReply(reply, probed.catchAll),
+          { ...p.checks, mx: host, smtp: reply },
+          { catchAll: probed.catchAll, didYouMean: p.didYouMean },
+        );
       });
     }
     return all(lastFailure, { mx });
@@ -125,7 +146,10 @@ export class ValidationEngine {
 
   /** Runs `work` within the per-host and global connection limits. */
   private async withSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
-    while (this.active >= this.settings.concurrency || (this.hostSlots.get(host) ?? 0) >= this.settings.perHostConcurrency) {
+    while (
+      this.active >= this.settings.concurrency ||
+      (this.hostSlots.get(host) ?? 0) >= this.settings.perHostConcurrency
+    ) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     this.active++;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isAscii } from "../../shared/domain.js";
-import { SmtpSession, SmtpTimeout, SmtpUnavailable, type Reply, type SocksProxy } from "./smtp-session.js";
+import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable, type SocksProxy } from "./smtp-session.js";
 
 export interface ProbeSettings {
   port: number;
@@ -41,7 +41,12 @@ const retryable = (r: Reply) => r.code >= 400 && r.code < 500 && r.code !== 452;
  * server offers PIPELINING. A conversation cut short is continued on a new connection; a host
  * that does not answer at all, on its next address.
  */
-export async function probeDomain(addresses: string[], domain: string, recipients: string[], settings: ProbeSettings): Promise<ProbeResult> {
+export async function probeDomain(
+  addresses: string[],
+  domain: string,
+  recipients: string[],
+  settings: ProbeSettings,
+): Promise<ProbeResult> {
   const canary = `mailproof-${randomBytes(6).toString("hex")}@${domain}`;
   let result = await probeOnce(addresses, [...recipients, canary], settings);
   if (result.kind === "answered") {
@@ -53,7 +58,16 @@ export async function probeDomain(addresses: string[], domain: string, recipient
     }
     const canaryReply = result.replies.get(canary);
     result.replies.delete(canary);
-    result = { ...result, catchAll: canaryReply ? (canaryReply.code >= 200 && canaryReply.code < 300 ? true : canaryReply.code >= 500 ? false : null) : null };
+    result = {
+      ...result,
+      catchAll: canaryReply
+        ? canaryReply.code >= 200 && canaryReply.code < 300
+          ? true
+          : canaryReply.code >= 500
+            ? false
+            : null
+        : null,
+    };
   }
   return result;
 }
@@ -74,7 +88,13 @@ async function probeOnce(addresses: string[], recipients: string[], settings: Pr
       if (remaining.length === 0) return { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: null };
       let session: SmtpSession;
       try {
-        session = await SmtpSession.connect(address, settings.port, settings.connectTimeoutMs, settings.commandTimeoutMs, settings.proxy);
+        session = await SmtpSession.connect(
+          address,
+          settings.port,
+          settings.connectTimeoutMs,
+          settings.commandTimeoutMs,
+          settings.proxy,
+        );
       } catch (error) {
         failure = failed(error);
         break; // the next address of the host
@@ -95,7 +115,13 @@ async function probeOnce(addresses: string[], recipients: string[], settings: Pr
 }
 
 /** One conversation: the greeting, EHLO, then transactions of at most 100; answers go into `replies` as they come. */
-async function converse(session: SmtpSession, recipients: string[], settings: ProbeSettings, replies: Map<string, Reply>, needSmtpUtf8: Set<string>): Promise<void> {
+async function converse(
+  session: SmtpSession,
+  recipients: string[],
+  settings: ProbeSettings,
+  replies: Map<string, Reply>,
+  needSmtpUtf8: Set<string>,
+): Promise<void> {
   const greeting = await session.reply();
   if (greeting.code !== 220) throw new SmtpUnavailable(`greeting ${greeting.code} ${greeting.message}`);
   const { reply: hello, extensions } = await session.hello(settings.heloName);
@@ -105,7 +131,9 @@ async function converse(session: SmtpSession, recipients: string[], settings: Pr
   for (let start = 0; start < asked.length; start += BATCH) {
     const batch = asked.slice(start, start + BATCH);
     const mail = `MAIL FROM:<${settings.mailFrom}>${batch.some(needsSmtpUtf8) ? " SMTPUTF8" : ""}`;
-    await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch, (rcpt, reply) => replies.set(rcpt, reply));
+    await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch, (rcpt, reply) =>
+      replies.set(rcpt, reply),
+    );
   }
 }
 
@@ -113,7 +141,14 @@ async function converse(session: SmtpSession, recipients: string[], settings: Pr
  * One transaction: [RSET,] MAIL FROM, RCPT TO for each recipient; in one write when pipelining.
  * Each recipient's answer is recorded as it arrives, so a conversation cut short keeps them.
  */
-async function transaction(session: SmtpSession, pipelining: boolean, reset: boolean, mail: string, batch: string[], record: (rcpt: string, reply: Reply) => void): Promise<void> {
+async function transaction(
+  session: SmtpSession,
+  pipelining: boolean,
+  reset: boolean,
+  mail: string,
+  batch: string[],
+  record: (rcpt: string, reply: Reply) => void,
+): Promise<void> {
   const rcpts = batch.map((address) => `RCPT TO:<${address}>`);
   if (pipelining) session.write([...(reset ? ["RSET"] : []), mail, ...rcpts]);
   const ask = async (line: string) => {

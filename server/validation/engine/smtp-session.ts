@@ -28,7 +28,10 @@ export class SmtpSession {
   private waiter: (() => void) | null = null;
   private closed: Error | null = null;
 
-  private constructor(private readonly socket: Socket, private readonly commandTimeoutMs: number) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly commandTimeoutMs: number,
+  ) {
     // Replies are ASCII, or UTF-8 from servers that offer SMTPUTF8 (RFC 6531 §3.7.4); the decoder
     // keeps a character split across two reads whole, and never throws on stray bytes.
     socket.setEncoding("utf8");
@@ -48,8 +51,16 @@ export class SmtpSession {
     socket.on("close", () => end(new SmtpUnavailable("connection closed")));
   }
 
-  static async connect(host: string, port: number, connectTimeoutMs: number, commandTimeoutMs: number, proxy?: SocksProxy): Promise<SmtpSession> {
-    const socket = proxy ? await viaProxy(proxy, host, port, connectTimeoutMs) : await direct(host, port, connectTimeoutMs);
+  static async connect(
+    host: string,
+    port: number,
+    connectTimeoutMs: number,
+    commandTimeoutMs: number,
+    proxy?: SocksProxy,
+  ): Promise<SmtpSession> {
+    const socket = proxy
+      ? await viaProxy(proxy, host, port, connectTimeoutMs)
+      : await direct(host, port, connectTimeoutMs);
     return new SmtpSession(socket, commandTimeoutMs);
   }
 
@@ -63,8 +74,15 @@ export class SmtpSession {
         // "250-..." continues, "250 ..." ends a reply (RFC 5321 §4.2.1).
         if (!/^\d{3}-/.test(line)) {
           const code = Number(line.slice(0, 3));
-          if (!Number.isInteger(code) || code < 200) throw new SmtpUnavailable(`unparseable reply: ${line.slice(0, 80)}`);
-          return { code, message: collected.map((l) => l.slice(4)).join(" ").slice(0, 512) };
+          if (!Number.isInteger(code) || code < 200)
+            throw new SmtpUnavailable(`unparseable reply: ${line.slice(0, 80)}`);
+          return {
+            code,
+            message: collected
+              .map((l) => l.slice(4))
+              .join(" ")
+              .slice(0, 512),
+          };
         }
         continue;
       }
@@ -150,6 +168,8 @@ async function viaProxy(proxy: SocksProxy, host: string, port: number, connectTi
     return socket;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw /timed? ?out/i.test(message) ? new SmtpTimeout(`connect to ${host}:${port} through the proxy timed out`) : new SmtpUnavailable(`through the proxy: ${message}`);
+    throw /timed? ?out/i.test(message)
+      ? new SmtpTimeout(`connect to ${host}:${port} through the proxy timed out`)
+      : new SmtpUnavailable(`through the proxy: ${message}`);
   }
 }

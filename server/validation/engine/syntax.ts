@@ -37,13 +37,18 @@ export function checkSyntax(input: string): SyntaxResult {
   if (local.length === 0) return invalid("empty local part (RFC 5321 §4.1.2)");
   if (octets(local) > 64) return invalid("local part over 64 octets (RFC 5321 §4.5.3.1.1)");
   const quoted = local.startsWith('"');
-  if (quoted ? !QUOTED.test(local) : !DOT_ATOM.test(local)) return invalid(quoted ? "malformed quoted local part (RFC 5321 §4.1.2)" : "local part is not a dot-atom (RFC 5322 §3.2.3)");
+  if (quoted ? !QUOTED.test(local) : !DOT_ATOM.test(local))
+    return invalid(
+      quoted ? "malformed quoted local part (RFC 5321 §4.1.2)" : "local part is not a dot-atom (RFC 5322 §3.2.3)",
+    );
   const internationalized = !isAscii(local);
 
   if (domain.startsWith("[")) {
     if (!domain.endsWith("]")) return invalid("unterminated address literal (RFC 5321 §4.1.3)");
     const inner = domain.slice(1, -1);
-    const ok = inner.toLowerCase().startsWith("ipv6:") ? isIP(inner.slice(5)) === 6 : isIP(inner) === 4 && !inner.includes(":");
+    const ok = inner.toLowerCase().startsWith("ipv6:")
+      ? isIP(inner.slice(5)) === 6
+      : isIP(inner) === 4 && !inner.includes(":");
     if (!ok) return invalid("malformed address literal (RFC 5321 §4.1.3)");
     if (octets(input) > 254) return invalid("address over 254 octets (RFC 5321 §4.5.3.1.3, RFC 3696 errata)");
     return { valid: true, local, domain: domain.toLowerCase(), internationalized, addressLiteral: true };
@@ -51,7 +56,8 @@ export function checkSyntax(input: string): SyntaxResult {
 
   const ascii = toAsciiDomain(domain);
   if (!ascii) return invalid("domain is not a valid host name (RFC 5321 §4.1.2, RFC 5890)");
-  if (octets(local) + 1 + ascii.length > 254) return invalid("address over 254 octets (RFC 5321 §4.5.3.1.3, RFC 3696 errata)");
+  if (octets(local) + 1 + ascii.length > 254)
+    return invalid("address over 254 octets (RFC 5321 §4.5.3.1.3, RFC 3696 errata)");
   return { valid: true, local, domain: ascii, internationalized, addressLiteral: false };
 }
 

@@ -26,8 +26,20 @@ const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
   unexpected_error: "unknown",
 };
 
-export function verdict(email: string, reason: Reason, checks: Checks, extra: { catchAll?: boolean | null; didYouMean?: string | null } = {}): ValidationResult {
-  return { email, result: RESULT_OF[reason], reason, catch_all: extra.catchAll ?? null, did_you_mean: extra.didYouMean ?? null, checks };
+export function verdict(
+  email: string,
+  reason: Reason,
+  checks: Checks,
+  extra: { catchAll?: boolean | null; didYouMean?: string | null } = {},
+): ValidationResult {
+  return {
+    email,
+    result: RESULT_OF[reason],
+    reason,
+    catch_all: extra.catchAll ?? null,
+    did_you_mean: extra.didYouMean ?? null,
+    checks,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { inject } from "vitest";
 import { confirmAsABrowser, latestOutboxPath } from "../../support/mail.js";
-import { send, type CaseContext, type ContractCase, type RequestSpec } from "../harness.js";
+import { type CaseContext, type ContractCase, type RequestSpec, send } from "../harness.js";
 
 /** A body this size is over the limit for single-resource JSON bodies, yet valid JSON. */
 export const OVERSIZED_PADDING = " ".repeat(300 * 1024);
@@ -26,7 +26,13 @@ export function authAndFailureCases(operationId: string, request: ContractCase["
       name: "without an API key",
       request: async (ctx) => ({ ...(await request(ctx)), auth: false }),
     },
-    { operationId, status: 429, example: "rate_limited", name: "past the API key's budget", request: onSpentBudget(request) },
+    {
+      operationId,
+      status: 429,
+      example: "rate_limited",
+      name: "past the API key's budget",
+      request: onSpentBudget(request),
+    },
     { operationId, status: 500, name: "an internal failure (the mock's example)", targets: ["mock"], request },
   ];
 }
@@ -35,13 +41,22 @@ export function authAndFailureCases(operationId: string, request: ContractCase["
  * On the server: the request sent twice to the run's rate-limited server (every budget there is
  * one request an hour), the second of which is the case. On the mock: the request itself.
  */
-export function onSpentBudget(request: ContractCase["request"], options: { auth?: boolean } = {}): ContractCase["request"] {
+export function onSpentBudget(
+  request: ContractCase["request"],
+  options: { auth?: boolean } = {},
+): ContractCase["request"] {
   return async (ctx) => {
     const spec = await request(ctx);
     if (ctx.target.kind !== "server") return spec;
     const limited = inject("limited");
-    const authorization: Record<string, string> = options.auth === false ? {} : { authorization: `Bearer ${limited.apiKey}` };
-    const again: RequestSpec = { ...spec, baseUrl: limited.baseUrl, auth: false, headers: { ...spec.headers, ...authorization } };
+    const authorization: Record<string, string> =
+      options.auth === false ? {} : { authorization: `Bearer ${limited.apiKey}` };
+    const again: RequestSpec = {
+      ...spec,
+      baseUrl: limited.baseUrl,
+      auth: false,
+      headers: { ...spec.headers, ...authorization },
+    };
     await (await send(ctx.target, again)).arrayBuffer();
     return again;
   };
