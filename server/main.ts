@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const lines = [
     `mailproof is listening on ${base}`,
     `  API reference: ${base}/docs`,
-    `  data: ${config.databaseUrl ? `PostgreSQL (${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname})` : config.dataDir}`,
+    `  data: ${config.databaseUrl ? `PostgreSQL (${databaseName(config.databaseUrl)})` : config.dataDir}`,
     config.smtpUrl
       ? "  mail: sent through SMTP_URL"
       : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
@@ -67,6 +67,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+}
+
+/** host/database of a PostgreSQL URL: never its user or password. */
+function databaseName(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}`;
 }
 
 /** On an empty store, creates the first account and returns its key (the only time it is shown). */

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const db = await openStore(config, { backgroundCheckpoints: true });
   const workers = startWorkers(db, { ...config, workers: Math.max(1, config.workers) }, logger);
   process.stdout.write(
-    `mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${workers.map((w) => w.id).join(", ")})\n`,
+    `mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running ` +
+      `(${workers.map((w) => w.id).join(", ")})\n`,
   );
   const stop = () => {
     void Promise.all(workers.map((w) => w.stop()))

@@ -103,7 +103,8 @@ async function main(): Promise<void> {
 function wrk(target: Target, endpoint: string, args: string[]): Result {
   const common = ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", `Authorization: Bearer ${target.apiKey}`];
   const withPrefix = (phase: string) => args.map((a) => (a === "PREFIX" ? `${phase}-${Date.now()}` : a));
-  execFileSync("wrk", [...common, "-d2s", ...withPrefix("warm")], { encoding: "utf8" }); // warm-up (JIT, validator compile)
+  // Warm-up: the JIT, the validator's compile.
+  execFileSync("wrk", [...common, "-d2s", ...withPrefix("warm")], { encoding: "utf8" });
   const out = execFileSync("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")], { encoding: "utf8" });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
@@ -127,7 +128,8 @@ function report(results: Result[]): void {
     "",
     ...["GET /v1/destinations/{id}", "POST /v1/destinations"].map(
       (e) =>
-        `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} % of bare Express (target ≥ 60 %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ 3×)`,
+        `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} ` +
+        `% of bare Express (target ≥ 60 %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ 3×)`,
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -5,8 +5,9 @@
 // the only port the peer can probe).
 //
 //   npm run bench:validation
-//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_WORKER_PROCESSES=4 BENCH_ADDRESSES=20000 PEER_SAMPLE=0 \
-//     npx tsx bench/validation/run.ts     (PostgreSQL, an API process without workers and N `npm run worker` processes)
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test BENCH_WORKER_PROCESSES=4 \
+//     BENCH_ADDRESSES=20000 PEER_SAMPLE=0 npx tsx bench/validation/run.ts
+//     (PostgreSQL, an API process without workers and N `npm run worker` processes)
 //
 // Other knobs: BENCH_CHUNKS_IN_FLIGHT (VALIDATION_CHUNKS_IN_FLIGHT of the server and workers),
 // BENCH_NODE_ARGS (node flags for them, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -147,10 +148,12 @@ async function main(): Promise<void> {
       ? `PostgreSQL, ${WORKER_PROCESSES} worker process${WORKER_PROCESSES === 1 ? "" : "es"}`
       : "SQLite, in-process worker";
     process.stdout.write(
-      `| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`,
+      `| ${store} | ${ADDRESSES} | ${(tDone / 1000).toFixed(1)} s | ` +
+        `${(ADDRESSES / (tDone / 1000)).toFixed(0)} | ${JSON.stringify(job.counts)} |\n`,
     );
     process.stdout.write(
-      `time to 202: ${(t202 / 1000).toFixed(2)} s; peak RSS ${peakRssMb.toFixed(0)} MB; reasons: ${JSON.stringify(reasons)}\n`,
+      `time to 202: ${(t202 / 1000).toFixed(2)} s; peak RSS ${peakRssMb.toFixed(0)} MB; reasons: ` +
+        `${JSON.stringify(reasons)}\n`,
     );
     await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));
     await zones.close();
@@ -176,10 +179,16 @@ async function main(): Promise<void> {
     `| peak RSS of the server | ${peakRssMb.toFixed(0)} MB | ≤ 300 MB |`,
     `| outcome counts | ${JSON.stringify(job.counts)} | mixed |`,
     `| reasons | ${JSON.stringify(reasons)} | |`,
-    `| deep-email-validator, ${sequential.size} sampled, one at a time | ${sequential.perAddressMs.toFixed(1)} ms/address → ${peerScaledS.toFixed(0)} s for ${ADDRESSES} (${(ADDRESSES / peerScaledS).toFixed(1)} addresses/s); outcomes ${JSON.stringify(sequential.outcomes)} | |`,
+    `| deep-email-validator, ${sequential.size} sampled, one at a time | ` +
+      `${sequential.perAddressMs.toFixed(1)} ms/address → ${peerScaledS.toFixed(0)} s for ${ADDRESSES} ` +
+      `(${(ADDRESSES / peerScaledS).toFixed(1)} addresses/s); outcomes ${JSON.stringify(sequential.outcomes)} | |`,
     `| throughput ratio (mailproof / peer one at a time) | ${(ours / (ADDRESSES / peerScaledS)).toFixed(0)}× | ≥ 20× |`,
-    `| deep-email-validator, ${concurrent.size} sampled, 32 at a time | ${concurrent.perAddressMs.toFixed(2)} ms/address → ${peerConcurrentScaledS.toFixed(0)} s for ${ADDRESSES} (${(ADDRESSES / peerConcurrentScaledS).toFixed(0)} addresses/s); outcomes ${JSON.stringify(concurrent.outcomes)} | |`,
-    `| throughput ratio (mailproof / peer 32 at a time) | ${(ours / (ADDRESSES / peerConcurrentScaledS)).toFixed(0)}× | |`,
+    `| deep-email-validator, ${concurrent.size} sampled, 32 at a time | ` +
+      `${concurrent.perAddressMs.toFixed(2)} ms/address → ${peerConcurrentScaledS.toFixed(0)} s for ${ADDRESSES} ` +
+      `(${(ADDRESSES / peerConcurrentScaledS).toFixed(0)} addresses/s); ` +
+      `outcomes ${JSON.stringify(concurrent.outcomes)} | |`,
+    `| throughput ratio (mailproof / peer 32 at a time) | ` +
+      `${(ours / (ADDRESSES / peerConcurrentScaledS)).toFixed(0)}× | |`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   await Promise.all(mx.map((m) => new Promise<void>((r) => m.close(() => r()))));

@@ -22,7 +22,8 @@ async function run(args: string[]): Promise<number> {
       if (!name) return fail(usage);
       const created = await accounts.createKey(name);
       process.stdout.write(
-        `account ${created.accountName} (${created.accountId})\nkey id  ${created.keyId}\nAPI key ${created.key}\n\nStore it now: it is not kept and cannot be shown again.\n`,
+        `account ${created.accountName} (${created.accountId})\nkey id  ${created.keyId}\nAPI key ` +
+          `${created.key}\n\nStore it now: it is not kept and cannot be shown again.\n`,
       );
       return 0;
     }
@@ -31,7 +32,8 @@ async function run(args: string[]): Promise<number> {
       if (keys.length === 0) process.stdout.write("no keys\n");
       for (const k of keys)
         process.stdout.write(
-          `${k.id}  ${k.prefix}…  account=${k.account_name}  created=${k.created_at}  ${k.revoked_at ? `revoked=${k.revoked_at}` : "active"}\n`,
+          `${k.id}  ${k.prefix}…  account=${k.account_name}  created=${k.created_at}  ` +
+            `${k.revoked_at ? `revoked=${k.revoked_at}` : "active"}\n`,
         );
       return 0;
     }

@@ -3,9 +3,15 @@ import { escapeHtml } from "../shared/html.js";
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; margin: 0; padding: 2rem 1rem; background: #f6f7f9; color: #1b1f24; }
-  main { max-width: 32rem; margin: 0 auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+  main {
+    max-width: 32rem; margin: 0 auto; background: #fff; padding: 2rem;
+    border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12);
+  }
   h1 { font-size: 1.5rem; margin-top: 0; }
-  button { font-size: 1rem; padding: .75rem 1.5rem; border: 0; border-radius: 6px; background: #0b57d0; color: #fff; cursor: pointer; }
+  button {
+    font-size: 1rem; padding: .75rem 1.5rem; border: 0; border-radius: 6px;
+    background: #0b57d0; color: #fff; cursor: pointer;
+  }
   button:focus { outline: 3px solid #f4b400; outline-offset: 2px; }
   .address { font-weight: 600; word-break: break-all; }
 `;
@@ -14,7 +20,13 @@ const STYLE = `
  * The pages' Content-Security-Policy: nothing may load or run but this one stylesheet (allowed by
  * its hash, not 'unsafe-inline'), forms post only to us, and no site may frame the page.
  */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
 
 /** A small, self-contained, accessible page (no scripts, no external resources). */
 function page(title: string, body: string): string {
@@ -52,7 +64,9 @@ export function confirmedPage(email: string, already: boolean): string {
   return page(
     already ? "Already confirmed" : "Confirmed",
     `<h1>${already ? "Already confirmed" : "Thank you"}</h1>
-<p><span class="address">${escapeHtml(email)}</span> ${already ? "was already confirmed. There is nothing more to do." : "is confirmed. You can close this page."}</p>`,
+<p><span class="address">${escapeHtml(email)}</span> ${
+      already ? "was already confirmed. There is nothing more to do." : "is confirmed. You can close this page."
+    }</p>`,
   );
 }
 
@@ -60,14 +74,16 @@ export const notFoundPage = () =>
   page(
     "Link not valid",
     `<h1>This link is not valid</h1>
-<p>Check that you opened the whole link from the email. If the address was changed or removed since, the link no longer works.</p>`,
+<p>Check that you opened the whole link from the email.
+If the address was changed or removed since, the link no longer works.</p>`,
   );
 
 export const expiredPage = (email: string) =>
   page(
     "Link expired",
     `<h1>This link has expired</h1>
-<p>The link for <span class="address">${escapeHtml(email)}</span> is too old or was replaced. Ask for a new confirmation email.</p>`,
+<p>The link for <span class="address">${escapeHtml(email)}</span> is too old or was replaced.
+Ask for a new confirmation email.</p>`,
   );
 
 export const badRequestPage = () =>

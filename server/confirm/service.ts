@@ -129,12 +129,12 @@ export class ConfirmationService {
     const last = recent.at(-1);
     if (last) {
       const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
-      if (wait > 0)
-        throw limited(
-          "resend_too_soon",
-          wait,
-          `A confirmation mail was sent to this address ${Math.floor((now.getTime() - Date.parse(last)) / 1000)} s ago; the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
-        );
+      const ago = Math.floor((now.getTime() - Date.parse(last)) / 1000);
+      if (wait > 0) {
+        const next = Math.ceil(wait / 1000);
+        const detail = `A confirmation mail was sent to this address ${ago} s ago; the next is allowed in ${next} s.`;
+        throw limited("resend_too_soon", wait, detail);
+      }
     }
     const freesAt = this.capFreesAt(recent);
     if (freesAt !== null) {
@@ -142,7 +142,8 @@ export class ConfirmationService {
       throw limited(
         "resend_cap_reached",
         wait,
-        `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+        `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next ` +
+          `one is allowed in ${Math.ceil(wait / 1000)} s.`,
       );
     }
   }
@@ -156,7 +157,8 @@ export class ConfirmationService {
     throw limited(
       "mail_quota_exceeded",
       wait,
-      `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is allowed in ${Math.ceil(wait / 1000)} s.`,
+      `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is ` +
+        `allowed in ${Math.ceil(wait / 1000)} s.`,
     );
   }
 

@@ -41,7 +41,8 @@ export async function waitForDatabase(
     } catch (error) {
       if (Date.now() > deadline)
         throw new Error(
-          `the database did not answer within ${timeoutMs} ms: ${error instanceof Error ? error.message : String(error)}`,
+          `the database did not answer within ${timeoutMs} ms: ` +
+            `${error instanceof Error ? error.message : String(error)}`,
         );
       if (attempt === 0) say(`waiting for the database (${error instanceof Error ? error.message : String(error)})...`);
       await new Promise((r) => setTimeout(r, 500));

@@ -68,7 +68,8 @@ function tooManyFailures(
   return new ProblemError(
     429,
     "rate_limited",
-    `Too many failed authentications from this address${budget ? ` (${describeBudget("auth_failures", budget)})` : ""}; try again in ${seconds} s.`,
+    `Too many failed authentications from this ` +
+      `address${budget ? ` (${describeBudget("auth_failures", budget)})` : ""}; try again in ${seconds} s.`,
     undefined,
     { ...policy, ...headers, "Retry-After": String(seconds) },
   );

@@ -80,7 +80,9 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
       pointer: i.path!.slice("/body".length) || "/",
       message: i.message ?? "is invalid",
     }));
-    const detail = `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body break${errors.length > 1 ? "" : "s"} the rules: ${errors.map((x) => `${x.pointer} ${x.message}`).join("; ")}.`;
+    const detail =
+      `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body ` +
+      `break${errors.length > 1 ? "" : "s"} the rules: ${errors.map((x) => `${x.pointer} ${x.message}`).join("; ")}.`;
     return new ProblemError(422, "validation_failed", detail, errors);
   }
   const errors: FieldError[] = items.map((i) => ({

@@ -12,8 +12,9 @@ export interface HttpTimeouts {
  * The HTTP server around the app, with the bounds a server on the internet needs: a client that
  * trickles its headers is dropped after `headersTimeoutMs`, a whole request may take at most
  * `requestTimeoutMs` to arrive (a slow body included), an idle keep-alive connection goes after
- * `keepAliveTimeoutMs`, and Node checks these every second rather than every 30 s. Requests Node itself refuses (malformed
- * request lines, oversized headers) get a problem+json answer instead of a bare status line.
+ * `keepAliveTimeoutMs`, and Node checks these every second rather than every 30 s. Requests Node
+ * itself refuses (malformed request lines, oversized headers) get a problem+json answer instead of
+ * a bare status line.
  */
 export function listen(app: Express, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   // Node requires headersTimeout <= requestTimeout: headers are part of the request.
@@ -50,7 +51,13 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
   const [code, title, detail] = REASONS[status]!;
   const body = JSON.stringify({ type: `https://mailproof.dev/problems/${code}`, title, status, detail, code });
-  socket.end(
-    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const head = [
+    `HTTP/1.1 ${status} ${title}`,
+    "Content-Type: application/problem+json",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "X-Content-Type-Options: nosniff",
+    "Cache-Control: no-store",
+    "Connection: close",
+  ];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
 }

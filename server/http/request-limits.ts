@@ -35,7 +35,8 @@ export function limitPerKey(
     throw new ProblemError(
       429,
       "rate_limited",
-      `This API key used its budget of ${describeBudget(name, budgets[name]!)}; the next request is allowed in ${decision.retryAfterSeconds} s.`,
+      `This API key used its budget of ${describeBudget(name, budgets[name]!)}; the next request is ` +
+        `allowed in ${decision.retryAfterSeconds} s.`,
       undefined,
       decision.headers,
     );

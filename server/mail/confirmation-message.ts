@@ -33,8 +33,14 @@ export function confirmationMessage(mail: ConfirmationMail): MailMessage {
   ].join("\n");
   const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;max-width:36em">
 <p>Hello,</p>
-<p><strong>${escapeHtml(mail.accountName)}</strong> asked to ${escapeHtml(mail.purpose)}: <strong>${escapeHtml(mail.to)}</strong>.</p>
-${mail.note ? `<p>${escapeHtml(mail.accountName)} added a note:</p><blockquote style="white-space:pre-wrap">${escapeHtml(mail.note)}</blockquote>` : ""}
+<p><strong>${escapeHtml(mail.accountName)}</strong> asked to ${escapeHtml(mail.purpose)}:
+<strong>${escapeHtml(mail.to)}</strong>.</p>
+${
+  mail.note
+    ? `<p>${escapeHtml(mail.accountName)} added a note:</p><blockquote ` +
+      `style="white-space:pre-wrap">${escapeHtml(mail.note)}</blockquote>`
+    : ""
+}
 <p>If that is you and you agree, open this link and press Confirm:</p>
 <p><a href="${escapeHtml(mail.link)}">${escapeHtml(mail.link)}</a></p>
 <p>The link works until ${escapeHtml(expires)}. If you did not expect this mail, ignore it: nothing happens.</p>

@@ -183,7 +183,8 @@ const inUseProblem = (domain: string, count: number) =>
   new ProblemError(
     409,
     "domain_in_use",
-    `${count} sender identit${count === 1 ? "y uses" : "ies use"} ${domain}; delete ${count === 1 ? "it" : "them"} before the domain.`,
+    `${count} sender identit${count === 1 ? "y uses" : "ies use"} ${domain}; delete ` +
+      `${count === 1 ? "it" : "them"} before the domain.`,
   );
 
 function present(row: MailboxDomainRow): MailboxDomain {

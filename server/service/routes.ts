@@ -46,7 +46,10 @@ const DOCS_CSP = (() => {
         .update(m[1] ?? "")
         .digest("base64")}'`,
   );
-  return `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; img-src data:; font-src data:; worker-src blob:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+  return (
+    `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; img-src data:; ` +
+    `font-src data:; worker-src blob:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
+  );
 })();
 
 /** These endpoints take no parameters: an unknown one is a 400, as everywhere else in the API. */

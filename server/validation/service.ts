@@ -103,8 +103,13 @@ export class ValidationService {
   ): Promise<EmailValidation> {
     const rows = await this.store.results(row.id, page.after, page.size + 1);
     const results = rows.slice(0, page.size).map((r) => JSON.parse(r.result) as ValidationResult);
-    const link = (after: string | null) =>
-      `${path}?${new URLSearchParams({ "page[size]": String(page.size), ...(after !== null && { "page[after]": after }) }).toString()}`;
+    const link = (after: string | null) => {
+      const query = new URLSearchParams({
+        "page[size]": String(page.size),
+        ...(after !== null && { "page[after]": after }),
+      });
+      return `${path}?${query.toString()}`;
+    };
     let prev: string | null = null;
     if (page.after !== null) {
       // The page before this one ends before its first result, or (an empty page) at page[after] itself.

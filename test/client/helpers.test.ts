@@ -155,7 +155,9 @@ describe("validateEmails", () => {
             prev: null,
             next: last
               ? null
-              : `/v1/email-validations/${completed.id}?page[size]=2&page[after]=${encodeURIComponent(page.at(-1)!.email)}`,
+              : `/v1/email-validations/${completed.id}?page[size]=2&page[after]=${encodeURIComponent(
+                  page.at(-1)!.email,
+                )}`,
           },
         },
       };

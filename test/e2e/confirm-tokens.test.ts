@@ -79,7 +79,7 @@ describe("confirmation links", () => {
     ).toBe("pending");
   });
 
-  it("the form value is bound to its link: a made-up pair, or a pair from another link's page, confirms nothing", async () => {
+  it("binds the form value to its link: a made-up pair, or another link's pair, confirms nothing", async () => {
     const mine = await destination("bound@acme-logistics.com");
     const theirs = await destination("other-link@acme-logistics.com");
     const form = (cookie: string, csrf: string) => ({
@@ -120,7 +120,7 @@ describe("confirmation links", () => {
     expect(await response.text()).toContain("This request was not understood");
   });
 
-  it("a link with a broken percent-encoding gets the 400 page, another method the 405 page, HEAD the headers of GET", async () => {
+  it("broken escapes get the 400 page, other methods the 405 page, HEAD the headers of GET", async () => {
     const broken = await fetch(`${server.url}/confirm/Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0w%ZZ`);
     expect([broken.status, broken.headers.get("content-type")]).toEqual([400, "text/html; charset=utf-8"]);
     const put = await fetch(`${server.url}/confirm/abc`, { method: "PUT" });
@@ -192,7 +192,10 @@ describe("confirmation links", () => {
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     const csp = response.headers.get("content-security-policy")!;
     expect(csp).toMatch(
-      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'$/,
+      new RegExp(
+        "^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]+=*'; " +
+          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'$",
+      ),
     );
     expect(csp).not.toContain("unsafe-inline");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");

@@ -27,7 +27,7 @@ async function serverWith(env: Record<string, string>) {
 const delivered = (to: string) => sink.received.filter((m) => recipients(m).includes(to)).length;
 
 describe("mail caps on every mail", () => {
-  it("an identity whose email alternates between two mailboxes sends no more than the caps allow (it sent 21 mails in 2 s)", async () => {
+  it("an email alternating between two mailboxes sends only what the caps allow (was 21 mails in 2 s)", async () => {
     const { server, api } = await serverWith({ RESEND_MIN_INTERVAL_SECONDS: "60", RESEND_CAP_24H: "5" });
     const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "relay-test.com" } })).data!;
     const note = "Click https://evil.example/login ".repeat(25);
@@ -80,7 +80,7 @@ describe("mail caps on every mail", () => {
     expect(delivered("b@relay-test.com")).toBe(5);
   });
 
-  it("the account's hourly quota refuses the next mail with mail_quota_exceeded, creating nothing, and frees up after the hour", async () => {
+  it("the hourly quota refuses the next mail (mail_quota_exceeded), creating nothing, for an hour", async () => {
     const { server, api } = await serverWith({ MAIL_QUOTA_PER_HOUR: "10" });
     // 30 creates at once for 30 different addresses: exactly the quota gets through.
     const results = await Promise.all(

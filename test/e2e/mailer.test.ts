@@ -80,7 +80,11 @@ describe("the mailer when its thread dies", () => {
     const broken = join(dir, "broken-thread.mjs");
     writeFileSync(
       broken,
-      'import { parentPort } from "node:worker_threads";\nparentPort.on("message", () => { throw new Error("out of memory, say"); });\n',
+      [
+        'import { parentPort } from "node:worker_threads";',
+        'parentPort.on("message", () => { throw new Error("out of memory, say"); });',
+        "",
+      ].join("\n"),
     );
     const outboxDir = join(dir, "outbox");
     const { lines, logger } = recordingLogger();

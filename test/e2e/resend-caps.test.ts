@@ -64,7 +64,8 @@ describe("resend caps", () => {
       now += 60_000 + i * 1000;
       const sent = await resend(created.id);
       expect(sent.response.status).toBe(200);
-      expect(sent.data!.verification).toEqual(await read()); // the last one reaches the cap: next_resend_at is a day after the first
+      // The last one reaches the cap: next_resend_at is a day after the first.
+      expect(sent.data!.verification).toEqual(await read());
     }
     expect((await read()).sends_last_24h).toBe(5);
   });

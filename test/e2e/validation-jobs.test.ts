@@ -168,7 +168,7 @@ describe("a worker with many chunks in flight", () => {
     }
   }
 
-  it("asks the store about once per idle interval while there is nothing to do, and still takes many chunks when work comes", async () => {
+  it("asks the store once per idle interval with nothing to do, yet takes many chunks when work comes", async () => {
     const store = new CountingStore(server.db);
     const busy = new ValidationWorker(store, engineSettings(server.config), systemClock, silentLogger, {
       leaseMs: 5000,

@@ -314,7 +314,6 @@ export const rawRequestArbitrary = fc
     fc.oneof(fc.constant(""), fc.string({ unit: "binary", maxLength: 100 })),
     fc.constantFrom("\r\n", "\n", "\r"),
   )
-  .map(
-    ([method, target, version, headers, body, eol]) =>
-      `${method} ${target} ${version}${eol}Host: x${eol}${headers.map(([k, v]) => `${k}: ${v}`).join(eol)}${eol}${eol}${body}`,
+  .map(([method, target, version, headers, body, eol]) =>
+    [`${method} ${target} ${version}`, "Host: x", ...headers.map(([k, v]) => `${k}: ${v}`), "", body].join(eol),
   );

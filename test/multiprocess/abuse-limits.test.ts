@@ -76,7 +76,7 @@ describe("abuse limits across two API processes on PostgreSQL", () => {
     expect(results.filter((r) => r.status === 429).every((r) => r.body.code === "mail_quota_exceeded")).toBe(true);
   });
 
-  it("failed authentications counted together: the fifth from this address is refused, whichever process gets it", async () => {
+  it("counts failed authentications together: the fifth from an address is refused by either process", async () => {
     const statuses = [];
     for (let i = 0; i < 5; i++)
       statuses.push((await call(i, "/v1/mailbox-domains", { key: `mp_live_wrong${i}` })).status);

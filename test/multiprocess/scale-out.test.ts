@@ -71,7 +71,7 @@ afterAll(async () => {
 const client = (i: number): MailproofClient => createClient({ baseUrl: apis[i]!, apiKey });
 
 describe("scaling out on PostgreSQL", () => {
-  it("three workers finish a 30,000-address job with one killed by SIGKILL: one result per address, none counted twice", async () => {
+  it("three workers finish 30,000 addresses, one SIGKILLed: one result per address, none counted twice", async () => {
     const workers = [await workerProcess(), await workerProcess(), await workerProcess()];
     const emails = Array.from({ length: 30_000 }, (_, i) => `user${i}@d${i % 1000}.scale.test`);
     const { data: job, response } = await client(0).POST("/v1/email-validations", { body: { emails } });

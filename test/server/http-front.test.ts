@@ -48,7 +48,14 @@ describe("authentication comes before any body", () => {
     // Only the headers are sent: a server that parsed the body first would wait for 39 MB.
     const { text } = await rawExchange(port, (socket) => {
       socket.write(
-        "POST /v1/email-validations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40894464\r\nConnection: close\r\n\r\n",
+        [
+          "POST /v1/email-validations HTTP/1.1",
+          "Host: x",
+          "Content-Type: application/json",
+          "Content-Length: 40894464",
+          "Connection: close",
+          "\r\n",
+        ].join("\r\n"),
       );
       socket.write('{"emails":[');
     });
@@ -158,7 +165,14 @@ describe("slow clients are dropped", () => {
       port,
       (socket) => {
         socket.write(
-          `POST /v1/destinations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+          [
+            "POST /v1/destinations HTTP/1.1",
+            "Host: x",
+            `Authorization: Bearer ${key}`,
+            "Content-Type: application/json",
+            "Content-Length: 1000",
+            "\r\n{",
+          ].join("\r\n"),
         );
         timer = setInterval(() => socket.writable && socket.write(" "), 200);
       },
@@ -199,7 +213,7 @@ describe("headers on every answer", () => {
 });
 
 describe("CORS", () => {
-  it("answers the preflight of an allowed origin and exposes what a frontend reads; other origins get nothing", async () => {
+  it("answers an allowed origin's preflight and exposes what a frontend reads; others get nothing", async () => {
     const { url, key } = await server({ CORS_ORIGINS: "https://app.acme-logistics.com,http://localhost:5173" });
     const preflight = await fetch(`${url}/v1/destinations`, {
       method: "OPTIONS",

@@ -24,7 +24,7 @@ const call = (url: string, key: string | null, method = "GET", json?: unknown) =
   });
 
 describe("per-key budgets", () => {
-  it("reads: every answer counts down; past the budget a 429 rate_limited, while writes and other keys go on", async () => {
+  it("reads: every answer counts down; past the budget 429 rate_limited; writes and other keys go on", async () => {
     const s = await server({ RATE_LIMIT_READS: "3/60s", RATE_LIMIT_WRITES: "100/60s" });
     const [key, other] = [await s.createKey("reader"), await s.createKey("other-reader")];
     const seen: string[] = [];
@@ -80,7 +80,7 @@ describe("per-key budgets", () => {
 });
 
 describe("per-address budgets", () => {
-  it("failed authentications: past the budget the address gets 429, even with a valid key, so keys cannot be guessed at speed", async () => {
+  it("failed authentications: past the budget an address gets 429 even with a valid key", async () => {
     const s = await server({ RATE_LIMIT_AUTH_FAILURES: "3/60s" });
     const key = await s.createKey("victim");
     const statuses = [];

@@ -23,7 +23,7 @@ export interface MxOptions {
   smtpUtf8?: boolean;
   /** Refuse the probe's sender with this code (a blocklisted sending address, say). */
   refuseSender?: number;
-  /** After this many refused recipients on one connection, answer 421 and close it (Postfix's smtpd_hard_error_limit). */
+  /** After this many refused recipients on a connection, answer 421 and close (Postfix's smtpd_hard_error_limit). */
   errorLimit?: number;
   /** Prefix replies with RFC 3463 enhanced codes chosen by smtp-server; true unless set (off to spell them out). */
   enhancedStatusCodes?: boolean;

@@ -2,8 +2,8 @@ import { connect, createServer, type Socket } from "node:net";
 
 /**
  * A TCP relay in front of a mail server that watches each conversation: the commands as they
- * went over the wire, and how many the client had sent that the server had not answered yet, at most. One at a time (1) is plain SMTP;
- * a whole transaction at once is PIPELINING (RFC 2920).
+ * went over the wire, and how many the client had sent that the server had not answered yet, at
+ * most. One at a time (1) is plain SMTP; a whole transaction at once is PIPELINING (RFC 2920).
  */
 export async function smtpTap(listen: { host: string; port: number }, target: { host: string; port: number }) {
   const conversations: { maxOutstanding: number; commands: string[] }[] = [];

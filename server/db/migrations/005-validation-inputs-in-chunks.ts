@@ -11,7 +11,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const collect = isPostgres(db) ? sql`json_agg(i.email order by i.email)::text` : sql`json_group_array(i.email)`;
   await sql`update validation_chunks set emails = (
       select ${collect} from validation_items i
-      where i.validation_id = validation_chunks.validation_id and i.chunk = validation_chunks.chunk and i.result is null)
+      where i.validation_id = validation_chunks.validation_id and i.chunk = validation_chunks.chunk
+        and i.result is null)
     where status in ('pending', 'leased')`.execute(db);
   await sql`delete from validation_items where result is null`.execute(db);
   // Nothing looks result rows up by chunk any more; the index only slowed their inserts.

@@ -16,7 +16,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Each send recorded its token at the same time: that row names the address.
   await sql`update confirmation_sends set email_key = coalesce((
       select lower(t.email) from confirmation_tokens t
-      where t.subject_type = confirmation_sends.subject_type and t.subject_id = confirmation_sends.subject_id and t.created_at = confirmation_sends.sent_at
+      where t.subject_type = confirmation_sends.subject_type and t.subject_id = confirmation_sends.subject_id
+        and t.created_at = confirmation_sends.sent_at
       limit 1), '')`.execute(db);
   await db.schema
     .createIndex("confirmation_sends_address")
@@ -36,9 +37,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   if (isPostgres(db)) {
-    await sql`create unlogged table rate_limits (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(
-      db,
-    );
+    await sql`create unlogged table rate_limits
+      (key varchar(255) primary key, points integer not null default 0, expire bigint)`.execute(db);
   }
 }
 
