@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { normalizeHostname } from "./mailbox-domains/hostname.js";
-import type { SocksProxy } from "./validation/engine/smtp-session.js";
+import type { SocksProxy } from "./engine/smtp-session.js";
+import { normalizeHostname } from "./shared/hostname.js";
 
 /** Every setting, read from environment variables (README.md lists them). */
 export interface Config {

@@ -1,23 +1,16 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AccountService } from "./accounts/service.js";
-import { AccountStore } from "./accounts/store.js";
+import type { AccountService } from "./accounts/service.js";
 import { buildApp } from "./app.js";
-import { configOrExit } from "./config.js";
-import { type Db, openStore } from "./db/database.js";
+import { compose } from "./compose.js";
 import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
-import { startDomainRechecks } from "./mailbox-domains/recheck.js";
+import { onShutdown, openProcess, run } from "./process.js";
 import { systemClock } from "./shared/clock.js";
-import { jsonLogger } from "./shared/logger.js";
-import { startWorkers } from "./validation/start-workers.js";
 
 async function main(): Promise<void> {
-  const config = configOrExit(process.env);
-  const logger = jsonLogger();
-  const db = await openStore(config, { backgroundCheckpoints: true });
-  const firstKey = await bootstrapAccount(db);
+  const { config, logger, db } = await openProcess();
 
   // Built (npm start), mail is composed and sent in its own thread; from source (npm run dev), here.
   const thread = new URL("./mail/mail-thread.js", import.meta.url);
@@ -26,9 +19,11 @@ async function main(): Promise<void> {
     logger,
     existsSync(fileURLToPath(thread)) ? { thread } : {},
   );
-  const app = buildApp({ db, config, mailer, clock: systemClock, logger });
-  startDomainRechecks(db, config, systemClock, logger);
-  const workers = startWorkers(db, config, logger);
+  const services = compose({ db, config, clock: systemClock, logger, mailer });
+  const firstKey = await firstAccountKey(services.accounts);
+  const app = buildApp({ services, db, config, mailer, clock: systemClock, logger });
+  services.startDomainRechecks();
+  const workers = services.startValidationWorkers(config.workers);
   const server = await listen(app, config.port, config.host, config.http);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -55,18 +50,12 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  const stop = () => {
-    // Queued mail goes out before the process does (within the 5 s bound).
-    server.close(
-      () =>
-        void Promise.all([...workers.map((w) => w.stop()), mailer.idle()])
-          .then(() => db.destroy())
-          .finally(() => process.exit(0)),
-    );
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // Queued mail goes out before the process does (within the 5 s bound).
+  onShutdown(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await Promise.all([...workers.map((w) => w.stop()), mailer.idle()]);
+    await db.destroy();
+  }, 5000);
 }
 
 /** host/database of a PostgreSQL URL: never its user or password. */
@@ -75,9 +64,8 @@ function databaseName(url: string): string {
   return `${host}${pathname}`;
 }
 
-/** On an empty store, creates the first account and returns its key (the only time it is shown). */
-async function bootstrapAccount(db: Db): Promise<string | null> {
-  const accounts = new AccountService(new AccountStore(db), systemClock);
+/** On an empty database, creates the first account and returns its key (the only time it is shown). */
+async function firstAccountKey(accounts: AccountService): Promise<string | null> {
   if (await accounts.hasAccounts()) return null;
   return (await accounts.createKey("default")).key;
 }
@@ -93,7 +81,4 @@ async function warmUp(base: string): Promise<void> {
     .catch(() => undefined);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`mailproof failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+run("mailproof", main);

@@ -1,30 +1,22 @@
 // `npm run worker`: validation workers without the HTTP server, for as many machines as needed.
-// They share the store (PostgreSQL) with the API processes and claim chunks with leases.
-import { configOrExit } from "./config.js";
-import { openStore } from "./db/database.js";
-import { jsonLogger } from "./shared/logger.js";
-import { startWorkers } from "./validation/start-workers.js";
+// They share the database (PostgreSQL) with the API processes and claim chunks with leases.
+import { compose } from "./compose.js";
+import { onShutdown, openProcess, run } from "./process.js";
+import { systemClock } from "./shared/clock.js";
 
 async function main(): Promise<void> {
-  const config = configOrExit(process.env);
-  const logger = jsonLogger();
-  const db = await openStore(config, { backgroundCheckpoints: true });
-  const workers = startWorkers(db, { ...config, workers: Math.max(1, config.workers) }, logger);
-  process.stdout.write(
-    `mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running ` +
-      `(${workers.map((w) => w.id).join(", ")})\n`,
+  const { config, logger, db } = await openProcess();
+  const workers = compose({ db, config, clock: systemClock, logger }).startValidationWorkers(
+    Math.max(1, config.workers),
   );
-  const stop = () => {
-    void Promise.all(workers.map((w) => w.stop()))
-      .then(() => db.destroy())
-      .finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 30_000).unref();
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  const names = workers.map((w) => w.id).join(", ");
+  process.stdout.write(
+    `mailproof worker: ${workers.length} validation worker${workers.length > 1 ? "s" : ""} running (${names})\n`,
+  );
+  onShutdown(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await db.destroy();
+  }, 30_000);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`mailproof worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+run("mailproof worker", main);

@@ -1,7 +1,7 @@
 import type { Clock } from "../shared/clock.js";
 import { iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
-import type { AccountStore } from "./store.js";
+import type { AccountRepository } from "./repository.js";
 
 export const KEY_PREFIX = "mp_live_";
 
@@ -23,25 +23,25 @@ export class AccountService {
   private readonly verified = new Map<string, { accountId: string; until: number }>();
 
   constructor(
-    private readonly store: AccountStore,
+    private readonly repository: AccountRepository,
     private readonly clock: Clock,
   ) {}
 
   hasAccounts(): Promise<boolean> {
-    return this.store.count().then((n) => n > 0);
+    return this.repository.count().then((n) => n > 0);
   }
 
   /** Creates a key for the named account, creating the account if it does not exist. */
   async createKey(accountName: string): Promise<CreatedKey> {
     const now = iso(this.clock());
-    let account = await this.store.findByName(accountName);
+    let account = await this.repository.findByName(accountName);
     if (!account) {
       account = { id: newId(), name: accountName, created_at: now };
-      await this.store.insertAccount(account);
+      await this.repository.insertAccount(account);
     }
     const key = `${KEY_PREFIX}${randomToken(32)}`;
     const keyId = newId();
-    await this.store.insertKey({
+    await this.repository.insertKey({
       id: keyId,
       account_id: account.id,
       prefix: key.slice(0, 14),
@@ -61,7 +61,7 @@ export class AccountService {
     const now = Date.now();
     const hit = this.verified.get(hash);
     if (hit && hit.until > now) return hit.accountId;
-    const accountId = (await this.store.accountForKeyHash(hash)) ?? null;
+    const accountId = (await this.repository.accountForKeyHash(hash)) ?? null;
     if (this.verified.size >= 10_000) this.verified.clear();
     if (accountId) this.verified.set(hash, { accountId, until: now + KEY_CACHE_MS });
     else this.verified.delete(hash);
@@ -69,14 +69,14 @@ export class AccountService {
   }
 
   async nameOf(accountId: string): Promise<string> {
-    return (await this.store.findById(accountId))?.name ?? "An account";
+    return (await this.repository.findById(accountId))?.name ?? "An account";
   }
 
   listKeys() {
-    return this.store.listKeys();
+    return this.repository.listKeys();
   }
 
   revoke(idOrPrefix: string): Promise<number> {
-    return this.store.revoke(idOrPrefix, iso(this.clock()));
+    return this.repository.revoke(idOrPrefix, iso(this.clock()));
   }
 }

@@ -1,9 +1,9 @@
 // npm run keys -- create --account <name> | list | revoke <key id or prefix>
-import { AccountService } from "../accounts/service.js";
-import { AccountStore } from "../accounts/store.js";
+import { compose } from "../compose.js";
 import { ConfigError, loadConfig } from "../config.js";
-import { openStore } from "../db/database.js";
+import { openMigratedDatabase } from "../db/database.js";
 import { systemClock } from "../shared/clock.js";
+import { silentLogger } from "../shared/logger.js";
 
 const usage = `usage:
   npm run keys -- create --account <name>   create a key (and the account if it is new); the key is shown once
@@ -12,9 +12,9 @@ const usage = `usage:
 
 async function run(args: string[]): Promise<number> {
   const config = loadConfig(process.env);
-  const db = await openStore(config);
+  const db = await openMigratedDatabase(config);
   try {
-    const accounts = new AccountService(new AccountStore(db), systemClock);
+    const { accounts } = compose({ db, config, clock: systemClock, logger: silentLogger });
     const [command, ...rest] = args;
     if (command === "create") {
       const at = rest.indexOf("--account");

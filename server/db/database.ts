@@ -25,7 +25,7 @@ export function openDatabase(
 }
 
 /** The configured store, once it answers (PostgreSQL may still be starting) and is migrated. */
-export async function openStore(
+export async function openMigratedDatabase(
   config: { databaseUrl: string | undefined; dbPoolMax: number; dbStartupTimeoutMs: number; dataDir: string },
   options: { backgroundCheckpoints?: boolean } = {},
 ): Promise<Db> {
@@ -100,7 +100,7 @@ export async function migrate(db: Db, target?: string): Promise<void> {
 }
 
 /** Whether the store answers a trivial query. */
-export async function storeAnswers(db: Db): Promise<boolean> {
+export async function databaseAnswers(db: Db): Promise<boolean> {
   try {
     await sql`select 1`.execute(db);
     return true;

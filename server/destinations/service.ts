@@ -1,23 +1,22 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
+import type { ConfirmationService, Verification } from "../confirmations/service.js";
 import { isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
-import type { DestinationRow, DestinationStore } from "./store.js";
+import { destinationSubject } from "./confirmable.js";
+import type { DestinationRepository, DestinationRow } from "./repository.js";
 
 export type Destination = components["schemas"]["Destination"];
 
 export class DestinationService {
   constructor(
-    private readonly store: DestinationStore,
+    private readonly repository: DestinationRepository,
     private readonly confirmations: ConfirmationService,
     private readonly clock: Clock,
-  ) {
-    confirmations.register("destination", this.subjectHandler());
-  }
+  ) {}
 
   async create(accountId: string, email: string): Promise<Destination> {
     const now = iso(this.clock());
@@ -34,10 +33,13 @@ export class DestinationService {
     };
     try {
       // The insert joins the send's transaction: a refused mail (429) leaves no destination.
-      return present(row, await this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)));
+      return present(
+        row,
+        await this.confirmations.send(destinationSubject(row), (db) => this.repository.in(db).insert(row)),
+      );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.store.findByKey(accountId, row.email_key);
+      const existing = await this.repository.findByKey(accountId, row.email_key);
       throw new ProblemError(
         409,
         "already_exists",
@@ -55,7 +57,7 @@ export class DestinationService {
         "already_verified",
         `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
       );
-    return present(row, await this.confirmations.send(subject(row)));
+    return present(row, await this.confirmations.send(destinationSubject(row)));
   }
 
   async get(accountId: string, id: string): Promise<Destination> {
@@ -67,17 +69,17 @@ export class DestinationService {
     status: Destination["status"] | undefined,
     page: PageRequest,
   ): Promise<Page<Destination>> {
-    const result = await this.store.list(accountId, status, page);
+    const result = await this.repository.list(accountId, status, page);
     const verifications = await this.verifications(result.items);
     return { ...result, items: result.items.map((r) => present(r, verifications.get(r.id)!)) };
   }
 
   async delete(accountId: string, id: string): Promise<void> {
-    if (!(await this.store.delete(accountId, id))) throw notFound("destination", id);
+    if (!(await this.repository.delete(accountId, id))) throw notFound("destination", id);
   }
 
   private async row(accountId: string, id: string): Promise<DestinationRow> {
-    const row = await this.store.find(accountId, id);
+    const row = await this.repository.find(accountId, id);
     if (!row) throw notFound("destination", id);
     return row;
   }
@@ -92,26 +94,7 @@ export class DestinationService {
       rows.map((r) => ({ id: r.id, email: r.email, verified: r.status === "verified" })),
     );
   }
-
-  private subjectHandler(): SubjectHandler {
-    return {
-      find: async (accountId, id) => {
-        const row = await this.store.find(accountId, id);
-        return row ? { ...subject(row), verified: row.status === "verified" } : null;
-      },
-      markVerified: (accountId, id, at) => this.store.markVerified(accountId, id, at),
-    };
-  }
 }
-
-const subject = (row: DestinationRow): Subject => ({
-  type: "destination",
-  id: row.id,
-  accountId: row.account_id,
-  email: row.email,
-  purpose: "forward mail to this address",
-  note: null,
-});
 
 function present(row: DestinationRow, verification: Verification): Destination {
   return {

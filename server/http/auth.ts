@@ -1,5 +1,4 @@
 import type { Request, RequestHandler } from "express";
-import type { AccountService } from "../accounts/service.js";
 import { sha256Hex } from "../shared/ids.js";
 import { ProblemError } from "./problem.js";
 import { describeBudget, type RateLimiter } from "./rate-limit.js";
@@ -14,7 +13,8 @@ const REALM = 'Bearer realm="mailproof"';
  * 429 without its key being looked at, so keys cannot be guessed at speed.
  */
 export function authenticate(
-  accounts: AccountService,
+  /** The account a key belongs to, or null (unknown or revoked). */
+  accountFor: (key: string) => Promise<string | null>,
   limiter: RateLimiter,
   budget: { points: number; windowSeconds: number } | null,
 ): RequestHandler {
@@ -27,7 +27,7 @@ export function authenticate(
     if (until !== undefined) blockedUntil.delete(address);
 
     const key = bearerKey(req);
-    const accountId = key ? await accounts.authenticate(key) : null;
+    const accountId = key ? await accountFor(key) : null;
     if (key && accountId) {
       res.locals.accountId = accountId;
       res.locals.keyId = sha256Hex(key).slice(0, 32);

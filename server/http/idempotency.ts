@@ -1,8 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { Db } from "../db/database.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { sha256Hex } from "../shared/ids.js";
-import { IdempotencyStore } from "./idempotency-store.js";
+import type { IdempotencyRepository } from "./idempotency-repository.js";
 import { asyncHandler, ProblemError } from "./problem.js";
 import { accountOf } from "./typed-route.js";
 
@@ -16,8 +15,7 @@ const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
  * with another body is a 422. A retry that arrives while the first is still being answered waits
  * for it. Failed answers are not stored, so a retry after an error runs again.
  */
-export function idempotency(db: Db, clock: Clock): RequestHandler {
-  const store = new IdempotencyStore(db);
+export function idempotency(store: IdempotencyRepository, clock: Clock): RequestHandler {
   return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get("idempotency-key");
     if (!key) return next();
@@ -66,7 +64,7 @@ export function idempotency(db: Db, clock: Clock): RequestHandler {
 }
 
 /** Stores the answer when it is a success, releases the key otherwise. */
-function recordAnswer(store: IdempotencyStore, res: Response, accountId: string, key: string): void {
+function recordAnswer(store: IdempotencyRepository, res: Response, accountId: string, key: string): void {
   let body: string | undefined;
   const json = res.json.bind(res);
   res.json = (value: unknown) => {

@@ -1,6 +1,7 @@
-import type { Request, RequestHandler, Response } from "express";
+import type { Request, RequestHandler, Response, Router } from "express";
 import type { operations } from "../../generated/schema.js";
-import { asyncHandler, requestPath } from "./problem.js";
+import type { Operation } from "./operations.js";
+import { requestPath } from "./problem.js";
 
 // Handlers are typed from the contract: what they receive is what the (already validated)
 // request holds, and what they return must be a documented success for that operation.
@@ -47,15 +48,22 @@ export function accountOf(res: Response): string {
   return id;
 }
 
+/** A handler bound to an operation of the contract; where it is mounted comes from the contract too. */
+export interface OperationRoute {
+  operationId: OperationId;
+  handler: RequestHandler;
+}
+
 /**
- * An Express handler for operation O. The validator has checked params, query and body against
- * the same contract these types come from, which is what makes the casts below sound.
+ * The handler of operation O. The validator has checked params, query and body against the same
+ * contract these types come from, which is what makes the casts below sound. (Express 5 passes a
+ * rejected promise to the error handler: no wrapper needed.)
  */
 export function route<O extends OperationId>(
-  _operationId: O,
+  operationId: O,
   handle: (input: Input<O>) => Promise<Reply<O>>,
-): RequestHandler {
-  return asyncHandler(async (req: Request, res: Response) => {
+): OperationRoute {
+  const handler: RequestHandler = async (req: Request, res: Response) => {
     const reply = await handle({
       accountId: accountOf(res),
       params: req.params as unknown as PathParams<O>,
@@ -66,5 +74,21 @@ export function route<O extends OperationId>(
     res.status(reply.status).set(reply.headers ?? {});
     if (reply.body === undefined) res.end();
     else res.json(reply.body);
-  });
+  };
+  return { operationId, handler };
+}
+
+/**
+ * Mounts each route on the method and path its operation has in the bundled contract, so a
+ * handler cannot sit on a path its operation does not have, nor name a parameter it lacks
+ * (`{destination_id}` becomes `:destination_id`). An operation the contract does not know
+ * stops start-up.
+ */
+export function mountOperations(router: Router, contract: Operation[], routes: OperationRoute[]): void {
+  for (const { operationId, handler } of routes) {
+    const operation = contract.find((o) => o.operationId === operationId);
+    if (!operation) throw new Error(`no operation ${operationId} in the contract`);
+    const path = operation.path.replace(/\{([^}]+)\}/g, ":$1");
+    router[operation.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"](path, handler);
+  }
 }

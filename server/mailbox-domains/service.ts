@@ -3,11 +3,11 @@ import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
+import { normalizeHostname } from "../shared/hostname.js";
 import { newId } from "../shared/ids.js";
 import { type DnsChecker, DnsUnavailableError } from "./dns-check.js";
-import { normalizeHostname } from "./hostname.js";
 import { type DnsRecord, type RecordSettings, recordsFor } from "./records.js";
-import type { MailboxDomainRow, MailboxDomainStore } from "./store.js";
+import type { MailboxDomainRepository, MailboxDomainRow } from "./repository.js";
 
 export type MailboxDomain = components["schemas"]["MailboxDomain"];
 
@@ -15,19 +15,14 @@ export type MailboxDomain = components["schemas"]["MailboxDomain"];
 export type DomainUsage = (accountId: string, domainId: string) => Promise<number>;
 
 export class MailboxDomainService {
-  private domainUsage: DomainUsage = async () => 0;
-
   constructor(
-    private readonly store: MailboxDomainStore,
+    private readonly repository: MailboxDomainRepository,
     private readonly clock: Clock,
     private readonly settings: RecordSettings & { verifyGraceMs: number },
     private readonly dns: DnsChecker,
+    /** Asked before a delete; the identities family answers it (it owns the identities). */
+    private readonly domainUsage: DomainUsage,
   ) {}
-
-  /** Wired at composition: the identities family depends on this one, so it answers back this way. */
-  setDomainUsage(usage: DomainUsage): void {
-    this.domainUsage = usage;
-  }
 
   async create(accountId: string, input: string): Promise<MailboxDomain> {
     const domain = normalizeHostname(input);
@@ -49,10 +44,10 @@ export class MailboxDomainService {
       updated_at: now,
     };
     try {
-      await this.store.insert(row);
+      await this.repository.insert(row);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const existing = await this.store.findByDomain(accountId, domain);
+      const existing = await this.repository.findByDomain(accountId, domain);
       throw new ProblemError(
         409,
         "already_exists",
@@ -68,7 +63,7 @@ export class MailboxDomainService {
 
   /** The account's domains by id (for the identities family); unknown ids are left out. */
   async some(accountId: string, ids: string[]): Promise<Map<string, MailboxDomain>> {
-    const rows = await this.store.findMany(accountId, [...new Set(ids)]);
+    const rows = await this.repository.findMany(accountId, [...new Set(ids)]);
     return new Map(rows.map((r) => [r.id, present(r)]));
   }
 
@@ -77,7 +72,7 @@ export class MailboxDomainService {
     status: MailboxDomain["status"] | undefined,
     page: PageRequest,
   ): Promise<Page<MailboxDomain>> {
-    const result = await this.store.list(accountId, status, page);
+    const result = await this.repository.list(accountId, status, page);
     return { ...result, items: result.items.map(present) };
   }
 
@@ -116,7 +111,7 @@ export class MailboxDomainService {
    * notices a verified domain whose ownership record went away. Returns how many it looked at.
    */
   async recheckDue(intervalMs: number, limit = 100): Promise<number> {
-    const due = await this.store.due(iso(new Date(this.clock().getTime() - intervalMs)), limit);
+    const due = await this.repository.due(iso(new Date(this.clock().getTime() - intervalMs)), limit);
     for (const row of due) {
       try {
         const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
@@ -145,11 +140,11 @@ export class MailboxDomainService {
       updated_at: iso(now),
     };
     try {
-      await this.store.saveCheck(row.account_id, row.id, changes);
+      await this.repository.saveCheck(row.account_id, row.id, changes);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // The records are ours to show, but the domain is proven by someone else's account first.
-      await this.store.saveCheck(row.account_id, row.id, { ...changes, status: row.status, verified_at: null });
+      await this.repository.saveCheck(row.account_id, row.id, { ...changes, status: row.status, verified_at: null });
       throw new ProblemError(
         409,
         "verified_by_another_account",
@@ -164,7 +159,7 @@ export class MailboxDomainService {
     const inUse = await this.domainUsage(accountId, id);
     if (inUse > 0) throw inUseProblem(row.domain, inUse);
     try {
-      if (!(await this.store.delete(accountId, id))) throw notFound("mailbox domain", id);
+      if (!(await this.repository.delete(accountId, id))) throw notFound("mailbox domain", id);
     } catch (error) {
       // An identity created between the check and the delete: the foreign key still says no.
       if (isForeignKeyViolation(error)) throw inUseProblem(row.domain, 1);
@@ -173,7 +168,7 @@ export class MailboxDomainService {
   }
 
   private async row(accountId: string, id: string): Promise<MailboxDomainRow> {
-    const row = await this.store.find(accountId, id);
+    const row = await this.repository.find(accountId, id);
     if (!row) throw notFound("mailbox domain", id);
     return row;
   }

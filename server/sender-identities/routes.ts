@@ -1,14 +1,9 @@
-import { Router } from "express";
 import { pageLinks, pageRequest } from "../http/pagination.js";
-import { route } from "../http/typed-route.js";
+import { type OperationRoute, route } from "../http/typed-route.js";
 import type { SenderIdentityService } from "./service.js";
 
-export function senderIdentityRoutes(service: SenderIdentityService): Router {
-  // Mounted at /v1/sender-identities.
-  const router = Router();
-
-  router.get(
-    "/",
+export function senderIdentityRoutes(service: SenderIdentityService): OperationRoute[] {
+  return [
     route("listSenderIdentities", async ({ accountId, query, path }) => {
       const page = pageRequest(query);
       const result = await service.list(accountId, query.domain_id, page);
@@ -17,47 +12,25 @@ export function senderIdentityRoutes(service: SenderIdentityService): Router {
         body: { data: result.items, links: pageLinks(path, { domain_id: query.domain_id }, page, result) },
       };
     }),
-  );
-
-  router.post(
-    "/",
     route("createSenderIdentity", async ({ accountId, body }) => {
       const identity = await service.create(accountId, body);
       return { status: 201, body: identity, headers: { Location: `/v1/sender-identities/${identity.id}` } };
     }),
-  );
-
-  router.get(
-    "/:identity_id",
     route("getSenderIdentity", async ({ accountId, params }) => ({
       status: 200,
       body: await service.get(accountId, params.identity_id),
     })),
-  );
-
-  router.put(
-    "/:identity_id",
     route("updateSenderIdentity", async ({ accountId, params, body }) => ({
       status: 200,
       body: await service.update(accountId, params.identity_id, body),
     })),
-  );
-
-  router.post(
-    "/:identity_id/resend",
     route("resendSenderIdentity", async ({ accountId, params }) => ({
       status: 200,
       body: await service.resend(accountId, params.identity_id),
     })),
-  );
-
-  router.delete(
-    "/:identity_id",
     route("deleteSenderIdentity", async ({ accountId, params }) => {
       await service.delete(accountId, params.identity_id);
       return { status: 204, body: undefined };
     }),
-  );
-
-  return router;
+  ];
 }

@@ -1,5 +1,5 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Subject, SubjectHandler, Verification } from "../confirm/service.js";
+import type { ConfirmationService, Verification } from "../confirmations/service.js";
 import { type Db, isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
@@ -7,7 +7,8 @@ import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/ser
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
-import type { SenderIdentityRow, SenderIdentityStore } from "./store.js";
+import { identitySubject } from "./confirmable.js";
+import type { SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
 type CreateInput = components["schemas"]["SenderIdentityCreate"];
@@ -15,13 +16,11 @@ type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
 
 export class SenderIdentityService {
   constructor(
-    private readonly store: SenderIdentityStore,
+    private readonly repository: SenderIdentityRepository,
     private readonly domains: MailboxDomainService,
     private readonly confirmations: ConfirmationService,
     private readonly clock: Clock,
-  ) {
-    confirmations.register("sender_identity", this.subjectHandler());
-  }
+  ) {}
 
   async create(accountId: string, input: CreateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
@@ -47,7 +46,7 @@ export class SenderIdentityService {
     };
     // The insert joins the send's transaction: a refused mail (429) leaves no identity.
     const verification = await this.write(accountId, email, () =>
-      this.confirmations.send(subject(row), (db) => this.store.in(db).insert(row)),
+      this.confirmations.send(identitySubject(row), (db) => this.repository.in(db).insert(row)),
     );
     return present(row, domain, verification);
   }
@@ -62,8 +61,8 @@ export class SenderIdentityService {
         `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
       );
     const at = iso(this.clock());
-    const verification = await this.confirmations.send(subject(row), (db) =>
-      this.store.in(db).countResend(accountId, id, at),
+    const verification = await this.confirmations.send(identitySubject(row), (db) =>
+      this.repository.in(db).countResend(accountId, id, at),
     );
     return present(
       { ...row, resends: row.resends + 1, updated_at: at },
@@ -92,7 +91,7 @@ export class SenderIdentityService {
       updated_at: iso(this.clock()),
     };
     const updated = { ...row, ...changes };
-    const update = (db?: Db) => (db ? this.store.in(db) : this.store).update(accountId, id, changes);
+    const update = (db?: Db) => (db ? this.repository.in(db) : this.repository).update(accountId, id, changes);
     if (!emailChanged) {
       await this.write(accountId, email, () => update());
       return this.present(updated, domain);
@@ -102,7 +101,7 @@ export class SenderIdentityService {
     return present(
       updated,
       domain,
-      await this.write(accountId, email, () => this.confirmations.send(subject(updated), update)),
+      await this.write(accountId, email, () => this.confirmations.send(identitySubject(updated), update)),
     );
   }
 
@@ -112,7 +111,7 @@ export class SenderIdentityService {
   }
 
   async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
-    const result = await this.store.list(accountId, domainId, page);
+    const result = await this.repository.list(accountId, domainId, page);
     const domains = await this.domains.some(
       accountId,
       result.items.map((r) => r.domain_id),
@@ -125,11 +124,7 @@ export class SenderIdentityService {
   }
 
   async delete(accountId: string, id: string): Promise<void> {
-    if (!(await this.store.delete(accountId, id))) throw notFound("sender identity", id);
-  }
-
-  countByDomain(accountId: string, domainId: string): Promise<number> {
-    return this.store.countByDomain(accountId, domainId);
+    if (!(await this.repository.delete(accountId, id))) throw notFound("sender identity", id);
   }
 
   private async present(row: SenderIdentityRow, domain: MailboxDomain): Promise<SenderIdentity> {
@@ -143,18 +138,8 @@ export class SenderIdentityService {
     );
   }
 
-  private subjectHandler(): SubjectHandler {
-    return {
-      find: async (accountId, id) => {
-        const row = await this.store.find(accountId, id);
-        return row ? { ...subject(row), verified: row.is_verified === 1 } : null;
-      },
-      markVerified: (accountId, id, at) => this.store.markVerified(accountId, id, at),
-    };
-  }
-
   private async row(accountId: string, id: string): Promise<SenderIdentityRow> {
-    const row = await this.store.find(accountId, id);
+    const row = await this.repository.find(accountId, id);
     if (!row) throw notFound("sender identity", id);
     return row;
   }
@@ -171,7 +156,7 @@ export class SenderIdentityService {
       return await action();
     } catch (error) {
       if (isUniqueViolation(error)) {
-        const existing = await this.store.findByKey(accountId, addressKey(email));
+        const existing = await this.repository.findByKey(accountId, addressKey(email));
         throw new ProblemError(
           409,
           "already_exists",
@@ -198,15 +183,6 @@ function checkSingleLine(input: { name?: string; reply_to_name?: string | null }
     if (/[\r\n]/.test(input[field] ?? "")) throw invalidField(`/${field}`, "must not contain line breaks");
   }
 }
-
-const subject = (row: SenderIdentityRow): Subject => ({
-  type: "sender_identity",
-  id: row.id,
-  accountId: row.account_id,
-  email: row.email,
-  purpose: `send mail as ${row.name} from this address`,
-  note: row.add_note === 1 ? row.personal_note : null,
-});
 
 function present(row: SenderIdentityRow, domain: MailboxDomain, verification: Verification): SenderIdentity {
   return {

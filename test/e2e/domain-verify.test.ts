@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailboxDomain, type MailproofClient } from "../../client/index.js";
-import { mailboxDomainService } from "../../server/mailbox-domains/recheck.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
@@ -170,7 +169,7 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
 
 describe("the background re-check", () => {
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
-    const recheck = mailboxDomainService(server.db, server.config, () => new Date(now));
+    const recheck = server.services.mailboxDomains;
     const domain = await create(a);
     publishAll(domain);
     now += 1000;

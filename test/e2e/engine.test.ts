@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EngineSettings, ValidationEngine } from "../../server/validation/engine/engine.js";
+import { type EngineSettings, ValidationEngine } from "../../server/engine/engine.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { mxServer } from "../support/mx-server.js";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/index.js";
+import { EmailValidationRepository } from "../../server/email-validations/repository.js";
+import { ValidationWorker } from "../../server/email-validations/worker.js";
+import { engineSettings } from "../../server/engine/settings.js";
 import { systemClock } from "../../server/shared/clock.js";
 import { silentLogger } from "../../server/shared/logger.js";
-import { engineSettings } from "../../server/validation/engine-settings.js";
-import { ValidationStore } from "../../server/validation/store.js";
-import { ValidationWorker } from "../../server/validation/worker.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { inProcessServer } from "../support/in-process.js";
@@ -35,7 +35,7 @@ beforeAll(async () => {
     },
   });
   worker = new ValidationWorker(
-    new ValidationStore(server.db),
+    new EmailValidationRepository(server.db),
     engineSettings(server.config),
     systemClock,
     silentLogger,
@@ -160,9 +160,9 @@ describe("email validation jobs", () => {
 
 describe("a worker with many chunks in flight", () => {
   /** The real store, counting the claims a worker makes. */
-  class CountingStore extends ValidationStore {
+  class CountingStore extends EmailValidationRepository {
     claims = 0;
-    override claim(...args: Parameters<ValidationStore["claim"]>) {
+    override claim(...args: Parameters<EmailValidationRepository["claim"]>) {
       this.claims++;
       return super.claim(...args);
     }

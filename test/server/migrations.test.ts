@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, migrate, openDatabase } from "../../server/db/database.js";
-import { ValidationStore } from "../../server/validation/store.js";
+import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { freshDatabaseEnv } from "../support/database.js";
 
 // Upgrading a store that holds unfinished work: on SQLite, and on PostgreSQL under `npm run test:pg`.
@@ -73,7 +73,7 @@ describe("migration 005: a job's inputs move into its chunks", () => {
 
     await migrate(db);
 
-    const store = new ValidationStore(db);
+    const store = new EmailValidationRepository(db);
     expect((await store.chunkEmails({ validationId: "job", chunk: 1 })).sort()).toEqual(["cy@b.test", "di@b.test"]);
     expect(await store.results("job", null, 10)).toEqual([
       { email: "ana@a.test", result: '{"email":"ana@a.test"}' },

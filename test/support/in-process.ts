@@ -3,9 +3,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AccountService } from "../../server/accounts/service.js";
-import { AccountStore } from "../../server/accounts/store.js";
 import { buildApp } from "../../server/app.js";
+import { compose } from "../../server/compose.js";
 import { loadConfig, sqliteFile } from "../../server/config.js";
 import { type Db, migrate, openDatabase } from "../../server/db/database.js";
 import { listen } from "../../server/http/http-server.js";
@@ -45,18 +44,20 @@ export async function inProcessServer(options: InProcessOptions = {}) {
     logger,
     { thread: MAIL_THREAD },
   );
-  const app = buildApp({ db, config, mailer, clock: options.clock ?? systemClock, logger });
+  const clock = options.clock ?? systemClock;
+  const services = compose({ db, config, clock, logger, mailer });
+  const app = buildApp({ services, db, config, mailer, clock, logger });
   const server: Server = await listen(app, 0, "127.0.0.1", config.http);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const accounts = new AccountService(new AccountStore(db), systemClock);
   return {
     url,
     db,
+    services,
     config,
     mailer,
     dataDir,
     /** A key of a (new or existing) account of this server. */
-    createKey: async (account: string) => (await accounts.createKey(account)).key,
+    createKey: async (account: string) => (await services.accounts.createKey(account)).key,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,7 +5,7 @@ import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type DestinationRow = DestinationsTable;
 
-export class DestinationStore {
+export class DestinationRepository {
   private readonly byId;
 
   constructor(private readonly db: Db) {
@@ -18,8 +18,8 @@ export class DestinationStore {
   }
 
   /** The same queries on another handle (a transaction). */
-  in(db: Db): DestinationStore {
-    return new DestinationStore(db);
+  in(db: Db): DestinationRepository {
+    return new DestinationRepository(db);
   }
 
   async insert(row: DestinationRow): Promise<void> {

@@ -6,7 +6,7 @@ import { confirmationMessage } from "../mail/confirmation-message.js";
 import type { Mailer } from "../mail/mailer.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
-import type { ConfirmationStore } from "./store.js";
+import type { ConfirmationRepository } from "./repository.js";
 
 export type Verification = components["schemas"]["Verification"];
 
@@ -44,20 +44,36 @@ export type TokenState =
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 
-export class ConfirmationService {
-  private readonly handlers = new Map<SubjectType, SubjectHandler>();
+/**
+ * The glue every confirmable family needs: its repository's find and markVerified, and how one of
+ * its rows reads as a subject.
+ */
+export function subjectHandler<Row>(
+  repository: {
+    find(accountId: string, id: string): Promise<Row | undefined>;
+    markVerified(accountId: string, id: string, at: string): Promise<void>;
+  },
+  describe: (row: Row) => Subject & { verified: boolean },
+): SubjectHandler {
+  return {
+    find: async (accountId, id) => {
+      const row = await repository.find(accountId, id);
+      return row ? describe(row) : null;
+    },
+    markVerified: (accountId, id, at) => repository.markVerified(accountId, id, at),
+  };
+}
 
+export class ConfirmationService {
   constructor(
-    private readonly store: ConfirmationStore,
+    private readonly repository: ConfirmationRepository,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     private readonly settings: ConfirmationSettings,
     private readonly accountName: (accountId: string) => Promise<string>,
+    /** How each confirmable family finds its subjects and marks them verified. */
+    private readonly handlers: Record<SubjectType, SubjectHandler>,
   ) {}
-
-  register(type: SubjectType, handler: SubjectHandler): void {
-    this.handlers.set(type, handler);
-  }
 
   /**
    * Sends a confirmation mail if the caps allow it, else a 429 with Retry-After, and changes
@@ -71,7 +87,7 @@ export class ConfirmationService {
   async send(subject: Subject, write?: (db: Db) => Promise<void>): Promise<Verification> {
     const token = randomToken(32);
     const emailKey = subject.email.toLowerCase();
-    const { now, recent } = await this.store.accountTransaction(subject.accountId, async (tx, trx) => {
+    const { now, recent } = await this.repository.accountTransaction(subject.accountId, async (tx, trx) => {
       await write?.(trx);
       // The time is read once the lock is held: a request that waited must not judge the caps
       // with a time earlier than the send it waited for.
@@ -170,7 +186,7 @@ export class ConfirmationService {
     const now = this.clock().getTime();
     const since = iso(new Date(now - DAY_MS));
     const keys = [...new Set(subjects.map((s) => s.email.toLowerCase()))];
-    const sent = new Map((await this.store.summaries(accountId, keys, since)).map((r) => [r.email_key, r]));
+    const sent = new Map((await this.repository.summaries(accountId, keys, since)).map((r) => [r.email_key, r]));
     const result = new Map<string, Verification>();
     for (const { id, email, verified } of subjects) {
       const summary = sent.get(email.toLowerCase());
@@ -183,7 +199,7 @@ export class ConfirmationService {
       // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
       const freesAt =
         sends >= this.settings.capPer24h
-          ? this.capFreesAt(await this.store.sendsToAddressSince(accountId, email.toLowerCase(), since))
+          ? this.capFreesAt(await this.repository.sendsToAddressSince(accountId, email.toLowerCase(), since))
           : null;
       result.set(id, this.pending(now, lastSentAt, sends, freesAt ?? now));
     }
@@ -212,8 +228,8 @@ export class ConfirmationService {
 
   /** What a token names, for the page; changes nothing (mail scanners open links). */
   async inspect(token: string): Promise<TokenState> {
-    const row = await this.store.findToken(sha256Hex(token));
-    const handler = row && this.handlers.get(row.subject_type);
+    const row = await this.repository.findToken(sha256Hex(token));
+    const handler = row && this.handlers[row.subject_type];
     const subject = row && handler ? await handler.find(row.account_id, row.subject_id) : null;
     // A deleted address, or one whose email changed since the mail: the link names nothing.
     if (!row || !subject || subject.email.toLowerCase() !== row.email) return { state: "unknown" };
@@ -231,8 +247,8 @@ export class ConfirmationService {
     const at = iso(this.clock());
     // Verified first, then spent: a crash in between leaves a verified address whose other links
     // say "already confirmed", never a spent link with nothing confirmed.
-    await this.handlers.get(state.subject.type)!.markVerified(state.subject.accountId, state.subject.id, at);
-    await this.store.spendAll(state.subject.type, state.subject.id, at);
+    await this.handlers[state.subject.type].markVerified(state.subject.accountId, state.subject.id, at);
+    await this.repository.spendAll(state.subject.type, state.subject.id, at);
     return state;
   }
 }

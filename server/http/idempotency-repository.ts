@@ -4,7 +4,7 @@ import type { IdempotencyKeysTable } from "../db/schema.js";
 export type IdempotencyRecord = IdempotencyKeysTable;
 
 /** The idempotency_keys table: one row per (account, key), reserved first, answered later. */
-export class IdempotencyStore {
+export class IdempotencyRepository {
   constructor(private readonly db: Db) {}
 
   /** Reserves the key; false when the account already has a row for it. */

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
+import { type EngineSettings, ValidationEngine } from "../engine/engine.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
 import type { Logger } from "../shared/logger.js";
-import { type EngineSettings, ValidationEngine } from "./engine/engine.js";
-import type { ChunkClaim, Kind, ValidationStore } from "./store.js";
+import type { ChunkClaim, EmailValidationRepository, Kind } from "./repository.js";
 
 export interface WorkerOptions {
   /** How long a claim holds without a heartbeat; a dead worker's chunk is reclaimed after it. */
@@ -32,7 +32,7 @@ export class ValidationWorker {
   private readonly engines = new Map<string, ValidationEngine>();
 
   constructor(
-    private readonly store: ValidationStore,
+    private readonly repository: EmailValidationRepository,
     private readonly engineSettings: EngineSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -75,7 +75,7 @@ export class ValidationWorker {
     const turn = this.claiming.then(async () => {
       if (Date.now() < this.idleUntil) return null;
       const now = this.clock().getTime();
-      const claim = await this.store.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
+      const claim = await this.repository.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
       if (!claim) this.idleUntil = Date.now() + this.options.idleMs;
       return claim;
     });
@@ -89,16 +89,16 @@ export class ValidationWorker {
     if (!claim) return false;
     const heartbeat = setInterval(
       () => {
-        void this.store
+        void this.repository
           .heartbeat(this.id, claim, iso(new Date(this.clock().getTime() + this.options.leaseMs)))
           .catch(() => undefined);
       },
       Math.max(1000, this.options.leaseMs / 3),
     );
     try {
-      const emails = await this.store.chunkEmails(claim);
+      const emails = await this.repository.chunkEmails(claim);
       const results = await this.engine(claim.validationId).validate(emails);
-      await this.store.complete(
+      await this.repository.complete(
         this.id,
         claim,
         results.map((r) => ({ email: r.email, json: JSON.stringify(r), kind: r.result as Kind })),
@@ -119,14 +119,14 @@ export class ValidationWorker {
       chunk: claim.chunk,
       error: message,
     });
-    if ((await this.store.attempts(claim)) >= this.options.maxAttempts) {
-      await this.store.fail(
+    if ((await this.repository.attempts(claim)) >= this.options.maxAttempts) {
+      await this.repository.fail(
         claim.validationId,
         [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }],
         iso(this.clock()),
       );
     } else {
-      await this.store.release(this.id, claim);
+      await this.repository.release(this.id, claim);
     }
   }
 

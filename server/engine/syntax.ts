@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { isAscii, toAsciiDomain } from "../../shared/domain.js";
+import { isAscii, toAsciiDomain } from "../shared/domain.js";
 
 /** What the syntax check found out about one string. */
 export type SyntaxResult =

@@ -4,7 +4,7 @@ import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type MailboxDomainRow = MailboxDomainsTable;
 
-export class MailboxDomainStore {
+export class MailboxDomainRepository {
   constructor(private readonly db: Db) {}
 
   async insert(row: MailboxDomainRow): Promise<void> {

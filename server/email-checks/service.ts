@@ -1,8 +1,8 @@
 import type { Config } from "../config.js";
-import { addressChecks } from "./engine/address-checks.js";
-import { ValidationEngine } from "./engine/engine.js";
-import { type ValidationResult, verdict } from "./engine/verdict.js";
-import { engineSettings } from "./engine-settings.js";
+import { addressChecks } from "../engine/address-checks.js";
+import { ValidationEngine } from "../engine/engine.js";
+import { engineSettings } from "../engine/settings.js";
+import { type ValidationResult, verdict } from "../engine/verdict.js";
 
 /**
  * One address checked now, for sign-up forms, within EMAIL_CHECK_TIMEOUT_MS: what cannot be

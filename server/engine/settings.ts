@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import type { EngineSettings } from "./engine/engine.js";
+import type { EngineSettings } from "./engine.js";
 
 /** The engine's settings from the configuration. */
 export function engineSettings(config: Config, overrides: { greylistRetryMs?: number } = {}): EngineSettings {

@@ -1,4 +1,4 @@
-import { toAsciiDomain } from "../shared/domain.js";
+import { toAsciiDomain } from "./domain.js";
 
 /**
  * A domain name as typed by a user, lower-cased and in ASCII (IDNA), or null when it is not a

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { isAscii } from "../../shared/domain.js";
+import { isAscii } from "../shared/domain.js";
 import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable, type SocksProxy } from "./smtp-session.js";
 
 export interface ProbeSettings {

@@ -1,4 +1,4 @@
-import type { components } from "../../../generated/schema.js";
+import type { components } from "../../generated/schema.js";
 import type { Reply } from "./smtp-session.js";
 
 export type ValidationResult = components["schemas"]["ValidationResult"];

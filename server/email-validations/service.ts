@@ -1,10 +1,10 @@
 import type { components } from "../../generated/schema.js";
+import type { ValidationResult } from "../engine/verdict.js";
 import type { Page, PageRequest } from "../http/pagination.js";
 import { notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
-import type { ValidationResult } from "./engine/verdict.js";
-import type { JobRow, ValidationStore } from "./store.js";
+import type { EmailValidationRepository, JobRow } from "./repository.js";
 
 export type EmailValidation = components["schemas"]["EmailValidation"];
 export type EmailValidationSummary = components["schemas"]["EmailValidationSummary"];
@@ -15,9 +15,9 @@ export const CHUNK_SIZE = 100;
 export const POLL_SECONDS = 2;
 const TERMINAL = new Set<JobRow["status"]>(["completed", "canceled", "error"]);
 
-export class ValidationService {
+export class EmailValidationService {
   constructor(
-    private readonly store: ValidationStore,
+    private readonly repository: EmailValidationRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -50,7 +50,7 @@ export class ValidationService {
       started_at: null,
       completed_at: null,
     };
-    await this.store.create(job, chunks);
+    await this.repository.create(job, chunks);
     return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });
   }
 
@@ -68,7 +68,7 @@ export class ValidationService {
     status: JobRow["status"] | undefined,
     page: PageRequest,
   ): Promise<Page<EmailValidationSummary>> {
-    const result = await this.store.list(accountId, status, page);
+    const result = await this.repository.list(accountId, status, page);
     return { ...result, items: result.items.map(summary) };
   }
 
@@ -79,7 +79,7 @@ export class ValidationService {
     page: { size: number; after: string | null },
   ): Promise<EmailValidation> {
     const row = await this.row(accountId, id);
-    if (!(await this.store.cancel(accountId, id, iso(this.clock())))) {
+    if (!(await this.repository.cancel(accountId, id, iso(this.clock())))) {
       throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${row.status}.`);
     }
     return this.get(accountId, id, path, page);
@@ -90,7 +90,7 @@ export class ValidationService {
   }
 
   private async row(accountId: string, id: string): Promise<JobRow> {
-    const row = await this.store.find(accountId, id);
+    const row = await this.repository.find(accountId, id);
     if (!row) throw notFound("email validation", id);
     return row;
   }
@@ -101,7 +101,7 @@ export class ValidationService {
     path: string,
     page: { size: number; after: string | null },
   ): Promise<EmailValidation> {
-    const rows = await this.store.results(row.id, page.after, page.size + 1);
+    const rows = await this.repository.results(row.id, page.after, page.size + 1);
     const results = rows.slice(0, page.size).map((r) => JSON.parse(r.result) as ValidationResult);
     const link = (after: string | null) => {
       const query = new URLSearchParams({
@@ -114,7 +114,12 @@ export class ValidationService {
     if (page.after !== null) {
       // The page before this one ends before its first result, or (an empty page) at page[after] itself.
       const first = results[0]?.email;
-      const before = await this.store.emailsBefore(row.id, first ?? page.after, page.size + 1, first === undefined);
+      const before = await this.repository.emailsBefore(
+        row.id,
+        first ?? page.after,
+        page.size + 1,
+        first === undefined,
+      );
       prev = before.length > page.size ? link(before[page.size]!) : link(null);
     }
     return {

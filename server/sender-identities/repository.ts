@@ -4,12 +4,12 @@ import { type Page, type PageRequest, readPage } from "../http/pagination.js";
 
 export type SenderIdentityRow = SenderIdentitiesTable;
 
-export class SenderIdentityStore {
+export class SenderIdentityRepository {
   constructor(private readonly db: Db) {}
 
   /** The same queries on another handle (a transaction). */
-  in(db: Db): SenderIdentityStore {
-    return new SenderIdentityStore(db);
+  in(db: Db): SenderIdentityRepository {
+    return new SenderIdentityRepository(db);
   }
 
   async insert(row: SenderIdentityRow): Promise<void> {

@@ -6,7 +6,7 @@ export type TokenRow = ConfirmationTokensTable;
 export type SendRow = ConfirmationSendsTable;
 
 /** The confirmation tables. Nothing else reads them; families ask the confirmation service. */
-export class ConfirmationStore {
+export class ConfirmationRepository {
   constructor(readonly db: Db) {}
 
   /**
@@ -14,10 +14,10 @@ export class ConfirmationStore {
    * caps and the account's quota are decided inside it). `work` gets this store and the
    * transaction, so the family's own write can join it.
    */
-  accountTransaction<T>(accountId: string, work: (store: ConfirmationStore, trx: Db) => Promise<T>): Promise<T> {
+  accountTransaction<T>(accountId: string, work: (store: ConfirmationRepository, trx: Db) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
       await serializeOn(trx, `confirmation:${accountId}`);
-      return work(new ConfirmationStore(trx), trx);
+      return work(new ConfirmationRepository(trx), trx);
     });
   }
 

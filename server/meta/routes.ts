@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
 import { type Request, Router } from "express";
-import { type Db, storeAnswers } from "../db/database.js";
+import { type Db, databaseAnswers } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { asyncHandler, ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
 
 /** /healthz, /openapi.json and /docs: public, served before the validator. */
-export function serviceRoutes(db: Db, mailer: Mailer): Router {
+export function metaRoutes(db: Db, mailer: Mailer): Router {
   const router = Router();
 
   router.get(
     "/healthz",
     asyncHandler(async (req, res) => {
       noParameters(req);
-      const store = await storeAnswers(db);
+      const store = await databaseAnswers(db);
       const mail = mailer.health();
       const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
       res

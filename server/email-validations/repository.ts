@@ -13,7 +13,7 @@ export interface ChunkClaim {
 const CHUNKS_PER_INSERT = 500;
 
 /** The email validation tables: jobs, their unique inputs and results, and claimable chunks. */
-export class ValidationStore {
+export class EmailValidationRepository {
   constructor(private readonly db: Db) {}
 
   /** Stores a job with all its inputs (in their chunks) before anyone is told it exists. */

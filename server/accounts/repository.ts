@@ -2,7 +2,7 @@ import type { Db } from "../db/database.js";
 import { prepared } from "../db/prepared.js";
 import type { AccountsTable, ApiKeysTable } from "../db/schema.js";
 
-export class AccountStore {
+export class AccountRepository {
   // On every authenticated request.
   private readonly activeKey;
 

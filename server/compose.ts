@@ -1,0 +1,131 @@
+import { AccountRepository } from "./accounts/repository.js";
+import { AccountService } from "./accounts/service.js";
+import type { Config } from "./config.js";
+import { FormGuard } from "./confirmations/form-guard.js";
+import { ConfirmationRepository } from "./confirmations/repository.js";
+import { ConfirmationService } from "./confirmations/service.js";
+import type { Db } from "./db/database.js";
+import { postgresPoolOf } from "./db/postgres.js";
+import { destinationSubjects } from "./destinations/confirmable.js";
+import { DestinationRepository } from "./destinations/repository.js";
+import { DestinationService } from "./destinations/service.js";
+import { EmailCheckService } from "./email-checks/service.js";
+import { EmailValidationRepository } from "./email-validations/repository.js";
+import { EmailValidationService } from "./email-validations/service.js";
+import { ValidationWorker } from "./email-validations/worker.js";
+import { engineSettings } from "./engine/settings.js";
+import { IdempotencyRepository } from "./http/idempotency-repository.js";
+import { RateLimiter } from "./http/rate-limit.js";
+import type { Mailer } from "./mail/mailer.js";
+import { DnsChecker } from "./mailbox-domains/dns-check.js";
+import { startDomainRechecks } from "./mailbox-domains/rechecks.js";
+import { MailboxDomainRepository } from "./mailbox-domains/repository.js";
+import { MailboxDomainService } from "./mailbox-domains/service.js";
+import { identitySubjects } from "./sender-identities/confirmable.js";
+import { SenderIdentityRepository } from "./sender-identities/repository.js";
+import { SenderIdentityService } from "./sender-identities/service.js";
+import type { Clock } from "./shared/clock.js";
+import { randomToken } from "./shared/ids.js";
+import type { Logger } from "./shared/logger.js";
+
+export interface Infrastructure {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  /** Processes that send no mail (a worker, the keys CLI) leave it out; a send then fails loudly. */
+  mailer?: Mailer;
+}
+
+/** Every service of mailproof, each built once, here and nowhere else. */
+export type Services = ReturnType<typeof compose>;
+
+/**
+ * The composition root: the API process, the worker process, the keys CLI and the tests all build
+ * their services by calling this. Dependencies are passed to constructors; nothing is wired
+ * afterwards. Families that answer each other's questions get the other's repository (a domain
+ * asks the identities' repository whether it is in use), never a half-built service.
+ */
+export function compose({ db, config, clock, logger, mailer = noMailer }: Infrastructure) {
+  const accounts = new AccountService(new AccountRepository(db), clock);
+  const destinationRepository = new DestinationRepository(db);
+  const identityRepository = new SenderIdentityRepository(db);
+  const confirmationRepository = new ConfirmationRepository(db);
+
+  const confirmations = new ConfirmationService(
+    confirmationRepository,
+    mailer,
+    clock,
+    {
+      publicUrl: config.publicUrl,
+      minIntervalMs: config.resendMinIntervalSeconds * 1000,
+      capPer24h: config.resendCapPer24h,
+      tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
+      quotaPerHour: config.mailQuotaPerHour,
+    },
+    (accountId) => accounts.nameOf(accountId),
+    { destination: destinationSubjects(destinationRepository), sender_identity: identitySubjects(identityRepository) },
+  );
+  const mailboxDomains = new MailboxDomainService(
+    new MailboxDomainRepository(db),
+    clock,
+    { inboundMxHost: config.inboundMxHost, spfInclude: config.spfInclude, verifyGraceMs: config.domainVerifyGraceMs },
+    new DnsChecker({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
+    (accountId, domainId) => identityRepository.countByDomain(accountId, domainId),
+  );
+  const emailValidationRepository = new EmailValidationRepository(db);
+  const postgres = postgresPoolOf(db);
+
+  return {
+    accounts,
+    confirmations,
+    destinations: new DestinationService(destinationRepository, confirmations, clock),
+    senderIdentities: new SenderIdentityService(identityRepository, mailboxDomains, confirmations, clock),
+    mailboxDomains,
+    emailValidations: new EmailValidationService(emailValidationRepository, clock),
+    emailChecks: new EmailCheckService(config),
+    idempotency: new IdempotencyRepository(db),
+    /** Request budgets on the database in use (process memory on SQLite, a shared table on PostgreSQL). */
+    limiter: new RateLimiter(config.rateLimits, postgres ? { postgres } : {}),
+    // The confirm form's HMAC key: one secret every process shares, made by the first that asks.
+    formGuard: new FormGuard(once(() => confirmationRepository.sharedSecret("confirm-form-hmac", randomToken(32)))),
+    /** `count` validation workers, started. */
+    startValidationWorkers(count: number): ValidationWorker[] {
+      const settings = engineSettings(config);
+      const options = {
+        leaseMs: config.validationLeaseMs,
+        idleMs: 250,
+        maxAttempts: 3,
+        inFlight: config.validation.chunksInFlight,
+      };
+      const workers = Array.from(
+        { length: count },
+        () => new ValidationWorker(emailValidationRepository, settings, clock, logger, options),
+      );
+      for (const worker of workers) worker.start();
+      return workers;
+    },
+    /** The background re-check of mailbox domains, on the same service the API uses. */
+    startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),
+  };
+}
+
+const noMailer: Mailer = {
+  send: () => {
+    throw new Error("this process was built without a mailer: it cannot send confirmation mail");
+  },
+  health: () => "ok",
+  idle: async () => undefined,
+};
+
+/** Runs `load` once; a failure is not kept, so the next call tries again (the database may be back). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}

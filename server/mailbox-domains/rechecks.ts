@@ -1,0 +1,30 @@
+import type { Logger } from "../shared/logger.js";
+import type { MailboxDomainService } from "./service.js";
+
+/**
+ * Re-checks domains in the background every `intervalMs` (0: off): pending ones move to verified
+ * or failed without a client calling verify; verified ones show a vanished record.
+ */
+export function startDomainRechecks(
+  service: MailboxDomainService,
+  intervalMs: number,
+  logger: Logger,
+): { stop: () => void } {
+  if (intervalMs === 0) return { stop: () => undefined };
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      // Batches until nothing is due, so a backlog clears in one round.
+      while ((await service.recheckDue(intervalMs)) === 100);
+    } catch (error) {
+      logger.error("domain re-check failed", { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), Math.min(intervalMs, 60_000));
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
