@@ -1,7 +1,14 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
-import type { SocksProxy } from "./engine/smtp-session.js";
 import { normalizeHostname } from "./shared/hostname.js";
+
+/** A SOCKS5 proxy to reach mail servers through (for hosts whose outbound port 25 is blocked). */
+export interface SocksProxy {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
 
 /** Every setting, read from environment variables (README.md lists them). */
 export interface Config {

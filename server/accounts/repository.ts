@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import { prepared } from "../db/prepared.js";
-import type { AccountsTable, ApiKeysTable } from "../db/schema.js";
+import type { AccountsTable, ApiKeysTable } from "./tables.js";
 
 export class AccountRepository {
   // On every authenticated request.

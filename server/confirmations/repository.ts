@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { type Db, serializeOn } from "../db/database.js";
-import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "../db/schema.js";
+import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "./tables.js";
 
 export type TokenRow = ConfirmationTokensTable;
 export type SendRow = ConfirmationSendsTable;

@@ -1,12 +1,12 @@
 import type { components } from "../../generated/schema.js";
 import type { Db } from "../db/database.js";
-import type { SubjectType } from "../db/schema.js";
 import { ProblemError } from "../http/problem.js";
 import { confirmationMessage } from "../mail/confirmation-message.js";
 import type { Mailer } from "../mail/mailer.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
 import type { ConfirmationRepository } from "./repository.js";
+import type { SubjectType } from "./tables.js";
 
 export type Verification = components["schemas"]["Verification"];
 

@@ -1,7 +1,7 @@
 import type { Db } from "../db/database.js";
+import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import { prepared } from "../db/prepared.js";
-import type { DestinationsTable } from "../db/schema.js";
-import { type Page, type PageRequest, readPage } from "../http/pagination.js";
+import type { DestinationsTable } from "./tables.js";
 
 export type DestinationRow = DestinationsTable;
 

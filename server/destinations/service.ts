@@ -1,7 +1,7 @@
 import type { components } from "../../generated/schema.js";
 import type { ConfirmationService, Verification } from "../confirmations/service.js";
 import { isUniqueViolation } from "../db/database.js";
-import type { Page, PageRequest } from "../http/pagination.js";
+import type { Page, PageRequest } from "../db/keyset-page.js";
 import { notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";

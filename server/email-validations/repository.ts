@@ -1,6 +1,6 @@
 import { type Db, isPostgres, serializeOn } from "../db/database.js";
-import type { EmailValidationsTable, ValidationChunksTable } from "../db/schema.js";
-import { type Page, type PageRequest, readPage } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
+import type { EmailValidationsTable, ValidationChunksTable } from "./tables.js";
 
 export type JobRow = EmailValidationsTable;
 export type Kind = "deliverable" | "risky" | "undeliverable" | "unknown";

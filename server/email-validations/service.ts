@@ -1,6 +1,6 @@
 import type { components } from "../../generated/schema.js";
+import type { Page, PageRequest } from "../db/keyset-page.js";
 import type { ValidationResult } from "../engine/verdict.js";
-import type { Page, PageRequest } from "../http/pagination.js";
 import { notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";

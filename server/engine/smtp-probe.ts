@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { SocksProxy } from "../config.js";
 import { isAscii } from "../shared/domain.js";
-import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable, type SocksProxy } from "./smtp-session.js";
+import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable } from "./smtp-session.js";
 
 export interface ProbeSettings {
   port: number;

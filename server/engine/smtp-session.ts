@@ -1,5 +1,6 @@
 import { Socket } from "node:net";
 import { SocksClient } from "socks";
+import type { SocksProxy } from "../config.js";
 
 export interface Reply {
   code: number;
@@ -9,14 +10,6 @@ export interface Reply {
 
 export class SmtpTimeout extends Error {}
 export class SmtpUnavailable extends Error {}
-
-/** A SOCKS5 proxy to reach mail servers through (for hosts whose outbound port 25 is blocked). */
-export interface SocksProxy {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-}
 
 /**
  * A minimal SMTP client session for probing: one command, one (possibly multi-line) reply.

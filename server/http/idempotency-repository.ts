@@ -1,5 +1,5 @@
 import { type Db, isUniqueViolation } from "../db/database.js";
-import type { IdempotencyKeysTable } from "../db/schema.js";
+import type { IdempotencyKeysTable } from "./idempotency-tables.js";
 
 export type IdempotencyRecord = IdempotencyKeysTable;
 

@@ -1,6 +1,6 @@
 import type { components } from "../../generated/schema.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
-import type { Page, PageRequest } from "../http/pagination.js";
+import type { Page, PageRequest } from "../db/keyset-page.js";
 import { invalidField, notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { normalizeHostname } from "../shared/hostname.js";

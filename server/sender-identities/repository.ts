@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
-import type { SenderIdentitiesTable } from "../db/schema.js";
-import { type Page, type PageRequest, readPage } from "../http/pagination.js";
+import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
+import type { SenderIdentitiesTable } from "./tables.js";
 
 export type SenderIdentityRow = SenderIdentitiesTable;
 
