@@ -1,14 +1,30 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects. `unit`: the pure modules' tests, beside them in server/ and client/ (plus the
+// contract's house rules), no servers: `npm run test:unit` answers in seconds. `integration`:
+// the suites under test/ that talk to real servers, which the global setup starts once per run.
 export default defineConfig({
   test: {
-    // The multi-process suite needs PostgreSQL: it is part of `npm run test:pg` (TEST_DATABASE_URL).
-    include: ["test/**/*.test.ts"],
-    exclude: process.env.TEST_DATABASE_URL ? [] : ["test/multiprocess/**"],
-    globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Servers are started once for the whole run; test files talk to them over loopback.
-    pool: "forks",
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["server/**/*.test.ts", "client/**/*.test.ts", "test/spec/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          // The multi-process suite needs PostgreSQL: it is part of `npm run test:pg` (TEST_DATABASE_URL).
+          exclude: ["test/spec/**", ...(process.env.TEST_DATABASE_URL ? [] : ["test/multiprocess/**"])],
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Servers are started once for the whole run; test files talk to them over loopback.
+          pool: "forks",
+        },
+      },
+    ],
   },
 });

@@ -1,22 +1,25 @@
-import type { components } from "../../generated/schema.js";
 import type { Db } from "../db/database.js";
-import { ProblemError } from "../http/problem.js";
 import { confirmationMessage } from "../mail/confirmation-message.js";
 import type { Mailer } from "../mail/mailer.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
+import {
+  type CapSettings,
+  capFreesAt,
+  checkAccountQuota,
+  checkAddressCaps,
+  DAY_MS,
+  HOUR_MS,
+  pendingVerification,
+  type Verification,
+} from "./caps.js";
 import type { ConfirmationRepository } from "./repository.js";
 import type { SubjectType } from "./tables.js";
 
-export type Verification = components["schemas"]["Verification"];
+export type { Verification };
 
-export interface ConfirmationSettings {
+export interface ConfirmationSettings extends CapSettings {
   publicUrl: string;
-  minIntervalMs: number;
-  capPer24h: number;
-  tokenTtlMs: number;
-  /** Confirmation mails one account may send in a rolling hour. */
-  quotaPerHour: number;
 }
 
 /** What a family tells the confirmation service about one of its addresses. */
@@ -40,9 +43,6 @@ export type TokenState =
   | { state: "unknown" }
   | { state: "expired"; subject: Subject }
   | { state: "valid" | "already_confirmed"; subject: Subject; accountName: string };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * The glue every confirmable family needs: its repository's find and markVerified, and how one of
@@ -93,14 +93,12 @@ export class ConfirmationService {
       // with a time earlier than the send it waited for.
       const now = this.clock();
       const recent = await tx.sendsToAddressSince(subject.accountId, emailKey, iso(new Date(now.getTime() - DAY_MS)));
-      this.checkCaps(recent, now);
-      this.checkQuota(
-        await tx.newestAccountSends(
-          subject.accountId,
-          iso(new Date(now.getTime() - HOUR_MS)),
-          this.settings.quotaPerHour,
-        ),
-        now,
+      checkAddressCaps(recent, now.getTime(), this.settings);
+      const since = iso(new Date(now.getTime() - HOUR_MS));
+      checkAccountQuota(
+        await tx.newestAccountSends(subject.accountId, since, this.settings.quotaPerHour),
+        now.getTime(),
+        this.settings.quotaPerHour,
       );
       await tx.recordSend(
         {
@@ -138,43 +136,12 @@ export class ConfirmationService {
     );
     // What `verifications` would now read back, known without asking the store again.
     const sends = [...recent, iso(now)];
-    return this.pending(now.getTime(), iso(now), sends.length, this.capFreesAt(sends) ?? now.getTime());
-  }
-
-  private checkCaps(recent: string[], now: Date): void {
-    const last = recent.at(-1);
-    if (last) {
-      const wait = Date.parse(last) + this.settings.minIntervalMs - now.getTime();
-      const ago = Math.floor((now.getTime() - Date.parse(last)) / 1000);
-      if (wait > 0) {
-        const next = Math.ceil(wait / 1000);
-        const detail = `A confirmation mail was sent to this address ${ago} s ago; the next is allowed in ${next} s.`;
-        throw limited("resend_too_soon", wait, detail);
-      }
-    }
-    const freesAt = this.capFreesAt(recent);
-    if (freesAt !== null) {
-      const wait = freesAt - now.getTime();
-      throw limited(
-        "resend_cap_reached",
-        wait,
-        `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next ` +
-          `one is allowed in ${Math.ceil(wait / 1000)} s.`,
-      );
-    }
-  }
-
-  /** `newest`: the account's newest sends of the last hour, at most the quota, newest first. */
-  private checkQuota(newest: string[], now: Date): void {
-    const quota = this.settings.quotaPerHour;
-    if (newest.length < quota) return;
-    // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
-    const wait = Date.parse(newest[quota - 1]!) + HOUR_MS - now.getTime();
-    throw limited(
-      "mail_quota_exceeded",
-      wait,
-      `This account sent ${quota} confirmation mails in the last hour (its quota); the next one is ` +
-        `allowed in ${Math.ceil(wait / 1000)} s.`,
+    return pendingVerification(
+      now.getTime(),
+      iso(now),
+      sends.length,
+      capFreesAt(sends, this.settings.capPer24h),
+      this.settings,
     );
   }
 
@@ -199,31 +166,14 @@ export class ConfirmationService {
       // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
       const freesAt =
         sends >= this.settings.capPer24h
-          ? this.capFreesAt(await this.repository.sendsToAddressSince(accountId, email.toLowerCase(), since))
+          ? capFreesAt(
+              await this.repository.sendsToAddressSince(accountId, email.toLowerCase(), since),
+              this.settings.capPer24h,
+            )
           : null;
-      result.set(id, this.pending(now, lastSentAt, sends, freesAt ?? now));
+      result.set(id, pendingVerification(now, lastSentAt, sends, freesAt, this.settings));
     }
     return result;
-  }
-
-  /** The `verification` of an unverified subject: when the next send is allowed, when its link expires. */
-  private pending(now: number, lastSentAt: string | null, sends: number, capFreesAt: number): Verification {
-    const afterInterval = lastSentAt ? Date.parse(lastSentAt) + this.settings.minIntervalMs : now;
-    return {
-      last_sent_at: lastSentAt,
-      sends_last_24h: sends,
-      next_resend_at: iso(new Date(Math.max(afterInterval, capFreesAt, now))),
-      expires_at: lastSentAt ? iso(new Date(Date.parse(lastSentAt) + this.settings.tokenTtlMs)) : null,
-    };
-  }
-
-  /**
-   * Given the sends of the last 24 hours (oldest first): when the cap stops counting the oldest
-   * one that keeps it reached, or null when it is not reached.
-   */
-  private capFreesAt(sends: string[]): number | null {
-    const cap = this.settings.capPer24h;
-    return sends.length >= cap ? Date.parse(sends[sends.length - cap]!) + DAY_MS : null;
   }
 
   /** What a token names, for the page; changes nothing (mail scanners open links). */
@@ -251,14 +201,4 @@ export class ConfirmationService {
     await this.repository.spendAll(state.subject.type, state.subject.id, at);
     return state;
   }
-}
-
-function limited(
-  code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded",
-  waitMs: number,
-  detail: string,
-): ProblemError {
-  return new ProblemError(429, code, detail, undefined, {
-    "Retry-After": String(Math.max(1, Math.ceil(waitMs / 1000))),
-  });
 }

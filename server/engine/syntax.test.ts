@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkSyntax } from "../../server/engine/syntax.js";
+import { checkSyntax } from "./syntax.js";
 
 // The syntax check, table-driven: [input, valid, the RFC rule that decides it]. Each family of
 // cases is spelled out once and expanded over its variants, so the table reads like the RFCs.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPrivateAddress } from "../../server/engine/network-guard.js";
+import { isPrivateAddress } from "./network-guard.js";
 
 // Addresses a probe must never reach (unless the operator allows private networks), and some it may.
 const blocked = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDisposable, isFreeProvider, isRoleAccount, suggestDomain } from "../../server/engine/lists.js";
+import { isDisposable, isFreeProvider, isRoleAccount, suggestDomain } from "./lists.js";
 
 describe("lists", () => {
   it.each(["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com", "sub.mailinator.com"])(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeHostname } from "../../server/shared/hostname.js";
+import { normalizeHostname } from "./hostname.js";
 
 describe("normalizeHostname", () => {
   it.each([

@@ -1,0 +1,86 @@
+import type { components } from "../../generated/schema.js";
+import { ProblemError } from "../http/problem.js";
+import { iso } from "../shared/clock.js";
+
+// The rules on confirmation mail, as pure functions of the sends already made and the time: the
+// service reads the sends in its transaction, these decide. Times are ISO strings, oldest first
+// unless said otherwise.
+
+export type Verification = components["schemas"]["Verification"];
+
+export interface CapSettings {
+  /** Minimum time between two mails to one address. */
+  minIntervalMs: number;
+  /** Mails to one address per rolling 24 hours. */
+  capPer24h: number;
+  /** Mails of one account per rolling hour. */
+  quotaPerHour: number;
+  /** How long a link works. */
+  tokenTtlMs: number;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Given an address's sends of the last 24 hours: when the cap stops counting the oldest one that
+ * keeps it reached, or null when it is not reached.
+ */
+export function capFreesAt(sends: string[], capPer24h: number): number | null {
+  return sends.length >= capPer24h ? Date.parse(sends[sends.length - capPer24h]!) + DAY_MS : null;
+}
+
+/** Throws the 429 when another mail to this address is not allowed at `now`. */
+export function checkAddressCaps(recent: string[], now: number, settings: CapSettings): void {
+  const last = recent.at(-1);
+  if (last) {
+    const wait = Date.parse(last) + settings.minIntervalMs - now;
+    if (wait > 0) {
+      const ago = Math.floor((now - Date.parse(last)) / 1000);
+      const detail = `A confirmation mail was sent to this address ${ago} s ago; the next is allowed in ${seconds(wait)} s.`;
+      throw limited("resend_too_soon", wait, detail);
+    }
+  }
+  const freesAt = capFreesAt(recent, settings.capPer24h);
+  if (freesAt !== null) {
+    const wait = freesAt - now;
+    const detail = `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next is allowed in ${seconds(wait)} s.`;
+    throw limited("resend_cap_reached", wait, detail);
+  }
+}
+
+/** Throws the 429 when the account sent its quota in the last hour. `newest`: its newest sends, newest first. */
+export function checkAccountQuota(newest: string[], now: number, quotaPerHour: number): void {
+  if (newest.length < quotaPerHour) return;
+  // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
+  const wait = Date.parse(newest[quotaPerHour - 1]!) + HOUR_MS - now;
+  const detail = `This account sent ${quotaPerHour} confirmation mails in the last hour (its quota); the next is allowed in ${seconds(wait)} s.`;
+  throw limited("mail_quota_exceeded", wait, detail);
+}
+
+/** The `verification` of an unverified subject: when the next send is allowed, when its link expires. */
+export function pendingVerification(
+  now: number,
+  lastSentAt: string | null,
+  sends: number,
+  freesAt: number | null,
+  settings: Pick<CapSettings, "minIntervalMs" | "tokenTtlMs">,
+): Verification {
+  const afterInterval = lastSentAt ? Date.parse(lastSentAt) + settings.minIntervalMs : now;
+  return {
+    last_sent_at: lastSentAt,
+    sends_last_24h: sends,
+    next_resend_at: iso(new Date(Math.max(afterInterval, freesAt ?? now, now))),
+    expires_at: lastSentAt ? iso(new Date(Date.parse(lastSentAt) + settings.tokenTtlMs)) : null,
+  };
+}
+
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+function limited(
+  code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded",
+  waitMs: number,
+  detail: string,
+) {
+  return new ProblemError(429, code, detail, undefined, { "Retry-After": String(Math.max(1, seconds(waitMs))) });
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { type Checks, reasonOfReply, verdict } from "./verdict.js";
+
+// A mail server's answer to RCPT TO, and what it says about the mailbox (RFC 5321 §4.2, RFC 3463).
+describe("reply to reason", () => {
+  it.each([
+    [250, "2.1.5 Ok", false, "accepted_email"],
+    [251, "2.1.5 User not local; will forward", false, "accepted_email"],
+    [250, "2.1.5 Ok", true, "catch_all"],
+    [550, "5.1.1 User unknown", false, "rejected_email"],
+    [551, "5.1.6 User has moved", false, "rejected_email"],
+    [553, "5.1.3 Bad recipient address syntax", false, "rejected_email"],
+    [554, "5.1.1 Recipient address rejected", false, "rejected_email"],
+    [550, "User unknown", false, "rejected_email"],
+    [554, "5.7.1 Relay access denied", false, "smtp_blocked"],
+    [550, "5.7.1 Client host rejected: policy", false, "smtp_blocked"],
+    [552, "5.2.2 Mailbox full", false, "mailbox_full"],
+    [452, "4.2.2 Over quota", false, "mailbox_full"],
+    [550, "5.2.2 Mailbox full, says the enhanced code", false, "mailbox_full"],
+    [452, "Mailbox over quota", false, "mailbox_full"],
+    [552, "Requested mail action aborted", false, "mailbox_full"],
+    [450, "4.2.1 Greylisted, try again later", false, "greylisted"],
+    [451, "4.3.0 Temporary failure", false, "greylisted"],
+    [421, "4.4.2 Timeout", false, "greylisted"],
+    [500, "5.5.1 Command unrecognized", false, "unexpected_error"],
+    [503, "5.5.1 Bad sequence of commands", false, "unexpected_error"],
+    [354, "Start mail input", false, "unexpected_error"],
+    [220, "ready", false, "unexpected_error"],
+  ] as const)("%i %s (catch-all %s) → %s", (code, message, catchAll, reason) => {
+    expect(reasonOfReply({ code, message }, catchAll)).toBe(reason);
+  });
+});
+
+describe("verdict", () => {
+  it("maps each reason to its result and carries the catch-all and suggestion", () => {
+    const checks: Checks = {
+      syntax: true,
+      internationalized: false,
+      domain: "acme.test",
+      mx: "mx.acme.test",
+      disposable: false,
+      role_account: false,
+      free_provider: false,
+      smtp: null,
+    };
+    expect(verdict("a@acme.test", "catch_all", checks, { catchAll: true })).toMatchObject({
+      result: "risky",
+      catch_all: true,
+      did_you_mean: null,
+    });
+    expect(verdict("a@gmial.com", "invalid_domain", checks, { didYouMean: "a@gmail.com" })).toMatchObject({
+      result: "undeliverable",
+      did_you_mean: "a@gmail.com",
+    });
+    expect(verdict("a@acme.test", "smtp_blocked", checks).result).toBe("unknown");
+    expect(verdict("a@acme.test", "accepted_email", checks).result).toBe("deliverable");
+  });
+});
