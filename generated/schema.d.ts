@@ -422,13 +422,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ConfirmForm: {
+        /**
+         * @description `pending` until the owner of the address confirms it, then `verified`.
+         * @example pending
+         * @enum {string}
+         */
+        VerificationStatus: "pending" | "verified";
+        /**
+         * Format: uuid
+         * @description A UUID v4 assigned by mailproof.
+         * @example 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
+         */
+        Uuid: string;
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
+         * @example 2026-11-20T14:05:42Z
+         */
+        NullableTimestamp: string | null;
+        /**
+         * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
+         *     without calling resend and failing.
+         */
+        Verification: {
+            /** @description When the last confirmation mail was sent; null if none was sent yet. */
+            last_sent_at: components["schemas"]["NullableTimestamp"];
             /**
-             * @description The nonce from the page's form; it must match the `mp_csrf` cookie the page set.
-             * @example q0B3mXj1V9rK2cL5tY8wZa
+             * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
+             * @example 1
              */
-            csrf: string;
+            sends_last_24h: number;
+            /** @description The earliest time a resend is allowed; null when verified. */
+            next_resend_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the newest confirmation link stops working; null when verified or none was sent. */
+            expires_at: components["schemas"]["NullableTimestamp"];
         };
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in UTC.
+         * @example 2026-11-20T14:03:11Z
+         */
+        Timestamp: string;
         /** @description A forwarding destination address and where its confirmation stands. */
         Destination: {
             id: components["schemas"]["Uuid"];
@@ -445,206 +479,6 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
-        /** @description Creating a destination emails a confirmation link to it. */
-        DestinationCreate: {
-            /**
-             * Format: email
-             * @description The address to forward to. At most 254 characters (RFC 5321).
-             * @example ana.silva@acme-logistics.com
-             */
-            email: string;
-        };
-        DestinationList: {
-            data: components["schemas"]["Destination"][];
-            links: components["schemas"]["PageLinks"];
-        };
-        /** @description A DNS record the domain must publish, and what the last check saw. */
-        DnsRecord: {
-            /**
-             * @description `ownership`: the TXT record that proves control (required for `verified`);
-             *     `inbound_mx`: routes mail for the domain to mailproof; `spf`: authorises mailproof to send.
-             * @example ownership
-             * @enum {string}
-             */
-            purpose: "ownership" | "inbound_mx" | "spf";
-            /**
-             * @example TXT
-             * @enum {string}
-             */
-            type: "TXT" | "MX";
-            /**
-             * @description The fully qualified record name, lower-case, IDN as punycode.
-             * @example _mailproof.acme-logistics.com
-             */
-            name: string;
-            /**
-             * @description The record value to publish (for MX, the exchange host).
-             * @example mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe
-             */
-            value: string;
-            /**
-             * @description The MX preference; null for other types.
-             * @example null
-             */
-            priority: number | null;
-            /**
-             * @description `pending`: not checked yet, or nothing published; `found`: the value was seen;
-             *     `mismatch`: the name answers with other values (see `observed_values`).
-             * @example found
-             * @enum {string}
-             */
-            status: "pending" | "found" | "mismatch";
-            /**
-             * @description The values the last check saw at `name` for this type (TXT strings joined).
-             * @example [
-             *       "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe"
-             *     ]
-             */
-            observed_values: string[];
-        };
-        EmailCheckRequest: {
-            /**
-             * @description Any string; a malformed address is an `invalid_syntax` result, not an error.
-             * @example marta.novak@acme-logistics.com
-             */
-            email: string;
-        };
-        /** @description A bulk validation job, with one page of its results ordered by email. */
-        EmailValidation: {
-            id: components["schemas"]["Uuid"];
-            status: components["schemas"]["ValidationStatus"];
-            created_at: components["schemas"]["Timestamp"];
-            started_at: components["schemas"]["NullableTimestamp"];
-            /** @description When the job reached a terminal status. */
-            completed_at: components["schemas"]["NullableTimestamp"];
-            counts: components["schemas"]["ValidationCounts"];
-            /** @description One page of results, ordered by email. */
-            results: components["schemas"]["ValidationResult"][];
-            links: components["schemas"]["PageLinks"];
-            errors: components["schemas"]["ValidationError"][];
-        };
-        /** @description Only `status` is read; other fields are ignored. */
-        EmailValidationCancel: {
-            /**
-             * @example canceled
-             * @constant
-             */
-            status: "canceled";
-        };
-        EmailValidationCreate: {
-            /**
-             * @description 1 to 100,000 strings. Any string up to 320 characters is accepted: a malformed address
-             *     becomes an `undeliverable` / `invalid_syntax` result. Duplicates are validated once.
-             * @example [
-             *       "marta.novak@acme-logistics.com",
-             *       "info@acme-logistics.com",
-             *       "jan.kowalski@gmial.com",
-             *       "not-an-address"
-             *     ]
-             */
-            emails: string[];
-        };
-        EmailValidationList: {
-            data: components["schemas"]["EmailValidationSummary"][];
-            links: components["schemas"]["PageLinks"];
-        };
-        /** @description A bulk validation job without its results (as listed). */
-        EmailValidationSummary: {
-            id: components["schemas"]["Uuid"];
-            status: components["schemas"]["ValidationStatus"];
-            created_at: components["schemas"]["Timestamp"];
-            started_at: components["schemas"]["NullableTimestamp"];
-            completed_at: components["schemas"]["NullableTimestamp"];
-            counts: components["schemas"]["ValidationCounts"];
-            errors: components["schemas"]["ValidationError"][];
-        };
-        FieldError: {
-            /**
-             * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
-             *     parameter's location for path, query and header parameters (`query.page[size]`).
-             * @example /email
-             */
-            pointer: string;
-            /**
-             * @description What is wrong with the value, in words a developer can act on.
-             * @example must be a valid email address
-             */
-            message: string;
-        };
-        Health: {
-            /**
-             * @description `ok`: all dependencies answer; `degraded`: mail is failing but the API works; `unavailable`: the store does not answer.
-             * @example ok
-             * @enum {string}
-             */
-            status: "ok" | "degraded" | "unavailable";
-            checks: {
-                /**
-                 * @example ok
-                 * @enum {string}
-                 */
-                store: "ok" | "error";
-                /**
-                 * @example ok
-                 * @enum {string}
-                 */
-                mail: "ok" | "failing";
-            };
-        };
-        /**
-         * @description A small, self-contained HTML page.
-         * @example <!doctype html><html lang="en"><head><title>mailproof</title></head><body><main><h1>mailproof</h1></main></body></html>
-         */
-        HtmlPage: string;
-        /** @description The mailbox domain a sender identity sends from. */
-        IdentityDomain: {
-            id: components["schemas"]["Uuid"];
-            /**
-             * @description The domain name, lower-case, IDN as punycode.
-             * @example acme-logistics.com
-             */
-            name: string;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        /** @description A domain the account claims, and the DNS records that prove it. */
-        MailboxDomain: {
-            id: components["schemas"]["Uuid"];
-            /**
-             * @description The domain name, lower-case, IDN as punycode.
-             * @example acme-logistics.com
-             */
-            domain: string;
-            /**
-             * @description `pending` until the ownership record is found (`verified`), or proven absent after the
-             *     grace period (`failed`).
-             * @example verified
-             * @enum {string}
-             */
-            status: "pending" | "verified" | "failed";
-            dns_records: components["schemas"]["DnsRecord"][];
-            verified_at: components["schemas"]["NullableTimestamp"];
-            last_checked_at: components["schemas"]["NullableTimestamp"];
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        MailboxDomainCreate: {
-            /**
-             * @description A hostname; upper case is folded and IDN converted to punycode.
-             * @example acme-logistics.com
-             */
-            domain: string;
-        };
-        MailboxDomainList: {
-            data: components["schemas"]["MailboxDomain"][];
-            links: components["schemas"]["PageLinks"];
-        };
-        /**
-         * Format: date-time
-         * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
-         * @example 2026-11-20T14:05:42Z
-         */
-        NullableTimestamp: string | null;
         /** @description Links to this page and its neighbours. Follow them as they are; do not build cursors yourself. */
         PageLinks: {
             /**
@@ -663,11 +497,56 @@ export interface components {
              */
             prev: string | null;
         };
+        DestinationList: {
+            data: components["schemas"]["Destination"][];
+            links: components["schemas"]["PageLinks"];
+        };
         /**
-         * @description A note to the owner of the address, shown escaped in the confirmation mail when `add_note` is true.
-         * @example Hi Marta, please confirm so our invoices can go out from this address.
+         * @description A stable, machine-readable error code. New codes may be added in a minor version; clients
+         *     should treat an unknown code like the generic meaning of the HTTP status.
+         *
+         *     | code | status | meaning |
+         *     |---|---|---|
+         *     | `invalid_parameter` | 400 | a path, query or header parameter is malformed |
+         *     | `malformed_json` | 400 | the request body is not valid JSON |
+         *     | `unauthorized` | 401 | the API key is missing, unknown or revoked |
+         *     | `not_found` | 404 | no such resource in this account, or no such route |
+         *     | `method_not_allowed` | 405 | the route exists but not with this method |
+         *     | `already_exists` | 409 | the account already has a resource with this natural key |
+         *     | `already_verified` | 409 | the resource is already verified |
+         *     | `verified_by_another_account` | 409 | another account proved ownership of this domain first |
+         *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
+         *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
+         *     | `payload_too_large` | 413 | the body is larger than the server accepts |
+         *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
+         *     | `unsupported_media_type` | 415 | the body is not `application/json` |
+         *     | `validation_failed` | 422 | body fields break the rules; see `errors` |
+         *     | `idempotency_key_reused` | 422 | the `Idempotency-Key` was used before with a different body |
+         *     | `resend_too_soon` | 429 | the minimum interval between two confirmation mails has not passed |
+         *     | `resend_cap_reached` | 429 | the confirmation mails allowed to one address in a rolling 24 hours were sent |
+         *     | `mail_quota_exceeded` | 429 | the account sent the confirmation mails allowed in a rolling hour |
+         *     | `rate_limited` | 429 | the API key (or client address) used up a request budget; see `RateLimit` |
+         *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
+         *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
+         *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
+         *     | `service_unavailable` | 503 | a dependency (the store) is unavailable |
+         * @example not_found
+         * @enum {string}
          */
-        PersonalNote: string | null;
+        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable";
+        FieldError: {
+            /**
+             * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
+             *     parameter's location for path, query and header parameters (`query.page[size]`).
+             * @example /email
+             */
+            pointer: string;
+            /**
+             * @description What is wrong with the value, in words a developer can act on.
+             * @example must be a valid email address
+             */
+            message: string;
+        };
         /**
          * @description An RFC 9457 problem document. Every error mailproof returns has this shape and the
          *     `application/problem+json` media type. Branch on `code`, never on `title` or `detail`.
@@ -704,56 +583,26 @@ export interface components {
             /** @description For field errors, one entry per offending field or parameter. */
             errors?: components["schemas"]["FieldError"][];
         };
-        /**
-         * @description A stable, machine-readable error code. New codes may be added in a minor version; clients
-         *     should treat an unknown code like the generic meaning of the HTTP status.
-         *
-         *     | code | status | meaning |
-         *     |---|---|---|
-         *     | `invalid_parameter` | 400 | a path, query or header parameter is malformed |
-         *     | `malformed_json` | 400 | the request body is not valid JSON |
-         *     | `unauthorized` | 401 | the API key is missing, unknown or revoked |
-         *     | `not_found` | 404 | no such resource in this account, or no such route |
-         *     | `method_not_allowed` | 405 | the route exists but not with this method |
-         *     | `already_exists` | 409 | the account already has a resource with this natural key |
-         *     | `already_verified` | 409 | the resource is already verified |
-         *     | `verified_by_another_account` | 409 | another account proved ownership of this domain first |
-         *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
-         *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
-         *     | `payload_too_large` | 413 | the body is larger than the server accepts |
-         *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
-         *     | `unsupported_media_type` | 415 | the body is not `application/json` |
-         *     | `validation_failed` | 422 | body fields break the rules; see `errors` |
-         *     | `idempotency_key_reused` | 422 | the `Idempotency-Key` was used before with a different body |
-         *     | `resend_too_soon` | 429 | the minimum interval between two confirmation mails has not passed |
-         *     | `resend_cap_reached` | 429 | the confirmation mails allowed to one address in a rolling 24 hours were sent |
-         *     | `mail_quota_exceeded` | 429 | the account sent the confirmation mails allowed in a rolling hour |
-         *     | `rate_limited` | 429 | the API key (or client address) used up a request budget; see `RateLimit` |
-         *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
-         *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
-         *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
-         *     | `service_unavailable` | 503 | a dependency (the store) is unavailable |
-         * @example not_found
-         * @enum {string}
-         */
-        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable";
-        /**
-         * Format: email
-         * @description A Reply-To address, or null for none.
-         * @example accounts@acme-logistics.com
-         */
-        ReplyToEmail: string | null;
-        /**
-         * @description A Reply-To display name, or null for none. At most 191 characters; no line breaks.
-         * @example Acme Accounts Team
-         */
-        ReplyToName: string | null;
-        /**
-         * Format: email
-         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters.
-         * @example billing@acme-logistics.com
-         */
-        SenderEmail: string;
+        /** @description Creating a destination emails a confirmation link to it. */
+        DestinationCreate: {
+            /**
+             * Format: email
+             * @description The address to forward to. At most 254 characters (RFC 5321).
+             * @example ana.silva@acme-logistics.com
+             */
+            email: string;
+        };
+        /** @description The mailbox domain a sender identity sends from. */
+        IdentityDomain: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description The domain name, lower-case, IDN as punycode.
+             * @example acme-logistics.com
+             */
+            name: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
         /** @description A From address on one of the account's mailbox domains, confirmed by its owner. */
         SenderIdentity: {
             id: components["schemas"]["Uuid"];
@@ -806,6 +655,37 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
+        SenderIdentityList: {
+            data: components["schemas"]["SenderIdentity"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
+         * @description A display name. At most 191 characters; no line breaks.
+         * @example Acme Logistics Billing
+         */
+        SenderName: string;
+        /**
+         * Format: email
+         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters.
+         * @example billing@acme-logistics.com
+         */
+        SenderEmail: string;
+        /**
+         * Format: email
+         * @description A Reply-To address, or null for none.
+         * @example accounts@acme-logistics.com
+         */
+        ReplyToEmail: string | null;
+        /**
+         * @description A Reply-To display name, or null for none. At most 191 characters; no line breaks.
+         * @example Acme Accounts Team
+         */
+        ReplyToName: string | null;
+        /**
+         * @description A note to the owner of the address, shown escaped in the confirmation mail when `add_note` is true.
+         * @example Hi Marta, please confirm so our invoices can go out from this address.
+         */
+        PersonalNote: string | null;
         /** @description Creating a sender identity emails a confirmation link to `email`. */
         SenderIdentityCreate: {
             /** @description One of the account's mailbox domains (verified or not). The email's domain must be its name. */
@@ -820,10 +700,6 @@ export interface components {
              */
             add_note?: boolean;
             personal_note?: components["schemas"]["PersonalNote"];
-        };
-        SenderIdentityList: {
-            data: components["schemas"]["SenderIdentity"][];
-            links: components["schemas"]["PageLinks"];
         };
         /** @description Every field is optional; fields left out keep their value. Changing `email` makes the identity unverified and sends a new confirmation mail. */
         SenderIdentityUpdate: {
@@ -840,29 +716,177 @@ export interface components {
             add_note?: boolean;
             personal_note?: components["schemas"]["PersonalNote"];
         };
+        /** @description A DNS record the domain must publish, and what the last check saw. */
+        DnsRecord: {
+            /**
+             * @description `ownership`: the TXT record that proves control (required for `verified`);
+             *     `inbound_mx`: routes mail for the domain to mailproof; `spf`: authorises mailproof to send.
+             * @example ownership
+             * @enum {string}
+             */
+            purpose: "ownership" | "inbound_mx" | "spf";
+            /**
+             * @example TXT
+             * @enum {string}
+             */
+            type: "TXT" | "MX";
+            /**
+             * @description The fully qualified record name, lower-case, IDN as punycode.
+             * @example _mailproof.acme-logistics.com
+             */
+            name: string;
+            /**
+             * @description The record value to publish (for MX, the exchange host).
+             * @example mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe
+             */
+            value: string;
+            /**
+             * @description The MX preference; null for other types.
+             * @example null
+             */
+            priority: number | null;
+            /**
+             * @description `pending`: not checked yet, or nothing published; `found`: the value was seen;
+             *     `mismatch`: the name answers with other values (see `observed_values`).
+             * @example found
+             * @enum {string}
+             */
+            status: "pending" | "found" | "mismatch";
+            /**
+             * @description The values the last check saw at `name` for this type (TXT strings joined).
+             * @example [
+             *       "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe"
+             *     ]
+             */
+            observed_values: string[];
+        };
+        /** @description A domain the account claims, and the DNS records that prove it. */
+        MailboxDomain: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description The domain name, lower-case, IDN as punycode.
+             * @example acme-logistics.com
+             */
+            domain: string;
+            /**
+             * @description `pending` until the ownership record is found (`verified`), or proven absent after the
+             *     grace period (`failed`).
+             * @example verified
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "failed";
+            dns_records: components["schemas"]["DnsRecord"][];
+            verified_at: components["schemas"]["NullableTimestamp"];
+            last_checked_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        MailboxDomainList: {
+            data: components["schemas"]["MailboxDomain"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        MailboxDomainCreate: {
+            /**
+             * @description A hostname; upper case is folded and IDN converted to punycode.
+             * @example acme-logistics.com
+             */
+            domain: string;
+        };
         /**
-         * @description A display name. At most 191 characters; no line breaks.
-         * @example Acme Logistics Billing
+         * @description `queued`: accepted, not started; `processing`: in progress; `completed`: every address has a
+         *     result; `canceled`: stopped on request, results so far kept; `error`: stopped by a failure, see `errors`.
+         * @example processing
+         * @enum {string}
          */
-        SenderName: string;
+        ValidationStatus: "queued" | "processing" | "completed" | "canceled" | "error";
+        /** @description Unique addresses in the job, and how many have each result so far. */
+        ValidationCounts: {
+            /**
+             * @description Unique addresses submitted (duplicates are validated once).
+             * @example 4
+             */
+            total: number;
+            /** @example 4 */
+            processed: number;
+            /** @example 1 */
+            deliverable: number;
+            /** @example 1 */
+            risky: number;
+            /** @example 1 */
+            undeliverable: number;
+            /** @example 1 */
+            unknown: number;
+        };
+        /** @description Why a job ended in `error`. */
+        ValidationError: {
+            /**
+             * @example internal_error
+             * @enum {string}
+             */
+            code: "internal_error" | "timeout";
+            /** @example The validation worker failed repeatedly on this job. */
+            message: string;
+        };
+        /** @description A bulk validation job without its results (as listed). */
+        EmailValidationSummary: {
+            id: components["schemas"]["Uuid"];
+            status: components["schemas"]["ValidationStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            started_at: components["schemas"]["NullableTimestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            counts: components["schemas"]["ValidationCounts"];
+            errors: components["schemas"]["ValidationError"][];
+        };
+        EmailValidationList: {
+            data: components["schemas"]["EmailValidationSummary"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        EmailValidationCreate: {
+            /**
+             * @description 1 to 100,000 strings. Any string up to 320 characters is accepted: a malformed address
+             *     becomes an `undeliverable` / `invalid_syntax` result. Duplicates are validated once.
+             * @example [
+             *       "marta.novak@acme-logistics.com",
+             *       "info@acme-logistics.com",
+             *       "jan.kowalski@gmial.com",
+             *       "not-an-address"
+             *     ]
+             */
+            emails: string[];
+        };
+        /**
+         * @description Why the result is what it is.
+         *
+         *     | reason | result |
+         *     |---|---|
+         *     | `accepted_email` | deliverable |
+         *     | `catch_all` | risky |
+         *     | `mailbox_full` | risky |
+         *     | `disposable_domain` | risky |
+         *     | `invalid_syntax` | undeliverable |
+         *     | `invalid_domain` (NXDOMAIN) | undeliverable |
+         *     | `null_mx` (RFC 7505) | undeliverable |
+         *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
+         *     | `rejected_email` (550/551/553) | undeliverable |
+         *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
+         *     | `dns_error` | unknown |
+         *     | `greylisted` (4xx after a retry) | unknown |
+         *     | `smtp_timeout` | unknown |
+         *     | `smtp_unavailable` (refused) | unknown |
+         *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
+         *     | `probe_disabled` | unknown |
+         *     | `private_network` (MX in a private range) | unknown |
+         *     | `unexpected_error` | unknown |
+         * @example accepted_email
+         * @enum {string}
+         */
+        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "probe_disabled" | "private_network" | "unexpected_error";
         SmtpReply: {
             /** @example 250 */
             code: number;
             /** @example 2.1.5 Recipient OK */
             message: string;
         };
-        /**
-         * Format: date-time
-         * @description An RFC 3339 timestamp in UTC.
-         * @example 2026-11-20T14:03:11Z
-         */
-        Timestamp: string;
-        /**
-         * Format: uuid
-         * @description A UUID v4 assigned by mailproof.
-         * @example 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
-         */
-        Uuid: string;
         /** @description The individual checks behind the verdict; later checks are null when an earlier one was final. */
         ValidationChecks: {
             /**
@@ -903,61 +927,6 @@ export interface components {
             /** @description The mail server's reply to RCPT TO; null when no probe ran. */
             smtp: null | components["schemas"]["SmtpReply"];
         };
-        /** @description Unique addresses in the job, and how many have each result so far. */
-        ValidationCounts: {
-            /**
-             * @description Unique addresses submitted (duplicates are validated once).
-             * @example 4
-             */
-            total: number;
-            /** @example 4 */
-            processed: number;
-            /** @example 1 */
-            deliverable: number;
-            /** @example 1 */
-            risky: number;
-            /** @example 1 */
-            undeliverable: number;
-            /** @example 1 */
-            unknown: number;
-        };
-        /** @description Why a job ended in `error`. */
-        ValidationError: {
-            /**
-             * @example internal_error
-             * @enum {string}
-             */
-            code: "internal_error" | "timeout";
-            /** @example The validation worker failed repeatedly on this job. */
-            message: string;
-        };
-        /**
-         * @description Why the result is what it is.
-         *
-         *     | reason | result |
-         *     |---|---|
-         *     | `accepted_email` | deliverable |
-         *     | `catch_all` | risky |
-         *     | `mailbox_full` | risky |
-         *     | `disposable_domain` | risky |
-         *     | `invalid_syntax` | undeliverable |
-         *     | `invalid_domain` (NXDOMAIN) | undeliverable |
-         *     | `null_mx` (RFC 7505) | undeliverable |
-         *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
-         *     | `rejected_email` (550/551/553) | undeliverable |
-         *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
-         *     | `dns_error` | unknown |
-         *     | `greylisted` (4xx after a retry) | unknown |
-         *     | `smtp_timeout` | unknown |
-         *     | `smtp_unavailable` (refused) | unknown |
-         *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
-         *     | `probe_disabled` | unknown |
-         *     | `private_network` (MX in a private range) | unknown |
-         *     | `unexpected_error` | unknown |
-         * @example accepted_email
-         * @enum {string}
-         */
-        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "probe_disabled" | "private_network" | "unexpected_error";
         /** @description What mailproof found out about one address. */
         ValidationResult: {
             /**
@@ -986,60 +955,69 @@ export interface components {
             did_you_mean: string | null;
             checks: components["schemas"]["ValidationChecks"];
         };
-        /**
-         * @description `queued`: accepted, not started; `processing`: in progress; `completed`: every address has a
-         *     result; `canceled`: stopped on request, results so far kept; `error`: stopped by a failure, see `errors`.
-         * @example processing
-         * @enum {string}
-         */
-        ValidationStatus: "queued" | "processing" | "completed" | "canceled" | "error";
-        /**
-         * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
-         *     without calling resend and failing.
-         */
-        Verification: {
-            /** @description When the last confirmation mail was sent; null if none was sent yet. */
-            last_sent_at: components["schemas"]["NullableTimestamp"];
+        /** @description A bulk validation job, with one page of its results ordered by email. */
+        EmailValidation: {
+            id: components["schemas"]["Uuid"];
+            status: components["schemas"]["ValidationStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            started_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the job reached a terminal status. */
+            completed_at: components["schemas"]["NullableTimestamp"];
+            counts: components["schemas"]["ValidationCounts"];
+            /** @description One page of results, ordered by email. */
+            results: components["schemas"]["ValidationResult"][];
+            links: components["schemas"]["PageLinks"];
+            errors: components["schemas"]["ValidationError"][];
+        };
+        /** @description Only `status` is read; other fields are ignored. */
+        EmailValidationCancel: {
             /**
-             * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
-             * @example 1
+             * @example canceled
+             * @constant
              */
-            sends_last_24h: number;
-            /** @description The earliest time a resend is allowed; null when verified. */
-            next_resend_at: components["schemas"]["NullableTimestamp"];
-            /** @description When the newest confirmation link stops working; null when verified or none was sent. */
-            expires_at: components["schemas"]["NullableTimestamp"];
+            status: "canceled";
+        };
+        EmailCheckRequest: {
+            /**
+             * @description Any string; a malformed address is an `invalid_syntax` result, not an error.
+             * @example marta.novak@acme-logistics.com
+             */
+            email: string;
         };
         /**
-         * @description `pending` until the owner of the address confirms it, then `verified`.
-         * @example pending
-         * @enum {string}
+         * @description A small, self-contained HTML page.
+         * @example <!doctype html><html lang="en"><head><title>mailproof</title></head><body><main><h1>mailproof</h1></main></body></html>
          */
-        VerificationStatus: "pending" | "verified";
+        HtmlPage: string;
+        ConfirmForm: {
+            /**
+             * @description The nonce from the page's form; it must match the `mp_csrf` cookie the page set.
+             * @example q0B3mXj1V9rK2cL5tY8wZa
+             */
+            csrf: string;
+        };
+        Health: {
+            /**
+             * @description `ok`: all dependencies answer; `degraded`: mail is failing but the API works; `unavailable`: the store does not answer.
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable";
+            checks: {
+                /**
+                 * @example ok
+                 * @enum {string}
+                 */
+                store: "ok" | "error";
+                /**
+                 * @example ok
+                 * @enum {string}
+                 */
+                mail: "ok" | "failing";
+            };
+        };
     };
     responses: {
-        /** @description The account already has a resource with this address or name. */
-        AlreadyExists: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The address is already verified; there is nothing to resend. */
-        AlreadyVerified: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description A path, query or header parameter is malformed, or the body is not valid JSON. */
         BadRequest: {
             headers: {
@@ -1051,10 +1029,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The DNS resolver did not answer in time. Nothing changed; retry after `Retry-After`. */
-        DnsUnavailable: {
+        /** @description The API key is missing, unknown or revoked. */
+        Unauthorized: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
@@ -1063,9 +1041,14 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Sender identities still use this domain; delete them first. */
-        DomainInUse: {
+        /**
+         * @description Too many requests of this class for this API key (or, without a valid key, from this client
+         *     address): `rate_limited`. Nothing was done. `Retry-After` and `RateLimit` say when the budget
+         *     refills.
+         */
+        RateLimited: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
@@ -1085,17 +1068,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The endpoint takes no query parameters; an unknown one is rejected like everywhere else in the API. */
-        NoParameters: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description No such resource in this account (another account's id answers the same). */
-        NotFound: {
+        /** @description The account already has a resource with this address or name. */
+        AlreadyExists: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1103,34 +1077,32 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The link has expired or was already used for an address that was since changed. */
-        PageExpired: {
-            headers: {
-                "Cache-Control": components["headers"]["CacheControlNoStore"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "text/html": components["schemas"]["HtmlPage"];
-            };
-        };
-        /** @description The link is unknown or malformed (or its address was deleted). */
-        PageNotFound: {
-            headers: {
-                "Cache-Control": components["headers"]["CacheControlNoStore"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "text/html": components["schemas"]["HtmlPage"];
             };
         };
         /** @description The body is larger than the server accepts. */
         PayloadTooLarge: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
+        UnprocessableEntity: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1160,11 +1132,102 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No such resource in this account (another account's id answers the same). */
+        NotFound: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The address is already verified; there is nothing to resend. */
+        AlreadyVerified: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Sender identities still use this domain; delete them first. */
+        DomainInUse: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The domain is already verified, or another account proved ownership of it first. */
+        VerifyConflict: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The DNS resolver did not answer in time. Nothing changed; retry after `Retry-After`. */
+        DnsUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The job is already completed, canceled or failed. */
+        ValidationFinished: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /**
          * @description The request to a confirmation page is malformed (a broken percent-encoding in the link, a
          *     form body that is not `application/x-www-form-urlencoded` or over 2 kB): a small page says so.
          */
         PageBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description The link is unknown or malformed (or its address was deleted). */
+        PageNotFound: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description The link has expired or was already used for an address that was since changed. */
+        PageExpired: {
             headers: {
                 "Cache-Control": components["headers"]["CacheControlNoStore"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
@@ -1188,72 +1251,9 @@ export interface components {
                 "text/html": components["schemas"]["HtmlPage"];
             };
         };
-        /**
-         * @description Too many requests of this class for this API key (or, without a valid key, from this client
-         *     address): `rate_limited`. Nothing was done. `Retry-After` and `RateLimit` say when the budget
-         *     refills.
-         */
-        RateLimited: {
+        /** @description The endpoint takes no query parameters; an unknown one is rejected like everywhere else in the API. */
+        NoParameters: {
             headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The API key is missing, unknown or revoked. */
-        Unauthorized: {
-            headers: {
-                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
-        UnprocessableEntity: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The body is not `application/json`. */
-        UnsupportedMediaType: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The job is already completed, canceled or failed. */
-        ValidationFinished: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The domain is already verified, or another account proved ownership of it first. */
-        VerifyConflict: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
                 [name: string]: unknown;
             };
             content: {
@@ -1262,24 +1262,8 @@ export interface components {
         };
     };
     parameters: {
-        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
-        ConfirmToken: string;
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        DestinationId: string;
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        DomainId: string;
-        /** @description Only identities on this mailbox domain. */
-        DomainIdFilter: string;
-        /** @description Only domains with this status. */
-        DomainStatusFilter: "pending" | "verified" | "failed";
-        /**
-         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-         */
-        IdempotencyKey: string;
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        IdentityId: string;
+        /** @description Only resources with this status. */
+        VerificationStatusFilter: components["schemas"]["VerificationStatus"];
         /**
          * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
          *     taken from `links.next`. Follow `links.next` rather than building cursors.
@@ -1293,6 +1277,26 @@ export interface components {
             after?: string;
         };
         /**
+         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+         */
+        IdempotencyKey: string;
+        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        DestinationId: string;
+        /** @description Only identities on this mailbox domain. */
+        DomainIdFilter: string;
+        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        IdentityId: string;
+        /** @description Only domains with this status. */
+        DomainStatusFilter: "pending" | "verified" | "failed";
+        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        DomainId: string;
+        /** @description Only jobs with this status. */
+        ValidationStatusFilter: components["schemas"]["ValidationStatus"];
+        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        ValidationId: string;
+        /**
          * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
          *     `page[after]`, the last email of the previous page.
          * @example {
@@ -1304,47 +1308,43 @@ export interface components {
             size?: number;
             after?: string;
         };
-        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        ValidationId: string;
-        /** @description Only jobs with this status. */
-        ValidationStatusFilter: components["schemas"]["ValidationStatus"];
-        /** @description Only resources with this status. */
-        VerificationStatusFilter: components["schemas"]["VerificationStatus"];
+        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
+        ConfirmToken: string;
     };
     requestBodies: never;
     headers: {
-        /** @description Confirmation pages are never cached. */
-        CacheControlNoStore: "no-store";
-        /** @description The path of the new destination. */
-        DestinationLocation: string;
-        /** @description The path of the new mailbox domain. */
-        DomainLocation: string;
-        /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
-        IdempotentReplayed: "true";
-        /** @description The path of the new sender identity. */
-        IdentityLocation: string;
-        /** @description Whole seconds to wait before polling the job. */
-        PollRetryAfter: number;
-        /**
-         * @description What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
-         *     the current window, which ends in `t` seconds.
-         */
-        RateLimit: string;
         /**
          * @description The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
          *     quota `q` of requests per window of `w` seconds, named after its class (`reads`, `writes`,
          *     `checks`, `bulk` per API key; `public` and `auth_failures` per client IP).
          */
         RateLimitPolicy: string;
-        /** @description Whole seconds to wait before the next request is worth making. */
-        RetryAfter: number;
-        /** @description The path of the new email validation (poll it here). */
-        ValidationLocation: string;
+        /**
+         * @description What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
+         *     the current window, which ends in `t` seconds.
+         */
+        RateLimit: string;
         /**
          * @description The authentication scheme to use (RFC 6750): `Bearer realm="mailproof"` without a key,
          *     with `error="invalid_token"` when the key sent is unknown or revoked.
          */
         WwwAuthenticate: string;
+        /** @description Whole seconds to wait before the next request is worth making. */
+        RetryAfter: number;
+        /** @description The path of the new destination. */
+        DestinationLocation: string;
+        /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+        /** @description The path of the new sender identity. */
+        IdentityLocation: string;
+        /** @description The path of the new mailbox domain. */
+        DomainLocation: string;
+        /** @description The path of the new email validation (poll it here). */
+        ValidationLocation: string;
+        /** @description Whole seconds to wait before polling the job. */
+        PollRetryAfter: number;
+        /** @description Confirmation pages are never cached. */
+        CacheControlNoStore: "no-store";
     };
     pathItems: never;
 }

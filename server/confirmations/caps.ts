@@ -37,15 +37,17 @@ export function checkAddressCaps(recent: string[], now: number, settings: CapSet
     const wait = Date.parse(last) + settings.minIntervalMs - now;
     if (wait > 0) {
       const ago = Math.floor((now - Date.parse(last)) / 1000);
-      const detail = `A confirmation mail was sent to this address ${ago} s ago; the next is allowed in ${seconds(wait)} s.`;
-      throw limited("resend_too_soon", wait, detail);
+      throw limited("resend_too_soon", wait, `A confirmation mail was sent to this address ${ago} s ago`);
     }
   }
   const freesAt = capFreesAt(recent, settings.capPer24h);
   if (freesAt !== null) {
     const wait = freesAt - now;
-    const detail = `${recent.length} confirmation mails were sent to this address in the last 24 hours; the next is allowed in ${seconds(wait)} s.`;
-    throw limited("resend_cap_reached", wait, detail);
+    throw limited(
+      "resend_cap_reached",
+      wait,
+      `${recent.length} confirmation mails were sent to this address in the last 24 hours`,
+    );
   }
 }
 
@@ -54,8 +56,11 @@ export function checkAccountQuota(newest: string[], now: number, quotaPerHour: n
   if (newest.length < quotaPerHour) return;
   // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
   const wait = Date.parse(newest[quotaPerHour - 1]!) + HOUR_MS - now;
-  const detail = `This account sent ${quotaPerHour} confirmation mails in the last hour (its quota); the next is allowed in ${seconds(wait)} s.`;
-  throw limited("mail_quota_exceeded", wait, detail);
+  throw limited(
+    "mail_quota_exceeded",
+    wait,
+    `This account sent ${quotaPerHour} confirmation mails in the last hour (its quota)`,
+  );
 }
 
 /** The `verification` of an unverified subject: when the next send is allowed, when its link expires. */
@@ -77,10 +82,9 @@ export function pendingVerification(
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
-function limited(
-  code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded",
-  waitMs: number,
-  detail: string,
-) {
-  return new ProblemError(429, code, detail, undefined, { "Retry-After": String(Math.max(1, seconds(waitMs))) });
+/** The 429: what was reached, then when the next mail is allowed (the seconds Retry-After says too). */
+function limited(code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded", waitMs: number, what: string) {
+  const wait = Math.max(1, seconds(waitMs));
+  const detail = `${what}; the next is allowed in ${wait} s.`;
+  return new ProblemError(429, code, detail, undefined, { "Retry-After": String(wait) });
 }

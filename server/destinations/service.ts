@@ -1,8 +1,7 @@
 import type { components } from "../../generated/schema.js";
 import type { ConfirmationService, Verification } from "../confirmations/service.js";
-import { isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { notFound, ProblemError } from "../http/problem.js";
+import { found, notFound, ProblemError, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
@@ -31,21 +30,12 @@ export class DestinationService {
       created_at: now,
       updated_at: now,
     };
-    try {
-      // The insert joins the send's transaction: a refused mail (429) leaves no destination.
-      return present(
-        row,
-        await this.confirmations.send(destinationSubject(row), (db) => this.repository.in(db).insert(row)),
-      );
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const existing = await this.repository.findByKey(accountId, row.email_key);
-      throw new ProblemError(
-        409,
-        "already_exists",
-        `This account already has ${address}${existing ? ` (id ${existing.id})` : ""}.`,
-      );
-    }
+    // The insert joins the send's transaction: a refused mail (429) leaves no destination.
+    const verification = await unlessTaken(
+      () => this.confirmations.send(destinationSubject(row), (db) => this.repository.in(db).insert(row)),
+      { what: address, holder: () => this.repository.findByKey(accountId, row.email_key) },
+    );
+    return present(row, verification);
   }
 
   /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
@@ -78,10 +68,8 @@ export class DestinationService {
     if (!(await this.repository.delete(accountId, id))) throw notFound("destination", id);
   }
 
-  private async row(accountId: string, id: string): Promise<DestinationRow> {
-    const row = await this.repository.find(accountId, id);
-    if (!row) throw notFound("destination", id);
-    return row;
+  private row(accountId: string, id: string): Promise<DestinationRow> {
+    return found(this.repository.find(accountId, id), "destination", id);
   }
 
   private async present(row: DestinationRow): Promise<Destination> {

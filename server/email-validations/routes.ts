@@ -1,4 +1,4 @@
-import { pageLinks, pageRequest } from "../http/pagination.js";
+import { pageLinks, pageRequest, RESULTS_PAGE_SIZE } from "../http/pagination.js";
 import { type OperationRoute, route } from "../http/typed-route.js";
 import { type EmailValidationService, POLL_SECONDS } from "./service.js";
 
@@ -30,6 +30,6 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
 
 /** The page of results asked for: `page[size]` (100 unless given) after `page[after]`. */
 const resultsPage = (page: { size?: number; after?: string } | undefined) => ({
-  size: page?.size ?? 100,
+  size: page?.size ?? RESULTS_PAGE_SIZE,
   after: page?.after ?? null,
 });

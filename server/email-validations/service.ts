@@ -1,7 +1,7 @@
 import type { components } from "../../generated/schema.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import type { ValidationResult } from "../engine/verdict.js";
-import { notFound, ProblemError } from "../http/problem.js";
+import { found, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
 import type { EmailValidationRepository, JobRow } from "./repository.js";
@@ -89,10 +89,8 @@ export class EmailValidationService {
     return TERMINAL.has(job.status);
   }
 
-  private async row(accountId: string, id: string): Promise<JobRow> {
-    const row = await this.repository.find(accountId, id);
-    if (!row) throw notFound("email validation", id);
-    return row;
+  private row(accountId: string, id: string): Promise<JobRow> {
+    return found(this.repository.find(accountId, id), "email validation", id);
   }
 
   /** The job with one page of results in email order, and links that page by `page[after]=<email>`. */

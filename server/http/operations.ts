@@ -70,3 +70,12 @@ function deref<T extends SpecNode>(spec: object, node: T | undefined): T | undef
   for (const part of node.$ref.replace(/^#\//, "").split("/")) at = (at as Record<string, unknown>)[part];
   return deref(spec, at as T);
 }
+
+/** The `default` of a property of a shared parameter (`Page`'s `size`, say), as the contract sets it. */
+export function parameterDefault(spec: object, parameter: string, property: string): unknown {
+  const root = spec as { components: { parameters: Record<string, SpecNode & { schema?: SpecNode }> } };
+  const schema = deref(spec, root.components.parameters[parameter]?.schema) as
+    | { properties?: Record<string, { default?: unknown }> }
+    | undefined;
+  return schema?.properties?.[property]?.default;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor, pageLinks, pageRequest } from "./pagination.js";
+import { decodeCursor, encodeCursor, LIST_PAGE_SIZE, pageLinks, pageRequest, RESULTS_PAGE_SIZE } from "./pagination.js";
 
 describe("cursors", () => {
   it("round-trip both directions", () => {
@@ -34,7 +34,8 @@ describe("links", () => {
     expect(links.prev).toBeNull();
   });
 
-  it("default the page size to the given one", () => {
+  it("default the page size to the contract's (25 for lists, 100 for results)", () => {
+    expect([LIST_PAGE_SIZE, RESULTS_PAGE_SIZE]).toEqual([25, 100]);
     expect(pageRequest({})).toEqual({ size: 25, cursor: null });
     expect(pageRequest({ page: { size: 7 } }, 100)).toEqual({ size: 7, cursor: null });
   });

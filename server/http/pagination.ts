@@ -1,4 +1,6 @@
 import type { Cursor, Page, PageRequest } from "../db/keyset-page.js";
+import { bundledSpec } from "../generated-files.js";
+import { parameterDefault } from "./operations.js";
 import { ProblemError } from "./problem.js";
 
 export function encodeCursor(cursor: Cursor): string {
@@ -41,6 +43,14 @@ export function pageLinks(
   };
 }
 
-export function pageRequest(query: { page?: { size?: number; after?: string } }, defaultSize = 25): PageRequest {
+/** Lists' page size when none is asked for: the contract's default (`Page.size`), read from the bundle. */
+export const LIST_PAGE_SIZE = Number(parameterDefault(bundledSpec, "Page", "size"));
+/** A job's results per page when none is asked for (`ResultsPage.size`). */
+export const RESULTS_PAGE_SIZE = Number(parameterDefault(bundledSpec, "ResultsPage", "size"));
+
+export function pageRequest(
+  query: { page?: { size?: number; after?: string } },
+  defaultSize = LIST_PAGE_SIZE,
+): PageRequest {
   return { size: query.page?.size ?? defaultSize, cursor: query.page?.after ? decodeCursor(query.page.after) : null };
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import type { components } from "../../generated/schema.js";
+import { isUniqueViolation } from "../db/database.js";
 
 export type Problem = components["schemas"]["Problem"];
 export type ProblemCode = components["schemas"]["ProblemCode"];
@@ -49,6 +50,34 @@ export class ProblemError extends Error {
 
 export const notFound = (what: string, id: string) =>
   new ProblemError(404, "not_found", `No ${what} with id ${id} exists in this account.`);
+
+/** The row, or the 404 for `what` (another account's id answers the same as one that does not exist). */
+export async function found<T>(row: Promise<T | undefined>, what: string, id: string): Promise<T> {
+  const value = await row;
+  if (value === undefined) throw notFound(what, id);
+  return value;
+}
+
+/**
+ * Runs a write whose natural key may already be taken; the database's unique violation becomes the
+ * documented 409, naming the resource that holds the key when it can be found.
+ */
+export async function unlessTaken<T>(
+  write: () => Promise<T>,
+  taken: { what: string; holder: () => Promise<{ id: string } | undefined> },
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const holder = await taken.holder();
+    throw new ProblemError(
+      409,
+      "already_exists",
+      `This account already has ${taken.what}${holder ? ` (id ${holder.id})` : ""}.`,
+    );
+  }
+}
 
 /** One field error as a 422. */
 export const invalidField = (pointer: string, message: string) =>

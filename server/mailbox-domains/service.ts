@@ -1,7 +1,7 @@
 import type { components } from "../../generated/schema.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { invalidField, notFound, ProblemError } from "../http/problem.js";
+import { found, invalidField, notFound, ProblemError, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { normalizeHostname } from "../shared/hostname.js";
 import { newId } from "../shared/ids.js";
@@ -43,17 +43,10 @@ export class MailboxDomainService {
       created_at: now,
       updated_at: now,
     };
-    try {
-      await this.repository.insert(row);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const existing = await this.repository.findByDomain(accountId, domain);
-      throw new ProblemError(
-        409,
-        "already_exists",
-        `This account already has ${domain}${existing ? ` (id ${existing.id})` : ""}.`,
-      );
-    }
+    await unlessTaken(() => this.repository.insert(row), {
+      what: domain,
+      holder: () => this.repository.findByDomain(accountId, domain),
+    });
     return present(row);
   }
 
@@ -62,7 +55,7 @@ export class MailboxDomainService {
   }
 
   /** The account's domains by id (for the identities family); unknown ids are left out. */
-  async some(accountId: string, ids: string[]): Promise<Map<string, MailboxDomain>> {
+  async byIds(accountId: string, ids: string[]): Promise<Map<string, MailboxDomain>> {
     const rows = await this.repository.findMany(accountId, [...new Set(ids)]);
     return new Map(rows.map((r) => [r.id, present(r)]));
   }
@@ -103,7 +96,7 @@ export class MailboxDomainService {
       }
       throw error;
     }
-    return present(await this.record(row, records));
+    return present(await this.saveCheck(row, records));
   }
 
   /**
@@ -115,7 +108,7 @@ export class MailboxDomainService {
     for (const row of due) {
       try {
         const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
-        await this.record(row, records).catch((error: unknown) => {
+        await this.saveCheck(row, records).catch((error: unknown) => {
           if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
         });
       } catch (error) {
@@ -126,7 +119,7 @@ export class MailboxDomainService {
   }
 
   /** Stores a check: the new record states, and the status they prove. */
-  private async record(row: MailboxDomainRow, records: DnsRecord[]): Promise<MailboxDomainRow> {
+  private async saveCheck(row: MailboxDomainRow, records: DnsRecord[]): Promise<MailboxDomainRow> {
     const now = this.clock();
     const owned = records.some((r) => r.purpose === "ownership" && r.status === "found");
     const graceOver = now.getTime() - Date.parse(row.created_at) > this.settings.verifyGraceMs;
@@ -167,10 +160,8 @@ export class MailboxDomainService {
     }
   }
 
-  private async row(accountId: string, id: string): Promise<MailboxDomainRow> {
-    const row = await this.repository.find(accountId, id);
-    if (!row) throw notFound("mailbox domain", id);
-    return row;
+  private row(accountId: string, id: string): Promise<MailboxDomainRow> {
+    return found(this.repository.find(accountId, id), "mailbox domain", id);
   }
 }
 

@@ -1,8 +1,8 @@
 import type { components } from "../../generated/schema.js";
 import type { ConfirmationService, Verification } from "../confirmations/service.js";
-import { type Db, isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
+import { type Db, isForeignKeyViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { invalidField, notFound, ProblemError } from "../http/problem.js";
+import { found, invalidField, notFound, ProblemError, unlessTaken } from "../http/problem.js";
 import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
@@ -112,7 +112,7 @@ export class SenderIdentityService {
 
   async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
     const result = await this.repository.list(accountId, domainId, page);
-    const domains = await this.domains.some(
+    const domains = await this.domains.byIds(
       accountId,
       result.items.map((r) => r.domain_id),
     );
@@ -138,31 +138,25 @@ export class SenderIdentityService {
     );
   }
 
-  private async row(accountId: string, id: string): Promise<SenderIdentityRow> {
-    const row = await this.repository.find(accountId, id);
-    if (!row) throw notFound("sender identity", id);
-    return row;
+  private row(accountId: string, id: string): Promise<SenderIdentityRow> {
+    return found(this.repository.find(accountId, id), "sender identity", id);
   }
 
   private async ownDomain(accountId: string, domainId: string): Promise<MailboxDomain> {
-    const domain = (await this.domains.some(accountId, [domainId])).get(domainId);
+    const domain = (await this.domains.byIds(accountId, [domainId])).get(domainId);
     if (!domain) throw invalidField("/domain_id", "is not one of this account's mailbox domains");
     return domain;
   }
 
   /** Runs an insert or update, turning the store's constraint errors into the documented answers. */
   private async write<T>(accountId: string, email: string, action: () => Promise<T>): Promise<T> {
+    const taken = {
+      what: `the sender identity ${email}`,
+      holder: () => this.repository.findByKey(accountId, addressKey(email)),
+    };
     try {
-      return await action();
+      return await unlessTaken(action, taken);
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        const existing = await this.repository.findByKey(accountId, addressKey(email));
-        throw new ProblemError(
-          409,
-          "already_exists",
-          `This account already has the sender identity ${email}${existing ? ` (id ${existing.id})` : ""}.`,
-        );
-      }
       if (isForeignKeyViolation(error)) throw invalidField("/domain_id", "was deleted meanwhile");
       throw error;
     }
