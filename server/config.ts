@@ -55,7 +55,7 @@ export interface Config {
   dbPoolMax: number;
   dbStartupTimeoutMs: number;
   /** Confirmation mails one account may send in a rolling hour, whatever the addresses. */
-  mailQuotaPerHour: number;
+  mailQuotaPerHour: number | null;
   rateLimits: RateLimits;
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   corsOrigins: string[];
@@ -233,7 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       budgetText,
     ),
   };
-  const mailQuotaPerHour = read("MAIL_QUOTA_PER_HOUR", 100, count(1), "a number of mails (1 or more)");
+  const mailQuotaPerHour = read<number | null>(
+    "MAIL_QUOTA_PER_HOUR",
+    100,
+    (r) => (/^off$/i.test(r) ? null : count(1)(r)),
+    "a number of mails (1 or more) or off",
+  );
   const corsOrigins = read(
     "CORS_ORIGINS",
     [] as string[],

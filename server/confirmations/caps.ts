@@ -13,8 +13,8 @@ export interface CapSettings {
   minIntervalMs: number;
   /** Mails to one address per rolling 24 hours. */
   capPer24h: number;
-  /** Mails of one account per rolling hour. */
-  quotaPerHour: number;
+  /** Mails of one account per rolling hour (null: no quota). */
+  quotaPerHour: number | null;
   /** How long a link works. */
   tokenTtlMs: number;
 }
@@ -51,11 +51,14 @@ export function checkAddressCaps(recent: string[], now: number, settings: CapSet
   }
 }
 
-/** Throws the 429 when the account sent its quota in the last hour. `newest`: its newest sends, newest first. */
-export function checkAccountQuota(newest: string[], now: number, quotaPerHour: number): void {
-  if (newest.length < quotaPerHour) return;
-  // The quota frees up when the oldest of the newest `quota` sends leaves the hour.
-  const wait = Date.parse(newest[quotaPerHour - 1]!) + HOUR_MS - now;
+/**
+ * Throws the 429 when the account sent its quota in the last hour. `nthNewest`: its send that
+ * is `quotaPerHour`th from the newest in that hour (undefined: fewer were sent). The quota frees
+ * up when that send leaves the hour.
+ */
+export function checkAccountQuota(nthNewest: string | undefined, now: number, quotaPerHour: number): void {
+  if (nthNewest === undefined) return;
+  const wait = Date.parse(nthNewest) + HOUR_MS - now;
   throw limited(
     "mail_quota_exceeded",
     wait,

@@ -34,17 +34,21 @@ export class ConfirmationRepository {
     return rows.map((r) => r.sent_at);
   }
 
-  /** The account's newest `limit` sends since `since`, newest first (enough to judge a quota of `limit`). */
-  async newestAccountSends(accountId: string, since: string, limit: number): Promise<string[]> {
-    const rows = await this.db
+  /**
+   * The account's `n`th newest send since `since`, or undefined when it sent fewer: all a quota of
+   * `n` needs to know (one row read from the (account_id, sent_at) index, however many were sent).
+   */
+  async nthNewestAccountSend(accountId: string, since: string, n: number): Promise<string | undefined> {
+    const row = await this.db
       .selectFrom("confirmation_sends")
       .select("sent_at")
       .where("account_id", "=", accountId)
       .where("sent_at", ">", since)
       .orderBy("sent_at", "desc")
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.sent_at);
+      .limit(1)
+      .offset(n - 1)
+      .executeTakeFirst();
+    return row?.sent_at;
   }
 
   /** For many addresses of one account at once: sends since `since`, and the newest send ever. */

@@ -94,12 +94,11 @@ export class ConfirmationService {
       const now = this.clock();
       const recent = await tx.sendsToAddressSince(subject.accountId, emailKey, iso(new Date(now.getTime() - DAY_MS)));
       checkAddressCaps(recent, now.getTime(), this.settings);
-      const since = iso(new Date(now.getTime() - HOUR_MS));
-      checkAccountQuota(
-        await tx.newestAccountSends(subject.accountId, since, this.settings.quotaPerHour),
-        now.getTime(),
-        this.settings.quotaPerHour,
-      );
+      const quota = this.settings.quotaPerHour;
+      if (quota !== null) {
+        const since = iso(new Date(now.getTime() - HOUR_MS));
+        checkAccountQuota(await tx.nthNewestAccountSend(subject.accountId, since, quota), now.getTime(), quota);
+      }
       await tx.recordSend(
         {
           id: newId(),
