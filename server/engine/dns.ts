@@ -1,6 +1,7 @@
-import { Resolver } from "node:dns/promises";
+import type { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
 import pLimit from "p-limit";
+import { dnsFailure, dnsOutcome, resolverFor } from "../shared/dns.js";
 
 /** Where mail for a domain goes, as DNS says (RFC 5321 §5.1). */
 export type MailRoute =
@@ -15,7 +16,6 @@ export interface DnsOptions {
   timeoutMs: number;
 }
 
-const ABSENT = new Set(["ENODATA", "ENONAME"]);
 /**
  * Queries one engine keeps outstanding at once. A job of 100,000 addresses can name thousands of
  * domains; sent at once, their queries overflow the resolver's (or our own socket's) UDP buffers,
@@ -31,8 +31,7 @@ export class EngineDns {
   private readonly limit = pLimit(QUERIES_IN_FLIGHT);
 
   constructor(options: DnsOptions) {
-    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: 2 });
-    if (options.servers.length > 0) this.resolver.setServers(options.servers);
+    this.resolver = resolverFor({ ...options, tries: 2 });
   }
 
   /** MX hosts by preference; a null MX (RFC 7505) or NXDOMAIN says no mail; no MX falls back to A/AAAA. */
@@ -70,9 +69,9 @@ export class EngineDns {
         .map((m) => m.exchange.toLowerCase().replace(/\.$/, ""));
       if (hosts.length > 0) return { kind: "hosts", hosts };
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      if (code === "ENOTFOUND") return { kind: "nxdomain" };
-      if (!ABSENT.has(code)) return { kind: "dns_error", message: code || String(error) };
+      const outcome = dnsOutcome(error);
+      if (outcome === "nxdomain") return { kind: "nxdomain" };
+      if (outcome === "failure") return { kind: "dns_error", message: dnsFailure(error) };
     }
     // No MX: the domain itself is the implicit MX if it has an address (RFC 5321 §5.1).
     try {
@@ -87,8 +86,7 @@ export class EngineDns {
     try {
       return await this.limit(query);
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      if (ABSENT.has(code) || code === "ENOTFOUND") return [];
+      if (dnsOutcome(error) !== "failure") return [];
       throw error;
     }
   }

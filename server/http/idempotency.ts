@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { type Clock, iso } from "../shared/clock.js";
 import { sha256Hex } from "../shared/ids.js";
 import type { IdempotencyRepository } from "./idempotency-repository.js";
-import { asyncHandler, ProblemError } from "./problem.js";
+import { ProblemError } from "./problem.js";
 import { accountOf } from "./typed-route.js";
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
  * for it. Failed answers are not stored, so a retry after an error runs again.
  */
 export function idempotency(store: IdempotencyRepository, clock: Clock): RequestHandler {
-  return asyncHandler(async (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get("idempotency-key");
     if (!key) return next();
     const accountId = accountOf(res);
@@ -60,7 +60,7 @@ export function idempotency(store: IdempotencyRepository, clock: Clock): Request
       if (Date.now() > deadline) throw new Error(`Idempotency-Key ${key}: the first request did not finish in time`);
       await new Promise((r) => setTimeout(r, 50));
     }
-  });
+  };
 }
 
 /** Stores the answer when it is a success, releases the key otherwise. */

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from "express";
+import type { Request, Response } from "express";
 import type { components } from "../../generated/schema.js";
 import { isUniqueViolation } from "../db/database.js";
 
@@ -118,11 +118,4 @@ function decodes(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Wraps an async handler so a rejection reaches the error handler (and never hangs the request). */
-export function asyncHandler(fn: (req: Request, res: Response, next: NextFunction) => Promise<void>) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res, next).catch(next);
-  };
 }

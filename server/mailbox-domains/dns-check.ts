@@ -1,4 +1,5 @@
-import { Resolver } from "node:dns/promises";
+import type { Resolver } from "node:dns/promises";
+import { dnsFailure, dnsOutcome, resolverFor } from "../shared/dns.js";
 import type { DnsRecord } from "./records.js";
 
 export interface DnsSettings {
@@ -10,15 +11,12 @@ export interface DnsSettings {
 /** The resolver could not give an answer (timeout, SERVFAIL, refused): nothing is proven either way. */
 export class DnsUnavailableError extends Error {}
 
-const ABSENT = new Set(["ENOTFOUND", "ENODATA", "ENONAME"]);
-
 /** Looks up what is published for each record, live, and says whether it matches. */
 export class DnsChecker {
   private readonly resolver: Resolver;
 
   constructor(settings: DnsSettings) {
-    this.resolver = new Resolver({ timeout: settings.timeoutMs, tries: 1 });
-    if (settings.servers.length > 0) this.resolver.setServers(settings.servers);
+    this.resolver = resolverFor({ ...settings, tries: 1 });
   }
 
   /**
@@ -57,9 +55,9 @@ export class DnsChecker {
     try {
       return await query();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      if (ABSENT.has(code)) return [];
-      throw new DnsUnavailableError(`DNS lookup failed: ${code || String(error)}`);
+      // No such name, or no such record: nothing is published there.
+      if (dnsOutcome(error) !== "failure") return [];
+      throw new DnsUnavailableError(`DNS lookup failed: ${dnsFailure(error)}`);
     }
   }
 }

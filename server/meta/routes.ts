@@ -2,26 +2,23 @@ import { createHash } from "node:crypto";
 import { type Request, Router } from "express";
 import { type Db, databaseAnswers } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
-import { asyncHandler, ProblemError } from "../http/problem.js";
+import { ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
 
 /** /healthz, /openapi.json and /docs: public, served before the validator. */
 export function metaRoutes(db: Db, mailer: Mailer): Router {
   const router = Router();
 
-  router.get(
-    "/healthz",
-    asyncHandler(async (req, res) => {
-      noParameters(req);
-      const store = await databaseAnswers(db);
-      const mail = mailer.health();
-      const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
-      res
-        .status(store ? 200 : 503)
-        .set("Cache-Control", "no-store")
-        .json({ status, checks: { store: store ? "ok" : "error", mail } });
-    }),
-  );
+  router.get("/healthz", async (req, res) => {
+    noParameters(req);
+    const store = await databaseAnswers(db);
+    const mail = mailer.health();
+    const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+    res
+      .status(store ? 200 : 503)
+      .set("Cache-Control", "no-store")
+      .json({ status, checks: { store: store ? "ok" : "error", mail } });
+  });
   router.get("/openapi.json", (req, res) => {
     noParameters(req);
     res.type("application/json").send(bundledSpecJson);
