@@ -529,11 +529,13 @@ export interface components {
          *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
          *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
          *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
-         *     | `service_unavailable` | 503 | a dependency (the store) is unavailable |
+         *     | `service_unavailable` | 503 | a dependency is unavailable |
+         *     | `store_unavailable` | 503 | the database does not answer (lost, partitioned, overloaded); retry after `Retry-After` |
+         *     | `storage_full` | 507 | the server's disk is full; nothing was written; retry after `Retry-After` |
          * @example not_found
          * @enum {string}
          */
-        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable";
+        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable" | "store_unavailable" | "storage_full";
         FieldError: {
             /**
              * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
@@ -998,17 +1000,23 @@ export interface components {
         };
         Health: {
             /**
-             * @description `ok`: all dependencies answer; `degraded`: mail is failing but the API works; `unavailable`: the store does not answer.
+             * @description `ok`: all dependencies answer; `degraded`: mail is failing but the API works; `unavailable`: the store does not answer, or cannot write (its disk is full).
              * @example ok
              * @enum {string}
              */
             status: "ok" | "degraded" | "unavailable";
             checks: {
                 /**
+                 * @description `ok`: it answers and takes a write; `error`: it does not answer; `full`: it answers but cannot write (no disk space).
                  * @example ok
                  * @enum {string}
                  */
-                store: "ok" | "error";
+                store: "ok" | "error" | "full";
+                /**
+                 * @description Free space on the disk that holds the SQLite database (null on PostgreSQL, whose disk is its own).
+                 * @example 52428800
+                 */
+                disk_free_bytes?: number | null;
                 /**
                  * @example ok
                  * @enum {string}
@@ -1062,6 +1070,19 @@ export interface components {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The database does not answer (lost, partitioned or overloaded): `store_unavailable`. Nothing was
+         *     changed; retry after `Retry-After`.
+         */
+        StoreUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -1132,6 +1153,19 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The server's disk is full: `storage_full`. Nothing was written; retry after `Retry-After`
+         *     (an operator has to free space).
+         */
+        StorageFull: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description No such resource in this account (another account's id answers the same). */
         NotFound: {
             headers: {
@@ -1176,7 +1210,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The DNS resolver did not answer in time. Nothing changed; retry after `Retry-After`. */
+        /**
+         * @description The DNS resolver did not answer in time (`dns_unavailable`), or the database does not answer
+         *     (`store_unavailable`). Nothing changed; retry after `Retry-After`.
+         */
         DnsUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1314,13 +1351,17 @@ export interface components {
     requestBodies: never;
     headers: {
         /**
-         * @description The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
+         * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
+         *     database fails before the request's budget is known.
+         *     The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
          *     quota `q` of requests per window of `w` seconds, named after its class (`reads`, `writes`,
          *     `checks`, `bulk` per API key; `public` and `auth_failures` per client IP).
          */
         RateLimitPolicy: string;
         /**
-         * @description What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
+         * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
+         *     database fails before the request's budget is known.
+         *     What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
          *     the current window, which ends in `t` seconds.
          */
         RateLimit: string;
@@ -1385,6 +1426,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createDestination: {
@@ -1428,6 +1470,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     getDestination: {
@@ -1458,6 +1502,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     deleteDestination: {
@@ -1486,6 +1531,8 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     resendDestination: {
@@ -1517,6 +1564,8 @@ export interface operations {
             409: components["responses"]["AlreadyVerified"];
             429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     listSenderIdentities: {
@@ -1554,6 +1603,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createSenderIdentity: {
@@ -1597,6 +1647,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     getSenderIdentity: {
@@ -1627,6 +1679,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     updateSenderIdentity: {
@@ -1665,6 +1718,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     deleteSenderIdentity: {
@@ -1693,6 +1748,8 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     resendSenderIdentity: {
@@ -1724,6 +1781,8 @@ export interface operations {
             409: components["responses"]["AlreadyVerified"];
             429: components["responses"]["MailLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     listMailboxDomains: {
@@ -1761,6 +1820,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createMailboxDomain: {
@@ -1804,6 +1864,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     getMailboxDomain: {
@@ -1834,6 +1896,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     deleteMailboxDomain: {
@@ -1863,6 +1926,8 @@ export interface operations {
             409: components["responses"]["DomainInUse"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     verifyMailboxDomain: {
@@ -1895,6 +1960,7 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["DnsUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     listEmailValidations: {
@@ -1932,6 +1998,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createEmailValidation: {
@@ -1975,6 +2042,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     getEmailValidation: {
@@ -2016,6 +2085,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     cancelEmailValidation: {
@@ -2063,6 +2133,8 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     createEmailCheck: {
@@ -2096,6 +2168,7 @@ export interface operations {
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     showConfirmation: {

@@ -89,7 +89,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
     ...emailCheckRoutes(services.emailChecks),
   ]);
   app.use(api);
-  app.use(metaRoutes(db, mailer));
+  app.use(metaRoutes(db, mailer, config.databaseUrl ? null : config.dataDir));
   app.use((req, _res, next) =>
     next(new ProblemError(404, "not_found", `There is no ${req.method} ${requestPath(req)} in this API.`)),
   );

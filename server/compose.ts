@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import { FormGuard } from "./confirmations/form-guard.js";
 import { ConfirmationRepository } from "./confirmations/repository.js";
 import { ConfirmationService } from "./confirmations/service.js";
+import { sharedSecret } from "./db/app-secrets.js";
 import type { Db } from "./db/database.js";
 import { postgresPoolOf } from "./db/postgres.js";
 import { destinationSubjects } from "./destinations/confirmable.js";
@@ -88,7 +89,7 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
     /** Request budgets on the database in use (process memory on SQLite, a shared table on PostgreSQL). */
     limiter: new RateLimiter(config.rateLimits, postgres ? { postgres } : {}),
     // The confirm form's HMAC key: one secret every process shares, made by the first that asks.
-    formGuard: new FormGuard(once(() => confirmationRepository.sharedSecret("confirm-form-hmac", randomToken(32)))),
+    formGuard: new FormGuard(once(() => sharedSecret(db, "confirm-form-hmac", randomToken(32)))),
     /** `count` validation workers, started. */
     startValidationWorkers(count: number): ValidationWorker[] {
       const settings = engineSettings(config);

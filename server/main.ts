@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AccountService } from "./accounts/service.js";
 import { buildApp } from "./app.js";
 import { compose } from "./compose.js";
 import { listen } from "./http/http-server.js";
@@ -20,11 +19,16 @@ async function main(): Promise<void> {
     existsSync(fileURLToPath(thread)) ? { thread } : {},
   );
   const services = compose({ db, config, clock: systemClock, logger, mailer });
-  const firstKey = await firstAccountKey(services.accounts);
+  const firstKey = (await services.accounts.bootstrap("default"))?.key;
   const app = buildApp({ services, db, config, mailer, clock: systemClock, logger });
+  // The socket first: a port in use stops start-up before any worker claims a chunk.
+  const server = await listen(app, config.port, config.host, config.http).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE")
+      throw new Error(`${config.host}:${config.port} is already in use (PORT, HOST): is another server running?`);
+    throw error;
+  });
   services.startDomainRechecks();
   const workers = services.startValidationWorkers(config.workers);
-  const server = await listen(app, config.port, config.host, config.http);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -62,12 +66,6 @@ async function main(): Promise<void> {
 function databaseName(url: string): string {
   const { host, pathname } = new URL(url);
   return `${host}${pathname}`;
-}
-
-/** On an empty database, creates the first account and returns its key (the only time it is shown). */
-async function firstAccountKey(accounts: AccountService): Promise<string | null> {
-  if (await accounts.hasAccounts()) return null;
-  return (await accounts.createKey("default")).key;
 }
 
 /**

@@ -35,6 +35,16 @@ export class AccountRepository {
     await this.db.insertInto("accounts").values(account).execute();
   }
 
+  /** Inserts the account unless one of that name exists; whether this call inserted it. */
+  async insertAccountIfAbsent(account: AccountsTable): Promise<boolean> {
+    const result = await this.db
+      .insertInto("accounts")
+      .values(account)
+      .onConflict((oc) => oc.column("name").doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
   async insertKey(key: ApiKeysTable): Promise<void> {
     await this.db.insertInto("api_keys").values(key).execute();
   }

@@ -31,6 +31,18 @@ export class AccountService {
     return this.repository.count().then((n) => n > 0);
   }
 
+  /**
+   * On an empty database, the first account (`name`) and its key; null when accounts exist.
+   * Processes starting together on one empty database race here: the account's insert decides,
+   * and only the process that made it creates (and prints) a key.
+   */
+  async bootstrap(name: string): Promise<CreatedKey | null> {
+    if (await this.hasAccounts()) return null;
+    const account = { id: newId(), name, created_at: iso(this.clock()) };
+    if (!(await this.repository.insertAccountIfAbsent(account))) return null;
+    return this.createKey(name);
+  }
+
   /** Creates a key for the named account, creating the account if it does not exist. */
   async createKey(accountName: string): Promise<CreatedKey> {
     const now = iso(this.clock());

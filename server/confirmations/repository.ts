@@ -86,15 +86,4 @@ export class ConfirmationRepository {
       .where("spent_at", "is", null)
       .execute();
   }
-
-  /** A secret every process shares, made once (whichever process asks first wins the insert). */
-  async sharedSecret(name: string, fresh: string): Promise<string> {
-    await this.db
-      .insertInto("app_secrets")
-      .values({ name, value: fresh })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-    return (await this.db.selectFrom("app_secrets").select("value").where("name", "=", name).executeTakeFirstOrThrow())
-      .value;
-  }
 }

@@ -4,7 +4,6 @@ declare module "../db/schema.js" {
   interface Database {
     confirmation_sends: ConfirmationSendsTable;
     confirmation_tokens: ConfirmationTokensTable;
-    app_secrets: AppSecretsTable;
   }
 }
 
@@ -18,11 +17,6 @@ export interface ConfirmationSendsTable {
   sent_at: string;
   /** The lower-cased address the mail went to: the per-address caps count by it. */
   email_key: string;
-}
-
-export interface AppSecretsTable {
-  name: string;
-  value: string;
 }
 
 export interface ConfirmationTokensTable {

@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect, sql, type Transaction } from "kysely";
 import { sqliteFile } from "../config.js";
 import { startCheckpointer } from "./checkpointer.js";
 import { isPostgres } from "./dialect.js";
+import { storeFault } from "./faults.js";
 import { migrationProvider } from "./migrations/index.js";
 import { openPostgres, waitForDatabase } from "./postgres.js";
 import type { Database } from "./schema.js";
@@ -75,6 +76,10 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
     get(target, property, receiver) {
       if (property !== "prepare") return Reflect.get(target, property, receiver) as unknown;
       return (source: string) => {
+        // SQLite rolls a transaction back by itself on SQLITE_FULL, IOERR or BUSY; Kysely's own
+        // ROLLBACK then fails with "no transaction is active" and that error would replace the
+        // one that says what happened (a full disk). A rollback with nothing to roll back is a no-op.
+        if (source === "rollback" && !target.inTransaction) return target.prepare("select 1");
         let statement = cache.get(source);
         if (!statement) {
           statement = target.prepare(source);
@@ -106,6 +111,21 @@ export async function databaseAnswers(db: Db): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whether the database takes a write: one committed row (the time of the last health check, in
+ * app_secrets' table, overwritten each time). A write that is rolled back may never reach the
+ * disk, so only a commit tells that there is room. `full` when there is none.
+ */
+export async function databaseWrites(db: Db): Promise<"ok" | "full" | "error"> {
+  try {
+    await sql`insert into app_secrets (name, value) values ('health-probe', ${new Date().toISOString()})
+      on conflict (name) do update set value = excluded.value`.execute(db);
+    return "ok";
+  } catch (error) {
+    return storeFault(error) === "full" ? "full" : "error";
   }
 }
 

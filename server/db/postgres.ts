@@ -3,18 +3,27 @@ import pg from "pg";
 import type { Database } from "./schema.js";
 
 /**
- * The PostgreSQL store: a bounded pool with connect and idle timeouts, so a slow or lost database
- * gives errors (problem+json 500s and a 503 /healthz), never requests that hang.
+ * The PostgreSQL database: a bounded pool in which every wait is bounded (getting a connection,
+ * and each query: on the client, which also ends a query whose connection was black-holed, and on
+ * the server), so a slow or lost database gives errors (503 store_unavailable), never requests
+ * that hang.
  */
-export function openPostgres(url: string, options: { poolMax: number }): Kysely<Database> {
+export function openPostgres(url: string, options: { poolMax: number; queryTimeoutMs?: number }): Kysely<Database> {
+  const queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolMax,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    query_timeout: queryTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+    keepAlive: true,
   });
   // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
   pool.on("error", () => undefined);
+  // Nor may a checked-out client's: a connection reset while Kysely holds it emits 'error' on the
+  // client, which without a listener ends the process. The query in flight fails on its own.
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

@@ -118,12 +118,9 @@ export class EmailValidationRepository {
       if (!row) return null;
       await trx
         .updateTable("validation_chunks")
-        .set((eb) => ({
-          status: "leased",
-          lease_owner: owner,
-          lease_expires_at: leaseUntil,
-          attempts: eb("attempts", "+", 1),
-        }))
+        // `attempts` counts failures (see releaseAfterFailure), not claims: a reclaim after a
+        // crash or a lost lease is not the chunk's fault.
+        .set({ status: "leased", lease_owner: owner, lease_expires_at: leaseUntil })
         .where("validation_id", "=", row.validation_id)
         .where("chunk", "=", row.chunk)
         .execute();
@@ -156,16 +153,6 @@ export class EmailValidationRepository {
       .where("chunk", "=", claim.chunk)
       .executeTakeFirst();
     return row?.emails ? (JSON.parse(row.emails) as string[]) : [];
-  }
-
-  async attempts(claim: ChunkClaim): Promise<number> {
-    const row = await this.db
-      .selectFrom("validation_chunks")
-      .select("attempts")
-      .where("validation_id", "=", claim.validationId)
-      .where("chunk", "=", claim.chunk)
-      .executeTakeFirst();
-    return row?.attempts ?? 0;
   }
 
   /**
@@ -231,6 +218,7 @@ export class EmailValidationRepository {
   }
 
   /** Gives a chunk back to be tried again. */
+  /** Hands a chunk this worker holds back to the queue at once (a stopping worker). */
   async release(owner: string, claim: ChunkClaim): Promise<void> {
     await this.db
       .updateTable("validation_chunks")
@@ -240,6 +228,33 @@ export class EmailValidationRepository {
       .where("lease_owner", "=", owner)
       .where("status", "=", "leased")
       .execute();
+  }
+
+  /** Counts a failure of the chunk and hands it back; the failures so far (0 when the lease was lost). */
+  async releaseAfterFailure(owner: string, claim: ChunkClaim): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const held = await trx
+        .updateTable("validation_chunks")
+        .set((eb) => ({
+          status: "pending",
+          lease_owner: null,
+          lease_expires_at: null,
+          attempts: eb("attempts", "+", 1),
+        }))
+        .where("validation_id", "=", claim.validationId)
+        .where("chunk", "=", claim.chunk)
+        .where("lease_owner", "=", owner)
+        .where("status", "=", "leased")
+        .executeTakeFirst();
+      if (held.numUpdatedRows === 0n) return 0;
+      const row = await trx
+        .selectFrom("validation_chunks")
+        .select("attempts")
+        .where("validation_id", "=", claim.validationId)
+        .where("chunk", "=", claim.chunk)
+        .executeTakeFirst();
+      return row?.attempts ?? 0;
+    });
   }
 
   /** Ends a job in `error`, never leaving it stuck in processing. */

@@ -30,6 +30,8 @@ export class ValidationWorker {
   // One engine per job, so DNS answers and connection limits are shared across its chunks; the
   // last few jobs are kept.
   private readonly engines = new Map<string, ValidationEngine>();
+  /** The chunks this worker holds a lease on now. */
+  private readonly held = new Set<ChunkClaim>();
 
   constructor(
     private readonly repository: EmailValidationRepository,
@@ -47,10 +49,17 @@ export class ValidationWorker {
     );
   }
 
-  /** Finishes the chunk in flight, then stops. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and hands every chunk in flight back to the queue at once, so that another
+   * worker (or this one, restarted) takes them now rather than when their leases run out. Results
+   * that arrive after that are discarded (the lease is gone). Waits at most `graceMs` for the loops.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.running = false;
-    await this.stopped;
+    await Promise.all([...this.held].map((claim) => this.repository.release(this.id, claim).catch(() => undefined)));
+    if (this.held.size > 0)
+      this.logger.info("validation worker stopping: chunks handed back", { worker: this.id, chunks: this.held.size });
+    await Promise.race([this.stopped, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   private async loop(): Promise<void> {
@@ -87,6 +96,7 @@ export class ValidationWorker {
   async once(): Promise<boolean> {
     const claim = await this.nextClaim();
     if (!claim) return false;
+    this.held.add(claim);
     const heartbeat = setInterval(
       () => {
         void this.repository
@@ -108,6 +118,7 @@ export class ValidationWorker {
       await this.failed(claim, error);
     } finally {
       clearInterval(heartbeat);
+      this.held.delete(claim);
     }
     return true;
   }
@@ -119,14 +130,13 @@ export class ValidationWorker {
       chunk: claim.chunk,
       error: message,
     });
-    if ((await this.repository.attempts(claim)) >= this.options.maxAttempts) {
+    // A lease lost meanwhile (0) is not this worker's failure to count.
+    if ((await this.repository.releaseAfterFailure(this.id, claim)) >= this.options.maxAttempts) {
       await this.repository.fail(
         claim.validationId,
         [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }],
         iso(this.clock()),
       );
-    } else {
-      await this.repository.release(this.id, claim);
     }
   }
 

@@ -1,6 +1,10 @@
 import type { ErrorRequestHandler, Request } from "express";
+import { storeFault } from "../db/faults.js";
 import type { Logger } from "../shared/logger.js";
 import { type FieldError, ProblemError, sendProblem } from "./problem.js";
+
+/** How long a client should wait before retrying after a database fault. */
+const STORE_RETRY_SECONDS = 5;
 
 interface ValidatorError {
   status?: number;
@@ -25,14 +29,40 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const problem = toProblem(error, req);
-    if (problem.status >= 500)
+    if (problem.status === 500)
       logger.error("request failed", { method: req.method, path: req.path, error: describe(error) });
+    else if (problem.status > 500)
+      logger.warn("database fault", { method: req.method, path: req.path, error: String(error) });
     sendProblem(req, res, problem);
   };
 }
 
 function toProblem(error: unknown, req: Request): ProblemError {
   if (error instanceof ProblemError) return error;
+  // The database, not the request: a 503 the client may retry, or 507 while the disk is full.
+  const fault = storeFault(error);
+  if (fault === "unavailable") {
+    return new ProblemError(
+      503,
+      "store_unavailable",
+      "The database does not answer right now; nothing was changed. Retry shortly.",
+      undefined,
+      {
+        "Retry-After": String(STORE_RETRY_SECONDS),
+      },
+    );
+  }
+  if (fault === "full") {
+    return new ProblemError(
+      507,
+      "storage_full",
+      "The server's storage is full; nothing was changed. Retry once space is freed.",
+      undefined,
+      {
+        "Retry-After": String(STORE_RETRY_SECONDS),
+      },
+    );
+  }
   const e = (error ?? {}) as ValidatorError;
   const status = e.status ?? e.statusCode ?? 500;
 

@@ -30,6 +30,8 @@ const TITLES: Record<ProblemCode, string> = {
   not_implemented: "Not implemented",
   dns_unavailable: "DNS unavailable",
   service_unavailable: "Service unavailable",
+  store_unavailable: "Store unavailable",
+  storage_full: "Storage full",
 };
 
 /**

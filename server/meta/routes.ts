@@ -1,23 +1,25 @@
 import { createHash } from "node:crypto";
+import { statfsSync } from "node:fs";
 import { type Request, Router } from "express";
-import { type Db, databaseAnswers } from "../db/database.js";
+import { type Db, databaseAnswers, databaseWrites } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
 
 /** /healthz, /openapi.json and /docs: public, served before the validator. */
-export function metaRoutes(db: Db, mailer: Mailer): Router {
+export function metaRoutes(db: Db, mailer: Mailer, sqliteDir: string | null): Router {
   const router = Router();
 
   router.get("/healthz", async (req, res) => {
     noParameters(req);
-    const store = await databaseAnswers(db);
+    const store = (await databaseAnswers(db)) ? await databaseWrites(db) : "error";
     const mail = mailer.health();
-    const status = !store ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+    const status = store !== "ok" ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+    const disk = sqliteDir === null ? null : freeBytes(sqliteDir);
     res
-      .status(store ? 200 : 503)
+      .status(store === "ok" ? 200 : 503)
       .set("Cache-Control", "no-store")
-      .json({ status, checks: { store: store ? "ok" : "error", mail } });
+      .json({ status, checks: { store, mail, disk_free_bytes: disk } });
   });
   router.get("/openapi.json", (req, res) => {
     noParameters(req);
@@ -59,5 +61,15 @@ function noParameters(req: Request): void {
       `Unknown query parameter '${names[0]}'.`,
       names.map((n) => ({ pointer: `query.${n}`, message: "is not a parameter of this endpoint" })),
     );
+  }
+}
+
+/** Free bytes on the filesystem that holds `dir`, for an unprivileged writer; null if unknown. */
+function freeBytes(dir: string): number | null {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null;
   }
 }

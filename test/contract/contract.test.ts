@@ -5,6 +5,7 @@ import { emailValidationCases } from "./cases/email-validations.js";
 import { mailboxDomainCases } from "./cases/mailbox-domains.js";
 import { publicCases } from "./cases/public.js";
 import { senderIdentityCases } from "./cases/sender-identities.js";
+import { storageFullCases } from "./cases/storage-full.js";
 import { type ContractCase, contextFor, expectContract, send } from "./harness.js";
 
 // One suite, every target: the same requests and the same assertions against the Prism mock
@@ -15,6 +16,7 @@ const cases: ContractCase[] = [
   ...mailboxDomainCases,
   ...emailValidationCases,
   ...publicCases,
+  ...storageFullCases,
 ];
 
 describe.each(inject("targets"))("contract against the $kind", (target) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
-import { deref, type HeaderSpec, responseOf, validateBody, validateHeader } from "../support/openapi.js";
+import { deref, type HeaderSpec, operation, responseOf, validateBody, validateHeader } from "../support/openapi.js";
 import type { Target } from "../support/targets.js";
 
 /** One HTTP request, described independently of the target it goes to. */
@@ -93,6 +93,14 @@ export async function expectContract(response: Response, operationId: string, st
     const value = response.headers.get(name);
     if (header.required) expect(value, `${operationId} ${status} must send ${name}`).not.toBeNull();
     if (value !== null) expect(validateHeader(header, value), `${name}: ${value}`).toBe(true);
+  }
+
+  // The budget's fields are on every answer of the API and the pages, but for a database fault
+  // that came before the budget could be known.
+  const path = operation(operationId).path;
+  if ((path.startsWith("/v1/") || path.startsWith("/confirm/")) && status !== 503 && status !== 507) {
+    for (const name of ["RateLimit-Policy", "RateLimit"])
+      expect(response.headers.get(name), `${operationId} ${status} ${name}`).not.toBeNull();
   }
 
   const mediaTypes = Object.keys(documented.content ?? {});

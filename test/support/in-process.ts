@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -21,6 +22,8 @@ export interface InProcessOptions {
   logger?: Logger;
   retryDelaysMs?: number[];
   prepare?: (db: Db) => Promise<void>;
+  /** SQLite even in a PostgreSQL run (a server in a state only SQLite can be put in). */
+  sqlite?: boolean;
 }
 
 const MAIL_THREAD = new URL("../../dist/mail/mail-thread.js", import.meta.url);
@@ -28,7 +31,8 @@ const MAIL_THREAD = new URL("../../dist/mail/mail-thread.js", import.meta.url);
 /** The app built in this process from real parts (a fresh SQLite file), listening on loopback. */
 export async function inProcessServer(options: InProcessOptions = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-inproc-"));
-  const config = loadConfig({ ...testServerEnv(dataDir, 0), ...(await freshDatabaseEnv()), ...options.env });
+  const database = options.sqlite ? {} : await freshDatabaseEnv();
+  const config = loadConfig({ ...testServerEnv(dataDir, 0), ...database, ...options.env });
   const db = openDatabase(config, sqliteFile(config));
   await migrate(db);
   await options.prepare?.(db);
@@ -59,6 +63,46 @@ export async function inProcessServer(options: InProcessOptions = {}) {
     /** A key of a (new or existing) account of this server. */
     createKey: async (account: string) => (await services.accounts.createKey(account)).key,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A server on SQLite whose data directory is a small tmpfs (mounting needs root, as CI has), and
+ * a way to fill that disk to the last byte and to free it again.
+ */
+export async function serverOnSmallDisk(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "mailproof-disk-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", dataDir]);
+  // However the test process ends, the mount goes with it.
+  process.once("exit", () => spawnSync("umount", ["-l", dataDir]));
+  const server = await inProcessServer({ sqlite: true, env: { ...env, DATA_DIR: dataDir } });
+  const key = await server.createKey("small-disk");
+  const filler = join(dataDir, "filler");
+  return {
+    ...server,
+    key,
+    fill: () => {
+      const block = Buffer.alloc(64 * 1024, 1);
+      const fd = openSync(filler, "a");
+      try {
+        for (;;) writeSync(fd, block);
+      } catch {
+        // ENOSPC: the disk is full. A few bytes may still fit; fill them too.
+        for (let size = 32 * 1024; size >= 1; size = Math.floor(size / 2)) {
+          try {
+            for (;;) writeSync(fd, block.subarray(0, size));
+          } catch {}
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+    free: () => rmSync(filler, { force: true }),
+    close: async () => {
+      await server.close();
+      await server.db.destroy().catch(() => undefined);
+      spawnSync("umount", ["-l", dataDir]);
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import { serverWithDeadStore } from "../../support/in-process.js";
 import { confirmAsABrowser, latestOutboxPath } from "../../support/mail.js";
 import { type CaseContext, type ContractCase, type RequestSpec, send } from "../harness.js";
 
@@ -34,7 +35,32 @@ export function authAndFailureCases(operationId: string, request: ContractCase["
       request: onSpentBudget(request),
     },
     { operationId, status: 500, name: "an internal failure (the mock's example)", targets: ["mock"], request },
+    {
+      operationId,
+      status: 503,
+      example: "store_unavailable",
+      name: "the database does not answer",
+      request: async (ctx) => {
+        const spec = await request(ctx);
+        if (ctx.target.kind !== "server") return spec;
+        return {
+          ...spec,
+          baseUrl: await deadStore(),
+          auth: false,
+          headers: { ...spec.headers, authorization: "Bearer mp_live_any" },
+        };
+      },
+    },
   ];
+}
+
+/** One server of the run whose database connection is gone. */
+const deadStore = once(() => serverWithDeadStore());
+
+/** Runs `make` once, the first time it is asked for. */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 /**

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type MailproofClient } from "../../client/index.js";
+import { EmailValidationRepository } from "../../server/email-validations/repository.js";
+import { iso } from "../../server/shared/clock.js";
+import { startDnsServer } from "../support/dns-server.js";
+import { inProcessServer } from "../support/in-process.js";
+
+// What a worker does when it is stopped, and what counts as a chunk's failure.
+let dns: Awaited<ReturnType<typeof startDnsServer>>;
+let server: Awaited<ReturnType<typeof inProcessServer>>;
+let api: MailproofClient;
+
+beforeAll(async () => {
+  dns = await startDnsServer();
+  // Slow answers, so a chunk is still in flight when the worker is told to stop.
+  for (let d = 0; d < 200; d++) dns.publish(`d${d}.slow.test`, { rcode: "NXDOMAIN", delayMs: 1500 });
+  server = await inProcessServer({
+    env: { DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "5000", VALIDATION_LEASE_MS: "60000" },
+  });
+  api = createClient({ baseUrl: server.url, apiKey: await server.createKey("faults") });
+});
+afterAll(async () => {
+  await server.close();
+  await dns.close();
+});
+
+const chunksOf = (id: string) =>
+  server.db
+    .selectFrom("validation_chunks")
+    .select(["chunk", "status", "lease_owner", "attempts"])
+    .where("validation_id", "=", id)
+    .execute();
+
+describe("a stopping worker", () => {
+  it("hands its chunks in flight back at once instead of leaving them leased for a minute", async () => {
+    const emails = Array.from({ length: 200 }, (_, i) => `u${i}@d${i}.slow.test`);
+    const job = (await api.POST("/v1/email-validations", { body: { emails } })).data!;
+    const [worker] = server.services.startValidationWorkers(1);
+    for (let i = 0; i < 100 && !(await chunksOf(job.id)).some((c) => c.status === "leased"); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await chunksOf(job.id)).some((c) => c.status === "leased")).toBe(true);
+    await worker!.stop();
+    const after = await chunksOf(job.id);
+    expect(after.filter((c) => c.status === "leased")).toEqual([]);
+    expect(after.every((c) => c.lease_owner === null)).toBe(true);
+    await api.PATCH("/v1/email-validations/{validation_id}", {
+      params: { path: { validation_id: job.id } },
+      body: { status: "canceled" },
+    });
+  });
+});
+
+describe("a chunk's attempts", () => {
+  it("count its failures, not its claims: three reclaims after lost leases, then one error, do not fail the job", async () => {
+    const job = (await api.POST("/v1/email-validations", { body: { emails: ["ana@d0.slow.test"] } })).data!;
+    const repository = new EmailValidationRepository(server.db);
+    const now = Date.now();
+    // Three workers that claim the chunk and die: each lease has run out when the next claims.
+    let claim = null;
+    for (let i = 0; i < 4; i++)
+      claim = await repository.claim(`dead-${i}`, iso(new Date(now + i * 1000)), iso(new Date(now + i * 1000 + 500)));
+    expect(claim).toEqual({ validationId: job.id, chunk: 0 });
+    expect((await chunksOf(job.id))[0]!.attempts).toBe(0);
+    // The fourth fails once: one failure, below the limit of three; the job goes on.
+    expect(await repository.releaseAfterFailure("dead-3", claim!)).toBe(1);
+    expect(
+      (await api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: job.id } } })).data!
+        .status,
+    ).toBe("processing");
+    // A worker whose lease was lost meanwhile counts no failure at all.
+    expect(await repository.releaseAfterFailure("dead-0", claim!)).toBe(0);
+  });
+});

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serverOnSmallDisk } from "../support/in-process.js";
+
+// SQLite on a 16 MB tmpfs, filled to the last byte: a full disk as an operator meets it. It used
+// to answer 500 (and hide the cause behind "cannot rollback - no transaction is active"), leave a
+// job in processing with no error, and report ok in /healthz.
+let disk: Awaited<ReturnType<typeof serverOnSmallDisk>>;
+beforeAll(async () => {
+  disk = await serverOnSmallDisk({ VALIDATION_SMTP_PROBE: "false", VALIDATION_LEASE_MS: "1000" });
+});
+afterAll(() => disk.close());
+
+const call = (path: string, method = "GET", json?: unknown) =>
+  fetch(disk.url + path, {
+    method,
+    headers: { authorization: `Bearer ${disk.key}`, ...(json !== undefined && { "content-type": "application/json" }) },
+    ...(json !== undefined && { body: JSON.stringify(json) }),
+  });
+
+describe("a full disk under SQLite", () => {
+  it("writes answer 507 storage_full with Retry-After, reads go on, /healthz says so; all is well once space returns", async () => {
+    disk.fill();
+    const refused = await call("/v1/destinations", "POST", { email: "ana@acme-logistics.com" });
+    expect(refused.status).toBe(507);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(await refused.json()).toMatchObject({ code: "storage_full", status: 507 });
+    expect((await call("/v1/destinations")).status).toBe(200);
+    const health = await fetch(`${disk.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      status: "unavailable",
+      checks: { store: "full", disk_free_bytes: expect.any(Number) },
+    });
+
+    disk.free();
+    expect((await call("/v1/destinations", "POST", { email: "ana@acme-logistics.com" })).status).toBe(201);
+    const healthy = (await (await fetch(`${disk.url}/healthz`)).json()) as {
+      status: string;
+      checks: { disk_free_bytes: number };
+    };
+    expect(healthy.status).toBe("ok");
+    expect(healthy.checks.disk_free_bytes).toBeGreaterThan(1_000_000);
+  });
+
+  it("a job pauses while the disk is full and completes once space returns", async () => {
+    const job = (await (
+      await call("/v1/email-validations", "POST", { emails: ["a@b.example", "c@d.example", "not an address"] })
+    ).json()) as { id: string };
+    disk.fill();
+    const [worker] = disk.services.startValidationWorkers(1);
+    await new Promise((r) => setTimeout(r, 2500));
+    const paused = (await (await call(`/v1/email-validations/${job.id}`)).json()) as { status: string };
+    expect(["queued", "processing"]).toContain(paused.status);
+    disk.free();
+    let state = paused.status;
+    for (let i = 0; i < 100 && state !== "completed"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = ((await (await call(`/v1/email-validations/${job.id}`)).json()) as { status: string }).status;
+    }
+    await worker!.stop();
+    expect(state).toBe("completed");
+  });
+});
