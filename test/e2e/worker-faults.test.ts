@@ -51,7 +51,7 @@ describe("a stopping worker", () => {
 });
 
 describe("a chunk's attempts", () => {
-  it("count its failures, not its claims: three reclaims after lost leases, then one error, do not fail the job", async () => {
+  it("count failures, not claims: three reclaims after lost leases and one error do not fail the job", async () => {
     const job = (await api.POST("/v1/email-validations", { body: { emails: ["ana@d0.slow.test"] } })).data!;
     const repository = new EmailValidationRepository(server.db);
     const now = Date.now();

@@ -18,7 +18,7 @@ const call = (path: string, method = "GET", json?: unknown) =>
   });
 
 describe("a full disk under SQLite", () => {
-  it("writes answer 507 storage_full with Retry-After, reads go on, /healthz says so; all is well once space returns", async () => {
+  it("writes answer 507 with Retry-After, reads go on, /healthz says so; all is well once space returns", async () => {
     disk.fill();
     const refused = await call("/v1/destinations", "POST", { email: "ana@acme-logistics.com" });
     expect(refused.status).toBe(507);
