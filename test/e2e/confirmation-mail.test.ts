@@ -138,7 +138,10 @@ describe("confirmation mail over SMTP", () => {
       expect(created.response.status).toBe(201);
       await server.mailer.idle();
       const health = await (await fetch(`${server.url}/healthz`)).json();
-      expect(health).toEqual({ status: "degraded", checks: { store: "ok", mail: "failing" } });
+      expect(health).toEqual({
+        status: "degraded",
+        checks: { store: "ok", mail: "failing", disk_free_bytes: expect.any(Number) },
+      });
       expect(logs.some((l) => l.includes("sending mail failed"))).toBe(true);
       expect(
         (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: created.data!.id } } }))

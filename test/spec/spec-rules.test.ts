@@ -50,7 +50,8 @@ describe("every /v1 operation", () => {
       // counts it against a budget: the contract must say exactly that.
       expect(op.raw.security).toEqual([{ bearerAuth: [] }]);
       expect(op.statuses).toContain(429);
-      for (const status of op.statuses) {
+      // A database fault (503, 507) can come before the request's budget is known: no fields there.
+      for (const status of op.statuses.filter((s) => s !== 503 && s !== 507)) {
         const headers = deref<ResponseSpec>((op.raw.responses as Record<string, unknown>)[status]).headers ?? {};
         expect(Object.keys(headers), `${status}`).toEqual(expect.arrayContaining(["RateLimit-Policy", "RateLimit"]));
       }
