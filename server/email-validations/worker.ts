@@ -56,6 +56,8 @@ export class ValidationWorker {
    */
   async stop(graceMs = 2000): Promise<void> {
     this.running = false;
+    // A claim already on its way completes; the loop that made it hands it back (see once()).
+    await this.claiming;
     await Promise.all([...this.held].map((claim) => this.repository.release(this.id, claim).catch(() => undefined)));
     if (this.held.size > 0)
       this.logger.info("validation worker stopping: chunks handed back", { worker: this.id, chunks: this.held.size });
@@ -96,6 +98,11 @@ export class ValidationWorker {
   async once(): Promise<boolean> {
     const claim = await this.nextClaim();
     if (!claim) return false;
+    if (!this.running) {
+      // Claimed while the worker was being stopped: straight back to the queue.
+      await this.repository.release(this.id, claim);
+      return false;
+    }
     this.held.add(claim);
     const heartbeat = setInterval(
       () => {
