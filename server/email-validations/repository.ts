@@ -135,14 +135,7 @@ export class EmailValidationRepository {
   }
 
   async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {
-    await this.db
-      .updateTable("validation_chunks")
-      .set({ lease_expires_at: leaseUntil })
-      .where("validation_id", "=", claim.validationId)
-      .where("chunk", "=", claim.chunk)
-      .where("lease_owner", "=", owner)
-      .where("status", "=", "leased")
-      .execute();
+    await heldBy(this.db, owner, claim).set({ lease_expires_at: leaseUntil }).execute();
   }
 
   async chunkEmails(claim: ChunkClaim): Promise<string[]> {
@@ -167,13 +160,8 @@ export class EmailValidationRepository {
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await serializeOn(trx, `validation:${claim.validationId}`);
-      const held = await trx
-        .updateTable("validation_chunks")
+      const held = await heldBy(trx, owner, claim)
         .set({ status: "done", lease_owner: null, lease_expires_at: null })
-        .where("validation_id", "=", claim.validationId)
-        .where("chunk", "=", claim.chunk)
-        .where("lease_owner", "=", owner)
-        .where("status", "=", "leased")
         .executeTakeFirst();
       if (held.numUpdatedRows === 0n) return false; // the lease was lost (or the job canceled): another worker owns it
       // The chunk's result rows, written only here: the lease check above makes this happen once.
@@ -217,34 +205,21 @@ export class EmailValidationRepository {
     });
   }
 
-  /** Gives a chunk back to be tried again. */
   /** Hands a chunk this worker holds back to the queue at once (a stopping worker). */
   async release(owner: string, claim: ChunkClaim): Promise<void> {
-    await this.db
-      .updateTable("validation_chunks")
-      .set({ status: "pending", lease_owner: null, lease_expires_at: null })
-      .where("validation_id", "=", claim.validationId)
-      .where("chunk", "=", claim.chunk)
-      .where("lease_owner", "=", owner)
-      .where("status", "=", "leased")
-      .execute();
+    await heldBy(this.db, owner, claim).set({ status: "pending", lease_owner: null, lease_expires_at: null }).execute();
   }
 
   /** Counts a failure of the chunk and hands it back; the failures so far (0 when the lease was lost). */
   async releaseAfterFailure(owner: string, claim: ChunkClaim): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const held = await trx
-        .updateTable("validation_chunks")
+      const held = await heldBy(trx, owner, claim)
         .set((eb) => ({
           status: "pending",
           lease_owner: null,
           lease_expires_at: null,
           attempts: eb("attempts", "+", 1),
         }))
-        .where("validation_id", "=", claim.validationId)
-        .where("chunk", "=", claim.chunk)
-        .where("lease_owner", "=", owner)
-        .where("status", "=", "leased")
         .executeTakeFirst();
       if (held.numUpdatedRows === 0n) return 0;
       const row = await trx
@@ -278,4 +253,14 @@ export class EmailValidationRepository {
         .execute();
     });
   }
+}
+
+/** An update of the chunk, that changes it only while `owner` still holds its lease. */
+function heldBy(db: Db, owner: string, claim: ChunkClaim) {
+  return db
+    .updateTable("validation_chunks")
+    .where("validation_id", "=", claim.validationId)
+    .where("chunk", "=", claim.chunk)
+    .where("lease_owner", "=", owner)
+    .where("status", "=", "leased");
 }

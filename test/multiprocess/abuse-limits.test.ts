@@ -1,10 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseEnv } from "../support/database.js";
-import { freePort } from "../support/free-port.js";
-import { answers, type Started, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess } from "../support/processes.js";
 
 // Request budgets and mail quotas hold across API processes on one PostgreSQL (npm run test:pg):
 // what one process spent, the other sees.
@@ -26,19 +22,8 @@ beforeAll(async () => {
     ...(await freshDatabaseEnv()),
   };
   for (let i = 0; i < 2; i++) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    processes.push(
-      await startProcess(
-        "node",
-        ["dist/main.js"],
-        async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
-        {
-          name: `api ${i}`,
-          env: { ...shared, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
-        },
-      ),
-    );
+    const { url, started } = await startApiProcess(shared, `api ${i}`);
+    processes.push(started);
     apis.push(url);
   }
   key = /API key: (\S+)/.exec(processes[0]!.output())![1]!;

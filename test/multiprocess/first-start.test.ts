@@ -1,10 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freshDatabaseEnv } from "../support/database.js";
-import { freePort } from "../support/free-port.js";
-import { answers, type Started, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess } from "../support/processes.js";
 
 // Two API processes started at once on an empty PostgreSQL (npm run test:pg): the second used to
 // die on `duplicate key value violates unique constraint "accounts_name_key"`.
@@ -21,17 +17,7 @@ describe("first start of two processes on one empty database", () => {
       ...(await freshDatabaseEnv()),
     };
     const start = async (i: number) => {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const started = await startProcess(
-        "node",
-        ["dist/main.js"],
-        async (output) => output.includes("listening") && (await answers(`${url}/healthz`)),
-        {
-          name: `api ${i}`,
-          env: { ...shared, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-first-")) },
-        },
-      );
+      const { started } = await startApiProcess(shared, `api ${i}`);
       processes.push(started);
       return started;
     };

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient, validationResults } from "../../client/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
-import { freePort } from "../support/free-port.js";
-import { answers, type Started, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess, startProcess } from "../support/processes.js";
 
 // Many processes on one PostgreSQL (npm run test:pg): two API processes without workers, three
 // worker processes, one of them killed mid-job.
@@ -17,19 +16,8 @@ const apis: string[] = [];
 let apiKey: string;
 
 async function apiProcess(): Promise<string> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  processes.push(
-    await startProcess(
-      "node",
-      ["dist/main.js"],
-      async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
-      {
-        name: "api",
-        env: { ...shared, PORT: String(port), WORKERS: "0", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
-      },
-    ),
-  );
+  const { url, started } = await startApiProcess({ ...shared, WORKERS: "0" });
+  processes.push(started);
   return url;
 }
 

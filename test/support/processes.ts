@@ -1,4 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./free-port.js";
 
 export interface Started {
   process: ChildProcess;
@@ -42,4 +46,23 @@ export async function answers(url: string): Promise<boolean> {
   const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
   await response.arrayBuffer();
   return response.status < 500;
+}
+
+/** `npm start` as a process of its own on `env` (a free port and a fresh data directory added). */
+export async function startApiProcess(
+  env: Record<string, string>,
+  name = "api",
+): Promise<{ url: string; started: Started }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const started = await startProcess(
+    "node",
+    ["dist/main.js"],
+    async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
+    {
+      name,
+      env: { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
+    },
+  );
+  return { url, started };
 }
