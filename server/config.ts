@@ -54,6 +54,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dbPoolMax: number;
   dbStartupTimeoutMs: number;
+  /** The bound on one PostgreSQL query (client and server side). */
+  dbQueryTimeoutMs: number;
   /** Confirmation mails one account may send in a rolling hour, whatever the addresses. */
   mailQuotaPerHour: number | null;
   rateLimits: RateLimits;
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     "postgres://user:password@host:5432/database",
   );
   const dbPoolMax = read("DB_POOL_MAX", 10, count(1), "a number of connections (1 or more)");
+  const dbQueryTimeoutMs = read("DB_QUERY_TIMEOUT_MS", 10_000, count(100), "milliseconds (100 or more)");
   const dbStartupTimeoutMs = read(
     "DB_STARTUP_TIMEOUT_MS",
     30_000,
@@ -279,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl,
     dbPoolMax,
     dbStartupTimeoutMs,
+    dbQueryTimeoutMs,
     validation,
     workers,
     validationLeaseMs,

@@ -16,18 +16,24 @@ export type Db = Kysely<Database>;
 
 /** The store the configuration names: PostgreSQL for a DATABASE_URL, else SQLite in DATA_DIR. */
 export function openDatabase(
-  config: { databaseUrl: string | undefined; dbPoolMax: number },
+  config: { databaseUrl: string | undefined; dbPoolMax: number; dbQueryTimeoutMs?: number },
   sqliteFile: string,
   options: { backgroundCheckpoints?: boolean } = {},
 ): Db {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax })
+    ? openPostgres(config.databaseUrl, { poolMax: config.dbPoolMax, queryTimeoutMs: config.dbQueryTimeoutMs ?? 10_000 })
     : openSqlite(sqliteFile, options);
 }
 
 /** The configured store, once it answers (PostgreSQL may still be starting) and is migrated. */
 export async function openMigratedDatabase(
-  config: { databaseUrl: string | undefined; dbPoolMax: number; dbStartupTimeoutMs: number; dataDir: string },
+  config: {
+    databaseUrl: string | undefined;
+    dbPoolMax: number;
+    dbQueryTimeoutMs?: number;
+    dbStartupTimeoutMs: number;
+    dataDir: string;
+  },
   options: { backgroundCheckpoints?: boolean } = {},
 ): Promise<Db> {
   const db = openDatabase(config, sqliteFile(config), options);
