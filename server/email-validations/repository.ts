@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { type Db, isPostgres, serializeOn } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import type { EmailValidationsTable, ValidationChunksTable } from "./tables.js";
@@ -95,26 +96,32 @@ export class EmailValidationRepository {
   }
 
   /**
-   * Claims the oldest claimable chunk: pending, or leased by a worker whose lease ran out (it
-   * died). On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED);
-   * SQLite runs one transaction at a time.
+   * Claims a claimable chunk (pending, or leased by a worker whose lease ran out: it died), fairly:
+   * of the jobs with such chunks, one of the account served least recently, and of its jobs the
+   * one served least recently, so a small job of one account is not stuck behind the backlog of
+   * another, nor behind a huge job of its own. On PostgreSQL concurrent workers skip each other's
+   * rows (FOR UPDATE SKIP LOCKED); SQLite runs one transaction at a time.
    */
   async claim(owner: string, now: string, leaseUntil: string): Promise<ChunkClaim | null> {
     return this.db.transaction().execute(async (trx) => {
-      let query = trx
-        .selectFrom("validation_chunks")
-        .select(["validation_id", "chunk"])
-        .where((eb) =>
-          eb.or([
-            eb("status", "=", "pending"),
-            eb.and([eb("status", "=", "leased"), eb("lease_expires_at", "<", now)]),
-          ]),
-        )
-        .orderBy("created_at")
-        .orderBy("chunk")
-        .limit(1);
-      if (isPostgres(trx)) query = query.forUpdate().skipLocked();
-      const row = await query.executeTakeFirst();
+      const claimable = (validationId: string | null) => {
+        let query = trx
+          .selectFrom("validation_chunks")
+          .select(["validation_id", "chunk"])
+          .where((eb) =>
+            eb.or([
+              eb("status", "=", "pending"),
+              eb.and([eb("status", "=", "leased"), eb("lease_expires_at", "<", now)]),
+            ]),
+          );
+        if (validationId !== null) query = query.where("validation_id", "=", validationId);
+        query = query.orderBy("created_at").orderBy("chunk").limit(1);
+        return isPostgres(trx) ? query.forUpdate().skipLocked() : query;
+      };
+      const next = await this.nextJobToServe(trx, now);
+      // The fair pick, or (its chunks all being claimed by other workers right now) any chunk.
+      const row =
+        (next ? await claimable(next).executeTakeFirst() : undefined) ?? (await claimable(null).executeTakeFirst());
       if (!row) return null;
       await trx
         .updateTable("validation_chunks")
@@ -130,8 +137,33 @@ export class EmailValidationRepository {
         .where("id", "=", row.validation_id)
         .where("status", "=", "queued")
         .execute();
+      await trx
+        .updateTable("email_validations")
+        .set({ last_claimed_at: now })
+        .where("id", "=", row.validation_id)
+        .execute();
       return { validationId: row.validation_id, chunk: row.chunk };
     });
+  }
+
+  /**
+   * The job to serve next: of the active jobs with a claimable chunk, the one whose account was
+   * served least recently (its most recent claim of any job), then the one of that account served
+   * least recently, then the oldest. A job never served sorts first ('' before any time).
+   */
+  private async nextJobToServe(trx: Db, now: string): Promise<string | null> {
+    const row = await sql<{ id: string }>`
+      select j.id from email_validations j
+      where j.status in ('queued', 'processing')
+        and exists (select 1 from validation_chunks c where c.validation_id = j.id
+          and (c.status = 'pending' or (c.status = 'leased' and c.lease_expires_at < ${now})))
+      order by
+        coalesce((select max(a.last_claimed_at) from email_validations a
+          where a.account_id = j.account_id and a.status in ('queued', 'processing')), '') asc,
+        coalesce(j.last_claimed_at, '') asc,
+        j.created_at asc
+      limit 1`.execute(trx);
+    return row.rows[0]?.id ?? null;
   }
 
   async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {

@@ -49,6 +49,7 @@ export class EmailValidationService {
       created_at: now,
       started_at: null,
       completed_at: null,
+      last_claimed_at: null,
     };
     await this.repository.create(job, chunks);
     return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });

@@ -29,6 +29,8 @@ export interface EmailValidationsTable {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /** When a chunk of the job was last claimed: claims go to the least recently served account, then job. */
+  last_claimed_at: string | null;
 }
 
 export interface ValidationItemsTable {

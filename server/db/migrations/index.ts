@@ -5,6 +5,7 @@ import * as verifiedOwner from "./003-verified-domain-owner.js";
 import * as emailValidations from "./004-email-validations.js";
 import * as inputsInChunks from "./005-validation-inputs-in-chunks.js";
 import * as abuseLimits from "./006-abuse-limits.js";
+import * as fairClaims from "./007-fair-claims.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "004-email-validations": emailValidations,
   "005-validation-inputs-in-chunks": inputsInChunks,
   "006-abuse-limits": abuseLimits,
+  "007-fair-claims": fairClaims,
 };
 
 export const migrationProvider: MigrationProvider = {
