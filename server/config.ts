@@ -39,6 +39,8 @@ export interface Config {
     connectTimeoutMs: number;
     commandTimeoutMs: number;
     greylistRetryMs: number;
+    /** The most one domain's probe conversations may take, retries included. */
+    domainTimeoutMs: number;
     perHostConcurrency: number;
     concurrency: number;
     checkTimeoutMs: number;
@@ -209,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     connectTimeoutMs: read("VALIDATION_CONNECT_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
     commandTimeoutMs: read("VALIDATION_COMMAND_TIMEOUT_MS", 10_000, count(100), "milliseconds"),
     greylistRetryMs: read("VALIDATION_GREYLIST_RETRY_MS", 60_000, count(0), "milliseconds"),
+    domainTimeoutMs: read("VALIDATION_DOMAIN_TIMEOUT_MS", 120_000, count(1000), "milliseconds (1000 or more)"),
     perHostConcurrency: read("VALIDATION_PER_HOST_CONCURRENCY", 2, count(1), "connections (1 or more)"),
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),

@@ -13,6 +13,7 @@ export function engineSettings(config: Config, overrides: { greylistRetryMs?: nu
       connectTimeoutMs: v.connectTimeoutMs,
       commandTimeoutMs: v.commandTimeoutMs,
       greylistRetryMs: overrides.greylistRetryMs ?? v.greylistRetryMs,
+      domainTimeoutMs: v.domainTimeoutMs,
       ...(v.socksProxy && { proxy: v.socksProxy }),
     },
     probeEnabled: v.probeEnabled,

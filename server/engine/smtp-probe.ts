@@ -13,6 +13,11 @@ export interface ProbeSettings {
   greylistRetryMs: number;
   /** Connect through this SOCKS5 proxy instead of directly. */
   proxy?: SocksProxy;
+  /**
+   * The most one domain's conversations may take, retries included; what is not answered by
+   * then is a timeout (a host that answers slowly, or tarpits, cannot hold a chunk for hours).
+   */
+  domainTimeoutMs?: number;
 }
 
 type Failure = { kind: "timeout" | "unavailable"; message: string };
@@ -49,12 +54,13 @@ export async function probeDomain(
   settings: ProbeSettings,
 ): Promise<ProbeResult> {
   const canary = `mailproof-${randomBytes(6).toString("hex")}@${domain}`;
-  let result = await probeOnce(addresses, [...recipients, canary], settings);
+  const deadline = Date.now() + (settings.domainTimeoutMs ?? Number.POSITIVE_INFINITY);
+  let result = await probeOnce(addresses, [...recipients, canary], settings, deadline);
   if (result.kind === "answered") {
     const again = [...result.replies].filter(([, reply]) => retryable(reply)).map(([rcpt]) => rcpt);
-    if (again.length > 0) {
+    if (again.length > 0 && Date.now() + settings.greylistRetryMs < deadline) {
       await new Promise((r) => setTimeout(r, settings.greylistRetryMs));
-      const retry = await probeOnce(addresses, again, settings);
+      const retry = await probeOnce(addresses, again, settings, deadline);
       if (retry.kind === "answered") for (const [rcpt, reply] of retry.replies) result.replies.set(rcpt, reply);
     }
     const canaryReply = result.replies.get(canary);
@@ -78,7 +84,12 @@ export async function probeDomain(
  * a 421 after 20 refused recipients): the answers so far are kept and a new connection carries on
  * from there, for as long as each connection gets further. Then the host's next address.
  */
-async function probeOnce(addresses: string[], recipients: string[], settings: ProbeSettings): Promise<ProbeResult> {
+async function probeOnce(
+  addresses: string[],
+  recipients: string[],
+  settings: ProbeSettings,
+  deadline: number,
+): Promise<ProbeResult> {
   const replies = new Map<string, Reply>();
   const needSmtpUtf8 = new Set<string>();
   const settled = () => replies.size + needSmtpUtf8.size;
@@ -87,6 +98,12 @@ async function probeOnce(addresses: string[], recipients: string[], settings: Pr
     for (;;) {
       const remaining = recipients.filter((rcpt) => !replies.has(rcpt) && !needSmtpUtf8.has(rcpt));
       if (remaining.length === 0) return { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: null };
+      if (Date.now() >= deadline) {
+        failure = { kind: "timeout", message: "the domain's time was up" };
+        return settled() > 0
+          ? { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: failure }
+          : failure;
+      }
       let session: SmtpSession;
       try {
         session = await SmtpSession.connect(
@@ -101,11 +118,18 @@ async function probeOnce(addresses: string[], recipients: string[], settings: Pr
         break; // the next address of the host
       }
       const before = settled();
+      const timer = Number.isFinite(deadline)
+        ? setTimeout(
+            () => session.abort(new SmtpTimeout("the domain's time was up")),
+            Math.max(0, deadline - Date.now()),
+          )
+        : undefined;
       try {
         await converse(session, remaining, settings, replies, needSmtpUtf8);
       } catch (error) {
         failure = failed(error);
       } finally {
+        clearTimeout(timer);
         await session.quit();
       }
       if (settled() === before) break; // this connection got nowhere: the next address

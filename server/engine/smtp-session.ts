@@ -119,6 +119,13 @@ export class SmtpSession {
     this.socket.write(lines.map((l) => `${l}\r\n`).join(""));
   }
 
+  /** Ends the conversation now (its time is up): the command waiting for a reply fails with `reason`. */
+  abort(reason: Error): void {
+    this.closed ??= reason;
+    this.waiter?.();
+    this.socket.destroy();
+  }
+
   /** Says goodbye and closes politely (a reset would make the server log an error), with a bound. */
   async quit(): Promise<void> {
     if (this.closed) {
