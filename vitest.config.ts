@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { unitTests } from "./vitest.unit.config.js";
 
 // Two projects. `unit`: the pure modules' tests, beside them in server/ and client/ (plus the
 // contract's house rules), no servers: `npm run test:unit` answers in seconds. `integration`:
@@ -6,12 +7,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["server/**/*.test.ts", "client/**/*.test.ts", "test/spec/**/*.test.ts"],
-        },
-      },
+      { test: unitTests },
       {
         test: {
           name: "integration",

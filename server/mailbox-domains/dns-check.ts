@@ -1,5 +1,6 @@
 import type { Resolver } from "node:dns/promises";
 import { dnsFailure, dnsOutcome, resolverFor } from "../shared/dns.js";
+import { judgeRecord } from "./record-match.js";
 import type { DnsRecord } from "./records.js";
 
 export interface DnsSettings {
@@ -29,14 +30,7 @@ export class DnsChecker {
 
   private async checkOne(record: DnsRecord, verified: boolean): Promise<DnsRecord> {
     const observed = record.type === "MX" ? await this.mx(record.name) : await this.txt(record.name);
-    const relevant = record.purpose === "spf" ? observed.filter((v) => /^v=spf1(\s|$)/i.test(v)) : observed;
-    const found = relevant.some((value) => matches(record, value));
-    const status = found
-      ? "found"
-      : relevant.length > 0 || (verified && record.purpose === "ownership")
-        ? "mismatch"
-        : "pending";
-    return { ...record, status, observed_values: relevant };
+    return judgeRecord(record, observed, verified);
   }
 
   /** TXT values at `name`, each record's strings joined (long values arrive split in 255-octet strings). */
@@ -60,14 +54,4 @@ export class DnsChecker {
       throw new DnsUnavailableError(`DNS lookup failed: ${dnsFailure(error)}`);
     }
   }
-}
-
-/** Host names compare case-insensitively, as DNS does; TXT values exactly (tokens are case-sensitive). */
-function matches(record: DnsRecord, observed: string): boolean {
-  if (record.type === "MX") return observed.split(" ")[1] === record.value.toLowerCase();
-  if (record.purpose === "spf") {
-    const wanted = /include:(\S+)/.exec(record.value)?.[1]?.toLowerCase();
-    return observed.toLowerCase().split(/\s+/).includes(`include:${wanted}`);
-  }
-  return observed.trim() === record.value;
 }
