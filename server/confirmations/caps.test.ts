@@ -29,6 +29,12 @@ describe("per-address caps", () => {
     if (error) expect(error.status).toBe(429);
   });
 
+  it("Retry-After is at least one second, however little is left", () => {
+    const error = refusal(() => checkAddressCaps([at(0)], T0 + 59_900, settings))!;
+    expect(error.headers["Retry-After"]).toBe("1");
+    expect(error.detail).toContain("the next is allowed in 1 s");
+  });
+
   it("the interval's refusal says how long ago and how long to wait, and Retry-After rounds up", () => {
     const error = refusal(() => checkAddressCaps([at(0)], T0 + 18_400, settings))!;
     expect(error.detail).toBe("A confirmation mail was sent to this address 18 s ago; the next is allowed in 42 s.");

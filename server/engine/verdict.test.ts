@@ -22,6 +22,15 @@ describe("reply to reason", () => {
     [450, "4.2.1 Greylisted, try again later", false, "greylisted"],
     [451, "4.3.0 Temporary failure", false, "greylisted"],
     [421, "4.4.2 Timeout", false, "greylisted"],
+    [450, "4.7.1 Try again later", false, "greylisted"],
+    [550, "5.2.1 Mailbox disabled", false, "rejected_email"],
+    [550, "5.1.2 Bad destination system", false, "rejected_email"],
+    [552, "5.2.2", false, "mailbox_full"],
+    [550, "5.7.1", false, "smtp_blocked"],
+    [550, "5.7.1Blocked", false, "rejected_email"],
+    [550, "see 5.7.1 below", false, "rejected_email"],
+    [450, "4.2.2 Mailbox full, try later", false, "mailbox_full"],
+    [251, "2.1.5 forwarded", true, "catch_all"],
     [500, "5.5.1 Command unrecognized", false, "unexpected_error"],
     [503, "5.5.1 Bad sequence of commands", false, "unexpected_error"],
     [354, "Start mail input", false, "unexpected_error"],
@@ -31,7 +40,41 @@ describe("reply to reason", () => {
   });
 });
 
+const CHECKS: Checks = {
+  syntax: true,
+  internationalized: false,
+  domain: "acme.test",
+  mx: null,
+  disposable: false,
+  role_account: false,
+  free_provider: false,
+  smtp: null,
+};
+
 describe("verdict", () => {
+  it.each([
+    ["accepted_email", "deliverable"],
+    ["catch_all", "risky"],
+    ["mailbox_full", "risky"],
+    ["disposable_domain", "risky"],
+    ["invalid_syntax", "undeliverable"],
+    ["invalid_domain", "undeliverable"],
+    ["null_mx", "undeliverable"],
+    ["no_mail_server", "undeliverable"],
+    ["rejected_email", "undeliverable"],
+    ["smtputf8_unsupported", "undeliverable"],
+    ["dns_error", "unknown"],
+    ["greylisted", "unknown"],
+    ["smtp_timeout", "unknown"],
+    ["smtp_unavailable", "unknown"],
+    ["smtp_blocked", "unknown"],
+    ["probe_disabled", "unknown"],
+    ["private_network", "unknown"],
+    ["unexpected_error", "unknown"],
+  ] as const)("%s is %s", (reason, result) => {
+    expect(verdict("a@acme.test", reason, CHECKS).result).toBe(result);
+  });
+
   it("maps each reason to its result and carries the catch-all and suggestion", () => {
     const checks: Checks = {
       syntax: true,
