@@ -138,4 +138,46 @@ describe("checkSyntax", () => {
       why: "local part is not a dot-atom (RFC 5322 §3.2.3)",
     });
   });
+
+  // Each refusal says which rule, so a result's reason can be explained to a user.
+  it.each([
+    ["", "empty"],
+    ["a\r\nb@example.com", "control characters (RFC 5321 §4.1.2)"],
+    ["a\tb@example.com", "control characters (RFC 5321 §4.1.2)"],
+    ["no-at-sign.example.com", "no @ separating a local part and a domain (RFC 5321 §4.1.2)"],
+    ["@example.com", "empty local part (RFC 5321 §4.1.2)"],
+    [`${"a".repeat(65)}@example.com`, "local part over 64 octets (RFC 5321 §4.5.3.1.1)"],
+    [`${"ä".repeat(33)}@example.com`, "local part over 64 octets (RFC 5321 §4.5.3.1.1)"],
+    ['"ab@example.com', "malformed quoted local part (RFC 5321 §4.1.2)"],
+    ['ab"@example.com', "local part is not a dot-atom (RFC 5322 §3.2.3)"],
+    ["a@[192.0.2.1", "unterminated address literal (RFC 5321 §4.1.3)"],
+    ["a@[IPv6:not-an-address]", "malformed address literal (RFC 5321 §4.1.3)"],
+    ["a@[IPv6:192.0.2.1]", "malformed address literal (RFC 5321 §4.1.3)"],
+    ["a@[2001:db8::1]", "malformed address literal (RFC 5321 §4.1.3)"],
+    ["a@exa mple.com", "domain is not a valid host name (RFC 5321 §4.1.2, RFC 5890)"],
+    [
+      `${"a".repeat(64)}@${`${"b".repeat(63)}.`.repeat(3)}${"c".repeat(60)}`,
+      "address over 254 octets (RFC 5321 §4.5.3.1.3, RFC 3696 errata)",
+    ],
+  ])("%j is refused: %s", (input, why) => {
+    expect(checkSyntax(input)).toEqual({ valid: false, why });
+  });
+
+  it("takes exactly 254 octets, and an address literal of the greatest length", () => {
+    const at254 = `${"a".repeat(64)}@${`${"b".repeat(63)}.`.repeat(2)}${"c".repeat(61)}`;
+    expect(Buffer.byteLength(at254)).toBe(254);
+    expect(checkSyntax(at254).valid).toBe(true);
+    expect(checkSyntax(`${at254.slice(0, 64)}x${at254.slice(64)}`).valid).toBe(false);
+    const literal = `${"a".repeat(64)}@[IPv6:ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]`;
+    expect(checkSyntax(literal)).toMatchObject({ valid: true, addressLiteral: true });
+  });
+
+  it("splits at the last @, even the first character's", () => {
+    expect(checkSyntax('"a@b"@example.com')).toMatchObject({ valid: true, local: '"a@b"', domain: "example.com" });
+    expect(checkSyntax("@")).toEqual({ valid: false, why: "empty local part (RFC 5321 §4.1.2)" });
+  });
+
+  it("reads a non-ASCII local part as code points (atext extended by RFC 6531)", () => {
+    expect(checkSyntax("𝒳.ü@example.com")).toMatchObject({ valid: true, internationalized: true });
+  });
 });
