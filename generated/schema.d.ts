@@ -1077,8 +1077,9 @@ export interface components {
             };
         };
         /**
-         * @description The database does not answer (lost, partitioned or overloaded): `store_unavailable`. Nothing was
-         *     changed; retry after `Retry-After`.
+         * @description The database does not answer (lost, partitioned or overloaded): `store_unavailable`. Or, on a
+         *     creating POST, the first request with the same `Idempotency-Key` is still being answered
+         *     (`service_unavailable`); a retry after `Retry-After` gets its answer. Nothing was changed.
          */
         StoreUnavailable: {
             headers: {
