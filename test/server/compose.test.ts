@@ -34,7 +34,8 @@ describe("the composition root", () => {
     const sources = execFileSync("git", ["ls-files", "server/*.ts"], { encoding: "utf8" }).split("\n").filter(Boolean);
     const offenders: string[] = [];
     for (const file of sources) {
-      if (file === "server/compose.ts") continue;
+      // Tests beside the code build what they test; the server itself builds in compose.ts only.
+      if (file === "server/compose.ts" || file.endsWith(".test.ts")) continue;
       const source = readFileSync(file, "utf8");
       for (const match of source.matchAll(/new (\w+(?:Service|Repository))\(/g)) {
         // A repository may re-open itself on a transaction (`in(trx)`): the same object on another handle.
