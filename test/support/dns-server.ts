@@ -24,6 +24,7 @@ export interface Zone {
  * file per lower-cased name, so tests in other processes can publish records while it runs.
  */
 export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailproof-zones-"))) {
+  let closed = false;
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
@@ -70,7 +71,8 @@ export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailp
               ttl: 60,
               ...mx,
             } as never);
-        send(response);
+        // A delayed answer may come due after the server was closed: there is no one to tell.
+        if (!closed) Promise.resolve(send(response)).catch(() => undefined);
       };
       if (zone?.delayMs) setTimeout(answer, zone.delayMs);
       else answer();
@@ -82,7 +84,10 @@ export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailp
     server: `127.0.0.1:${port}`,
     zoneDir,
     publish: (name: string, zone: Zone) => publish(zoneDir, name, zone),
-    close: () => server.close(),
+    close: () => {
+      closed = true;
+      return server.close();
+    },
   };
 }
 
