@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { dropRunSchemas } from "./database.js";
 import { startDnsServer } from "./dns-server.js";
@@ -13,7 +15,10 @@ import type { Target } from "./targets.js";
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Pick<Started, "stop">[] = [];
-  const stopAll = () => Promise.all(started.map((s) => s.stop())).then(() => dropRunSchemas());
+  const stopAll = () =>
+    Promise.all(started.map((s) => s.stop()))
+      .then(() => dropRunSchemas())
+      .then(() => unmountSmallDisks());
   try {
     const mockPort = await freePort();
     const mockUrl = `http://127.0.0.1:${mockPort}`;
@@ -55,4 +60,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   return stopAll;
+}
+
+/**
+ * The small tmpfs disks the tests mounted (serverOnSmallDisk): a test file's worker process may
+ * end before its exit hook runs, so the run unmounts whatever is left.
+ */
+function unmountSmallDisks(): void {
+  const mounts = readFileSync("/proc/mounts", "utf8").split("\n");
+  for (const line of mounts) {
+    const [, target, type] = line.split(" ");
+    if (type === "tmpfs" && target?.includes("mailproof-disk-")) spawnSync("umount", ["-l", target]);
+  }
 }
