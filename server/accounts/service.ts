@@ -65,19 +65,21 @@ export class AccountService {
   }
 
   /**
-   * The account a presented key belongs to, or null. Keys are high-entropy random strings, so a
-   * plain SHA-256 is the right hash (a slow password hash would only slow every request).
+   * The account a presented key belongs to, with the key's id for per-key budgets (a prefix of
+   * its hash: never the key), or null. Keys are high-entropy random strings, so a plain SHA-256
+   * is the right hash (a slow password hash would only slow every request).
    */
-  async authenticate(key: string): Promise<string | null> {
+  async authenticate(key: string): Promise<{ accountId: string; keyId: string } | null> {
     const hash = sha256Hex(key);
+    const keyId = hash.slice(0, 32);
     const now = Date.now();
     const hit = this.verified.get(hash);
-    if (hit && hit.until > now) return hit.accountId;
+    if (hit && hit.until > now) return { accountId: hit.accountId, keyId };
     const accountId = (await this.repository.accountForKeyHash(hash)) ?? null;
     if (this.verified.size >= 10_000) this.verified.clear();
     if (accountId) this.verified.set(hash, { accountId, until: now + KEY_CACHE_MS });
     else this.verified.delete(hash);
-    return accountId;
+    return accountId ? { accountId, keyId } : null;
   }
 
   async nameOf(accountId: string): Promise<string> {

@@ -131,15 +131,11 @@ export class EmailValidationRepository {
         .where("validation_id", "=", row.validation_id)
         .where("chunk", "=", row.chunk)
         .execute();
+      // One write of the job: served now, and started if this is its first claim. (A claimable
+      // chunk belongs to a queued or processing job: cancel and fail close its chunks.)
       await trx
         .updateTable("email_validations")
-        .set({ status: "processing", started_at: now })
-        .where("id", "=", row.validation_id)
-        .where("status", "=", "queued")
-        .execute();
-      await trx
-        .updateTable("email_validations")
-        .set({ last_claimed_at: now })
+        .set({ status: "processing", started_at: sql`coalesce(started_at, ${now})`, last_claimed_at: now })
         .where("id", "=", row.validation_id)
         .execute();
       return { validationId: row.validation_id, chunk: row.chunk };

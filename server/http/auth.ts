@@ -1,7 +1,6 @@
 import type { Request, RequestHandler } from "express";
-import { sha256Hex } from "../shared/ids.js";
 import { ProblemError } from "./problem.js";
-import { describeBudget, type RateLimiter } from "./rate-limit.js";
+import { describeBudget, type RateLimiter, rateLimitFields } from "./rate-limit.js";
 
 const REALM = 'Bearer realm="mailproof"';
 
@@ -13,8 +12,8 @@ const REALM = 'Bearer realm="mailproof"';
  * 429 without its key being looked at, so keys cannot be guessed at speed.
  */
 export function authenticate(
-  /** The account a key belongs to, or null (unknown or revoked). */
-  accountFor: (key: string) => Promise<string | null>,
+  /** The account a key belongs to and the key's id (never the key), or null (unknown or revoked). */
+  accountFor: (key: string) => Promise<{ accountId: string; keyId: string } | null>,
   limiter: RateLimiter,
   budget: { points: number; windowSeconds: number } | null,
 ): RequestHandler {
@@ -27,10 +26,10 @@ export function authenticate(
     if (until !== undefined) blockedUntil.delete(address);
 
     const key = bearerKey(req);
-    const accountId = key ? await accountFor(key) : null;
-    if (key && accountId) {
-      res.locals.accountId = accountId;
-      res.locals.keyId = sha256Hex(key).slice(0, 32);
+    const found = key ? await accountFor(key) : null;
+    if (found) {
+      res.locals.accountId = found.accountId;
+      res.locals.keyId = found.keyId;
       return next();
     }
     const decision = await limiter.take("auth_failures", address);
@@ -59,12 +58,7 @@ function tooManyFailures(
   budget: { points: number; windowSeconds: number } | null,
   headers: Record<string, string>,
 ): ProblemError {
-  const policy: Record<string, string> = budget
-    ? {
-        "RateLimit-Policy": `"auth_failures";q=${budget.points};w=${budget.windowSeconds}`,
-        RateLimit: `"auth_failures";r=0;t=${seconds}`,
-      }
-    : {};
+  const policy = budget ? rateLimitFields("auth_failures", budget, 0, seconds) : {};
   return new ProblemError(
     429,
     "rate_limited",

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request } from "express";
 import { storeFault } from "../db/faults.js";
 import type { Logger } from "../shared/logger.js";
-import { type FieldError, ProblemError, sendProblem } from "./problem.js";
+import { type FieldError, ProblemError, requestPath, sendProblem } from "./problem.js";
 
 /** How long a client should wait before retrying after a database fault. */
 const STORE_RETRY_SECONDS = 5;
@@ -76,16 +76,13 @@ function toProblem(error: unknown, req: Request): ProblemError {
 
   // express-openapi-validator
   if (status === 400 && Array.isArray(e.errors)) return fromValidation(e.errors);
-  if (status === 401)
-    return new ProblemError(401, "unauthorized", "Send your API key as 'Authorization: Bearer <key>'.", undefined, {
-      "WWW-Authenticate": 'Bearer realm="mailproof"',
-    });
-  if (status === 404) return new ProblemError(404, "not_found", `There is no ${req.method} ${req.path} in this API.`);
+  if (status === 404)
+    return new ProblemError(404, "not_found", `There is no ${req.method} ${requestPath(req)} in this API.`);
   if (status === 405)
     return new ProblemError(
       405,
       "method_not_allowed",
-      `${req.method} is not allowed on ${req.path}.`,
+      `${req.method} is not allowed on ${requestPath(req)}.`,
       undefined,
       e.headers ?? {},
     );

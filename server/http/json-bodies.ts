@@ -13,7 +13,10 @@ export function jsonBodies(
 ): RequestHandler {
   const small = express.json({ limit: limits.json, strict: false });
   const large = express.json({ limit: limits.bulk, strict: false });
+  // Most requests (every GET) are of a method no operation takes a body with: no path matching for them.
+  const methods = new Set(operations.filter((o) => o.jsonBody).map((o) => o.method));
   return (req, res, next) => {
+    if (!methods.has(req.method)) return next();
     const op = operationFor(operations, req.method, req.path);
     if (!op?.jsonBody) return next();
     (op.operationId === limits.bulkOperationId ? large : small)(req, res, next);

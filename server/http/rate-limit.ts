@@ -60,12 +60,22 @@ export class RateLimiter {
 
 function decision(name: LimitClass, budget: Budget, res: RateLimiterRes, allowed: boolean): Decision {
   const resetSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  const headers: Record<string, string> = {
-    "RateLimit-Policy": `"${name}";q=${budget.points};w=${budget.windowSeconds}`,
-    RateLimit: `"${name}";r=${Math.max(0, res.remainingPoints)};t=${resetSeconds}`,
-  };
+  const headers = rateLimitFields(name, budget, res.remainingPoints, resetSeconds);
   if (!allowed) headers["Retry-After"] = String(resetSeconds);
   return { allowed, headers, retryAfterSeconds: resetSeconds };
+}
+
+/** `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) for one budget. */
+export function rateLimitFields(
+  name: LimitClass,
+  budget: Budget,
+  remaining: number,
+  resetSeconds: number,
+): Record<string, string> {
+  return {
+    "RateLimit-Policy": `"${name}";q=${budget.points};w=${budget.windowSeconds}`,
+    RateLimit: `"${name}";r=${Math.max(0, remaining)};t=${resetSeconds}`,
+  };
 }
 
 /** In words, for a 429's detail. */

@@ -23,7 +23,7 @@ describe("the composition root", () => {
       };
     const domain = await post("/v1/mailbox-domains", { domain: "in-use.example" });
     await post("/v1/sender-identities", { domain_id: domain.id, name: "Billing", email: "billing@in-use.example" });
-    const account = (await server.services.accounts.authenticate(key))!;
+    const account = (await server.services.accounts.authenticate(key))!.accountId;
     await expect(server.services.mailboxDomains.delete(account, domain.id)).rejects.toMatchObject({
       status: 409,
       code: "domain_in_use",
