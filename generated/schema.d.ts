@@ -4,6 +4,31 @@
  */
 
 export interface paths {
+    "/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the account
+         * @description The account the API key belongs to, with the display name the people we email see.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the account
+         * @description Changes the fields given; the others keep their value. A new `display_name` is what the
+         *     next confirmation mail and page show (links already mailed show it too).
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
+    };
     "/v1/destinations": {
         parameters: {
             query?: never;
@@ -378,6 +403,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description This process's metrics in the Prometheus text format: requests and durations by route
+         *     template and status, validation jobs and chunks by state (queue depth, oldest queued age),
+         *     addresses validated by result and reason, SMTP probe replies by class, mail deliveries by
+         *     outcome, store pool use, and the process's own (CPU, memory, event loop, file descriptors).
+         *     Open unless the operator sets `METRICS_TOKEN` (then `Authorization: Bearer <token>` is
+         *     required) or turns it off (`METRICS=off`: 404). Scrape every process: each counts its own.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -423,83 +473,29 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description `pending` until the owner of the address confirms it, then `verified`.
-         * @example pending
-         * @enum {string}
-         */
-        VerificationStatus: "pending" | "verified";
-        /**
          * Format: uuid
          * @description A UUID v4 assigned by mailproof.
          * @example 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
          */
         Uuid: string;
         /**
-         * Format: date-time
-         * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
-         * @example 2026-11-20T14:05:42Z
+         * @description The name the people we email see: confirmation mails and pages say that this account asked for
+         *     the confirmation. 1 to 100 characters, no control characters or line breaks, no white space
+         *     at either end.
+         * @example Acme Logistics
          */
-        NullableTimestamp: string | null;
-        /**
-         * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
-         *     without calling resend and failing.
-         */
-        Verification: {
-            /** @description When the last confirmation mail was sent; null if none was sent yet. */
-            last_sent_at: components["schemas"]["NullableTimestamp"];
-            /**
-             * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
-             * @example 1
-             */
-            sends_last_24h: number;
-            /** @description The earliest time a resend is allowed; null when verified. */
-            next_resend_at: components["schemas"]["NullableTimestamp"];
-            /** @description When the newest confirmation link stops working; null when verified or none was sent. */
-            expires_at: components["schemas"]["NullableTimestamp"];
-        };
+        AccountDisplayName: string;
         /**
          * Format: date-time
          * @description An RFC 3339 timestamp in UTC.
          * @example 2026-11-20T14:03:11Z
          */
         Timestamp: string;
-        /** @description A forwarding destination address and where its confirmation stands. */
-        Destination: {
+        /** @description The account the API key belongs to. */
+        Account: {
             id: components["schemas"]["Uuid"];
-            /**
-             * Format: email
-             * @description The destination address, as given at creation (domain lower-cased).
-             * @example ana.silva@acme-logistics.com
-             */
-            email: string;
-            status: components["schemas"]["VerificationStatus"];
-            /** @description When the owner confirmed the address; null while pending. */
-            verified_at: components["schemas"]["NullableTimestamp"];
-            verification: components["schemas"]["Verification"];
+            display_name: components["schemas"]["AccountDisplayName"];
             created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        /** @description Links to this page and its neighbours. Follow them as they are; do not build cursors yourself. */
-        PageLinks: {
-            /**
-             * @description This page (a path with its query).
-             * @example /v1/destinations?page[size]=25
-             */
-            self: string;
-            /**
-             * @description The next page (a path with its query), or null on the last page.
-             * @example /v1/destinations?page[size]=25&page[after]=MjAyNi0xMS0yMFQxNDowMzoxMVp8M2YwYzlhNTI
-             */
-            next: string | null;
-            /**
-             * @description The previous page (a path with its query), or null on the first page.
-             * @example null
-             */
-            prev: string | null;
-        };
-        DestinationList: {
-            data: components["schemas"]["Destination"][];
-            links: components["schemas"]["PageLinks"];
         };
         /**
          * @description A stable, machine-readable error code. New codes may be added in a minor version; clients
@@ -582,8 +578,84 @@ export interface components {
              * @example /v1/destinations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
              */
             instance?: string;
+            /**
+             * @description The id of the request (its `X-Request-Id`, sent or given), as the server's logs record it. Quote it when you report a problem.
+             * @example 5f2b7c1e-9a43-4d6e-b8f0-2c7a1d3e4b56
+             */
+            request_id?: string;
             /** @description For field errors, one entry per offending field or parameter. */
             errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The fields to change; fields left out keep their value. */
+        AccountUpdate: {
+            display_name?: components["schemas"]["AccountDisplayName"];
+        };
+        /**
+         * @description `pending` until the owner of the address confirms it, then `verified`.
+         * @example pending
+         * @enum {string}
+         */
+        VerificationStatus: "pending" | "verified";
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
+         * @example 2026-11-20T14:05:42Z
+         */
+        NullableTimestamp: string | null;
+        /**
+         * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
+         *     without calling resend and failing.
+         */
+        Verification: {
+            /** @description When the last confirmation mail was sent; null if none was sent yet. */
+            last_sent_at: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
+             * @example 1
+             */
+            sends_last_24h: number;
+            /** @description The earliest time a resend is allowed; null when verified. */
+            next_resend_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the newest confirmation link stops working; null when verified or none was sent. */
+            expires_at: components["schemas"]["NullableTimestamp"];
+        };
+        /** @description A forwarding destination address and where its confirmation stands. */
+        Destination: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @description The destination address, as given at creation (domain lower-cased).
+             * @example ana.silva@acme-logistics.com
+             */
+            email: string;
+            status: components["schemas"]["VerificationStatus"];
+            /** @description When the owner confirmed the address; null while pending. */
+            verified_at: components["schemas"]["NullableTimestamp"];
+            verification: components["schemas"]["Verification"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description Links to this page and its neighbours. Follow them as they are; do not build cursors yourself. */
+        PageLinks: {
+            /**
+             * @description This page (a path with its query).
+             * @example /v1/destinations?page[size]=25
+             */
+            self: string;
+            /**
+             * @description The next page (a path with its query), or null on the last page.
+             * @example /v1/destinations?page[size]=25&page[after]=MjAyNi0xMS0yMFQxNDowMzoxMVp8M2YwYzlhNTI
+             */
+            next: string | null;
+            /**
+             * @description The previous page (a path with its query), or null on the first page.
+             * @example null
+             */
+            prev: string | null;
+        };
+        DestinationList: {
+            data: components["schemas"]["Destination"][];
+            links: components["schemas"]["PageLinks"];
         };
         /** @description Creating a destination emails a confirmation link to it. */
         DestinationCreate: {
@@ -1000,7 +1072,7 @@ export interface components {
         };
         Health: {
             /**
-             * @description `ok`: all dependencies answer; `degraded`: mail is failing but the API works; `unavailable`: the store does not answer, or cannot write (its disk is full).
+             * @description `ok`: all dependencies answer; `degraded`: the API works but mail is failing, or validation chunks wait and no worker is alive; `unavailable`: the store does not answer, or cannot write (its disk is full).
              * @example ok
              * @enum {string}
              */
@@ -1023,6 +1095,31 @@ export interface components {
                  */
                 mail: "ok" | "failing";
             };
+            /** @description The validation workers of every process, by their heartbeats (null when the store does not answer). */
+            workers: {
+                /**
+                 * @description Workers whose last heartbeat is under a minute old.
+                 * @example 4
+                 */
+                alive: number;
+                /** @description The newest heartbeat of any worker; null when none has run. */
+                last_heartbeat_at: components["schemas"]["NullableTimestamp"];
+            } | null;
+            /** @description Email validation work waiting for a worker (null when the store does not answer). */
+            queue: {
+                /**
+                 * @description Chunks of addresses no worker has claimed yet (the queue depth).
+                 * @example 12
+                 */
+                queued_chunks: number;
+                /**
+                 * @description Chunks a worker is validating now.
+                 * @example 4
+                 */
+                running_chunks: number;
+                /** @description When the job of the oldest waiting chunk was created; null when nothing waits. */
+                oldest_queued_at: components["schemas"]["NullableTimestamp"];
+            } | null;
         };
     };
     responses: {
@@ -1090,17 +1187,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The account already has a resource with this address or name. */
-        AlreadyExists: {
-            headers: {
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
         /** @description The body is larger than the server accepts. */
         PayloadTooLarge: {
             headers: {
@@ -1135,6 +1221,30 @@ export interface components {
             };
         };
         /**
+         * @description The server's disk is full: `storage_full`. Nothing was written; retry after `Retry-After`
+         *     (an operator has to free space).
+         */
+        StorageFull: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The account already has a resource with this address or name. */
+        AlreadyExists: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description No mail was sent and nothing was changed: a confirmation mail went to this address too recently
          *     (`resend_too_soon`, minimum interval 60 s by default), this address had the confirmation mails
          *     allowed in a rolling 24 hours (`resend_cap_reached`, 5 by default; the cap counts every mail to
@@ -1148,19 +1258,6 @@ export interface components {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /**
-         * @description The server's disk is full: `storage_full`. Nothing was written; retry after `Retry-After`
-         *     (an operator has to free space).
-         */
-        StorageFull: {
-            headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -1392,6 +1489,68 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated account. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
     listDestinations: {
         parameters: {
             query?: {
@@ -2276,6 +2435,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["NoParameters"];
+            /** @description `METRICS_TOKEN` is set and the request does not carry it. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The operator turned metrics off (`METRICS=off`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

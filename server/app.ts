@@ -1,4 +1,5 @@
 import express, { type Express, Router } from "express";
+import { accountRoutes } from "./accounts/routes.js";
 import type { Services } from "./compose.js";
 import type { Config } from "./config.js";
 import { confirmationRoutes } from "./confirmations/routes.js";
@@ -15,6 +16,7 @@ import { integerQueryParameters, operationsOf } from "./http/operations.js";
 import { ProblemError, requestPath } from "./http/problem.js";
 import { noNulInBody, requestHygiene } from "./http/request-hygiene.js";
 import { limitPerKey } from "./http/request-limits.js";
+import { requestLog } from "./http/request-log.js";
 import { cors, noSniff, noStore } from "./http/response-headers.js";
 import { mountOperations } from "./http/typed-route.js";
 import { contractValidator } from "./http/validator.js";
@@ -49,6 +51,9 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   app.set("trust proxy", config.trustProxy);
 
   const operations = operationsOf(bundledSpec);
+  // First: every request has an id, a log line and its metrics, whatever answers it.
+  const routeOf = (path: string) => operations.find((o) => o.matches.test(path))?.path ?? "unmatched";
+  app.use(requestLog(logger, services.metrics, routeOf));
   app.use(noSniff);
   // The API: CORS (preflights answered before authentication), then who is asking, then their
   // budget, and only then is a body read, within the limit of its operation.
@@ -82,6 +87,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   // Each handler sits on the method and path of its operation in the contract.
   const api = Router();
   mountOperations(api, operations, [
+    ...accountRoutes(services.accounts),
     ...destinationRoutes(services.destinations),
     ...senderIdentityRoutes(services.senderIdentities),
     ...mailboxDomainRoutes(services.mailboxDomains),
@@ -89,7 +95,17 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
     ...emailCheckRoutes(services.emailChecks),
   ]);
   app.use(api);
-  app.use(metaRoutes(db, mailer, config.databaseUrl ? null : config.dataDir));
+  app.use(
+    metaRoutes({
+      db,
+      mailer,
+      sqliteDir: config.databaseUrl ? null : config.dataDir,
+      queue: () => services.emailValidations.queueStats(),
+      workers: () => services.emailValidations.workerLiveness(),
+      metrics: services.metrics,
+      metricsAccess: config.metrics,
+    }),
+  );
   app.use((req, _res, next) =>
     next(new ProblemError(404, "not_found", `There is no ${req.method} ${requestPath(req)} in this API.`)),
   );

@@ -28,6 +28,7 @@ import { SenderIdentityService } from "./sender-identities/service.js";
 import type { Clock } from "./shared/clock.js";
 import { randomToken } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
+import { createMetrics, type Metrics, observe } from "./shared/metrics.js";
 
 export interface Infrastructure {
   db: Db;
@@ -36,6 +37,8 @@ export interface Infrastructure {
   logger: Logger;
   /** Processes that send no mail (a worker, the keys CLI) leave it out; a send then fails loudly. */
   mailer?: Mailer;
+  /** The process's metrics (the CLIs and most tests leave it out: a registry nobody reads). */
+  metrics?: Metrics;
 }
 
 /** Every service of mailproof, each built once, here and nowhere else. */
@@ -47,7 +50,14 @@ export type Services = ReturnType<typeof compose>;
  * afterwards. Families that answer each other's questions get the other's repository (a domain
  * asks the identities' repository whether it is in use), never a half-built service.
  */
-export function compose({ db, config, clock, logger, mailer = noMailer }: Infrastructure) {
+export function compose({
+  db,
+  config,
+  clock,
+  logger,
+  mailer = noMailer,
+  metrics = createMetrics({ processMetrics: false }),
+}: Infrastructure) {
   const accounts = new AccountService(new AccountRepository(db), clock);
   const destinationRepository = new DestinationRepository(db);
   const identityRepository = new SenderIdentityRepository(db);
@@ -64,7 +74,7 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
       tokenTtlMs: config.confirmTokenTtlHours * 3600 * 1000,
       quotaPerHour: config.mailQuotaPerHour,
     },
-    (accountId) => accounts.nameOf(accountId),
+    (accountId) => accounts.displayNameOf(accountId),
     { destination: destinationSubjects(destinationRepository), sender_identity: identitySubjects(identityRepository) },
   );
   const mailboxDomains = new MailboxDomainService(
@@ -75,7 +85,26 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
     (accountId, domainId) => identityRepository.countByDomain(accountId, domainId),
   );
   const emailValidationRepository = new EmailValidationRepository(db);
+  const emailValidations = new EmailValidationService(emailValidationRepository, clock, logger);
   const postgres = postgresPoolOf(db);
+  // Every probe's replies, by class, on the process's metrics.
+  const probing = (overrides: { greylistRetryMs?: number } = {}) => {
+    const settings = engineSettings(config, overrides);
+    const observeReply = (replyClass: string) => metrics.probeReplies.inc({ class: replyClass });
+    return { ...settings, probe: { ...settings.probe, observe: observeReply } };
+  };
+  observe(metrics, {
+    queue: () => emailValidations.queueStats(),
+    pool: () =>
+      postgres
+        ? {
+            total: postgres.totalCount,
+            idle: postgres.idleCount,
+            waiting: postgres.waitingCount,
+            max: config.dbPoolMax,
+          }
+        : null,
+  });
 
   return {
     accounts,
@@ -83,8 +112,12 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
     destinations: new DestinationService(destinationRepository, confirmations, clock),
     senderIdentities: new SenderIdentityService(identityRepository, mailboxDomains, confirmations, clock),
     mailboxDomains,
-    emailValidations: new EmailValidationService(emailValidationRepository, clock),
-    emailChecks: new EmailCheckService(config),
+    emailValidations,
+    // A greylisting server's retry would take longer than anyone waits on a form.
+    emailChecks: new EmailCheckService(probing({ greylistRetryMs: 0 }), config.validation.checkTimeoutMs, (r) =>
+      metrics.addressesValidated.inc({ result: r.result, reason: r.reason }),
+    ),
+    metrics,
     idempotency: new IdempotencyRepository(db),
     /** Request budgets on the database in use (process memory on SQLite, a shared table on PostgreSQL). */
     limiter: new RateLimiter(config.rateLimits, postgres ? { postgres } : {}),
@@ -92,7 +125,7 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
     formGuard: new FormGuard(once(() => sharedSecret(db, "confirm-form-hmac", randomToken(32)))),
     /** `count` validation workers, started. */
     startValidationWorkers(count: number): ValidationWorker[] {
-      const settings = engineSettings(config);
+      const settings = probing();
       const options = {
         leaseMs: config.validationLeaseMs,
         idleMs: 250,
@@ -101,7 +134,7 @@ export function compose({ db, config, clock, logger, mailer = noMailer }: Infras
       };
       const workers = Array.from(
         { length: count },
-        () => new ValidationWorker(emailValidationRepository, settings, clock, logger, options),
+        () => new ValidationWorker(emailValidationRepository, settings, clock, logger, options, metrics),
       );
       for (const worker of workers) worker.start();
       return workers;

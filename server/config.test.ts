@@ -25,6 +25,35 @@ describe("configuration", () => {
     expect(loadConfig({ NODE_ENV: "production", VALIDATE_RESPONSES: "true" }).validateResponses).toBe(true);
   });
 
+  it("reads the operating settings: log level, metrics (on, off, behind a token), migrations at start", () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: "info",
+      metrics: { enabled: true, token: undefined, workerPort: undefined },
+      migrateOnStart: true,
+    });
+    const set = loadConfig({
+      LOG_LEVEL: "debug",
+      METRICS: "off",
+      METRICS_TOKEN: "s3cret-metrics-token",
+      METRICS_PORT: "9464",
+      MIGRATE_ON_START: "false",
+    });
+    expect(set).toMatchObject({
+      logLevel: "debug",
+      metrics: { enabled: false, token: "s3cret-metrics-token", workerPort: 9464 },
+      migrateOnStart: false,
+    });
+    let message = "";
+    try {
+      loadConfig({ LOG_LEVEL: "loud", METRICS_TOKEN: "short" });
+    } catch (error) {
+      message = (error as ConfigError).message;
+    }
+    expect(message).toContain("LOG_LEVEL");
+    expect(message).toContain('METRICS_TOKEN="***"');
+    expect(message).not.toContain("short");
+  });
+
   it("reads request budgets as count/window, or off; CORS origins as exact origins", () => {
     const config = loadConfig({
       RATE_LIMIT_READS: "600/1m",

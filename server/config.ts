@@ -66,6 +66,12 @@ export interface Config {
   /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (false: none). */
   trustProxy: boolean | number | string;
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** pino's level: trace, debug, info, warn, error, fatal or silent. */
+  logLevel: string;
+  /** GET /metrics: served (open, or behind `token`), or off. */
+  metrics: { enabled: boolean; token: string | undefined; workerPort: number | undefined };
+  /** Apply pending migrations at start (false: the operator runs `npm run migrate` first). */
+  migrateOnStart: boolean;
 }
 
 /** A budget of requests per window; null turns a class of limit off. */
@@ -97,7 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const raw = env[name];
     if (raw === undefined || raw.trim() === "") return fallback;
     const value = parse(raw.trim());
-    if (value === undefined) problems.push(`${name}=${JSON.stringify(withoutPassword(raw))}: expected ${expected}`);
+    // A rejected secret is not echoed: the error goes to logs.
+    const shown = /TOKEN$/.test(name) ? '"***"' : JSON.stringify(withoutPassword(raw));
+    if (value === undefined) problems.push(`${name}=${shown}: expected ${expected}`);
     return value === undefined ? fallback : value;
   };
 
@@ -262,6 +270,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     requestTimeoutMs: read("HTTP_REQUEST_TIMEOUT_MS", 15_000, count(1000), "milliseconds (1000 or more)"),
     keepAliveTimeoutMs: read("HTTP_KEEP_ALIVE_TIMEOUT_MS", 5_000, count(100), "milliseconds (100 or more)"),
   };
+  const logLevel = read(
+    "LOG_LEVEL",
+    "info",
+    (r) => (/^(trace|debug|info|warn|error|fatal|silent)$/.test(r) ? r : undefined),
+    "trace, debug, info, warn, error, fatal or silent",
+  );
+  const metrics = {
+    enabled: read("METRICS", true, bool, "on or off"),
+    token: read<string | undefined>(
+      "METRICS_TOKEN",
+      undefined,
+      (r) => (/^[\x21-\x7e]{16,}$/.test(r) ? r : undefined),
+      "a token of 16 or more printable ASCII characters",
+    ),
+    workerPort: read<number | undefined>(
+      "METRICS_PORT",
+      undefined,
+      (r) => (/^\d+$/.test(r) && Number(r) > 0 && Number(r) < 65536 ? Number(r) : undefined),
+      "a port number (the worker's /metrics)",
+    ),
+  };
+  const migrateOnStart = read("MIGRATE_ON_START", true, bool, "true or false");
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -294,6 +324,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     corsOrigins,
     trustProxy,
     http,
+    logLevel,
+    metrics,
+    migrateOnStart,
   };
 }
 

@@ -7,3 +7,8 @@ const file = (name: string) => readFileSync(new URL(`../generated/${name}`, impo
 export const bundledSpecJson = file("openapi.json");
 export const bundledSpec = JSON.parse(bundledSpecJson.toString("utf8")) as object;
 export const docsHtml = file("docs.html");
+
+/** The package's version (the contract's `info.version` follows it). */
+export const packageVersion = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;

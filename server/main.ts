@@ -9,16 +9,19 @@ import { onShutdown, openProcess, run } from "./process.js";
 import { systemClock } from "./shared/clock.js";
 
 async function main(): Promise<void> {
-  const { config, logger, db } = await openProcess();
+  const { config, logger, db, metrics } = await openProcess("api");
 
   // Built (npm start), mail is composed and sent in its own thread; from source (npm run dev), here.
   const thread = new URL("./mail/mail-thread.js", import.meta.url);
   const mailer = createMailer(
     { smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, "outbox"), from: config.mailFrom },
     logger,
-    existsSync(fileURLToPath(thread)) ? { thread } : {},
+    {
+      ...(existsSync(fileURLToPath(thread)) && { thread }),
+      onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }),
+    },
   );
-  const services = compose({ db, config, clock: systemClock, logger, mailer });
+  const services = compose({ db, config, clock: systemClock, logger, mailer, metrics });
   const firstKey = (await services.accounts.bootstrap("default"))?.key;
   const app = buildApp({ services, db, config, mailer, clock: systemClock, logger });
   // The socket first: a port in use stops start-up before any worker claims a chunk.
@@ -33,6 +36,16 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address ? address.port : config.port;
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   await warmUp(base);
+  logger.info(
+    {
+      url: base,
+      store: config.databaseUrl ? "postgresql" : "sqlite",
+      mail: config.smtpUrl ? "smtp" : "outbox",
+      workers: workers.length,
+      metrics: config.metrics.enabled ? (config.metrics.token ? "token" : "open") : "off",
+    },
+    "listening",
+  );
 
   const lines = [
     `mailproof is listening on ${base}`,
@@ -40,7 +53,7 @@ async function main(): Promise<void> {
     `  data: ${config.databaseUrl ? `PostgreSQL (${databaseName(config.databaseUrl)})` : config.dataDir}`,
     config.smtpUrl
       ? "  mail: sent through SMTP_URL"
-      : `  mail: written to ${join(config.dataDir, "outbox")} (links are also logged)`,
+      : `  mail: written to ${join(config.dataDir, "outbox")} (one .eml per mail, with its link)`,
   ];
   if (firstKey) {
     lines.push(
@@ -49,17 +62,28 @@ async function main(): Promise<void> {
       "",
       `  API key: ${firstKey}`,
       "",
-      `  curl -H 'Authorization: Bearer ${firstKey}' ${base}/v1/destinations`,
+      `  curl -H 'Authorization: Bearer ${firstKey}' ${base}/v1/account`,
+      "",
+      "Confirmation mails show the account's display name ('default' for now). Set it with",
+      `  curl -X PATCH -H 'Authorization: Bearer ${firstKey}' -H 'Content-Type: application/json' \\`,
+      `       -d '{"display_name": "Your Company"}' ${base}/v1/account`,
     );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 
   // Queued mail goes out before the process does (within the 5 s bound).
-  onShutdown(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await Promise.all([...workers.map((w) => w.stop()), mailer.idle()]);
-    await db.destroy();
-  }, 5000);
+  onShutdown(
+    logger,
+    async () => {
+      await new Promise((resolve) => server.close(resolve));
+      logger.info({}, "shutdown: stopped taking requests");
+      await Promise.all([...workers.map((w) => w.stop()), mailer.idle()]);
+      logger.info({ workers: workers.length }, "shutdown: workers stopped, mail handed over");
+      await db.destroy();
+      logger.info({}, "shutdown: store closed");
+    },
+    5000,
+  );
 }
 
 /** host/database of a PostgreSQL URL: never its user or password. */

@@ -1,20 +1,36 @@
 import { type Config, configOrExit } from "./config.js";
 import { type Db, openMigratedDatabase } from "./db/database.js";
-import { jsonLogger, type Logger } from "./shared/logger.js";
+import { packageVersion } from "./generated-files.js";
+import { createLogger, type Logger } from "./shared/logger.js";
+import { createMetrics, type Metrics } from "./shared/metrics.js";
 
-/** What every long-running entry point starts from: its configuration, a logger, the migrated database. */
-export async function openProcess(): Promise<{ config: Config; logger: Logger; db: Db }> {
+/**
+ * What every long-running entry point starts from: its configuration, its logger and metrics,
+ * the migrated database (MIGRATE_ON_START).
+ */
+export async function openProcess(name: string): Promise<{ config: Config; logger: Logger; db: Db; metrics: Metrics }> {
   const config = configOrExit(process.env);
-  const logger = jsonLogger();
+  const logger = createLogger({ level: config.logLevel, version: packageVersion, process: name });
   const db = await openMigratedDatabase(config, { backgroundCheckpoints: true });
-  return { config, logger, db };
+  return { config, logger, db, metrics: createMetrics() };
 }
 
-/** On SIGTERM or SIGINT: `stop`, then exit; exit anyway after `boundMs`. */
-export function onShutdown(stop: () => Promise<unknown>, boundMs: number): void {
-  const once = () => {
-    void stop().finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), boundMs).unref();
+/**
+ * On SIGTERM or SIGINT: `stop`, then exit; exit anyway after `boundMs`. Each step of `stop` is
+ * logged by the caller; the signal and the exit are logged here.
+ */
+export function onShutdown(logger: Logger, stop: () => Promise<unknown>, boundMs: number): void {
+  const once = (signal: NodeJS.Signals) => {
+    logger.info({ signal, bound_ms: boundMs }, "shutting down");
+    const exit = (clean: boolean) => {
+      logger.info({ clean }, clean ? "shut down" : "shut down: the bound ran out first");
+      logger.flush();
+      process.exit(0);
+    };
+    void stop()
+      .catch((error: unknown) => logger.error({ error: String(error) }, "shutdown step failed"))
+      .finally(() => exit(true));
+    setTimeout(() => exit(false), boundMs).unref();
   };
   process.once("SIGTERM", once);
   process.once("SIGINT", once);

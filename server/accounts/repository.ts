@@ -45,6 +45,33 @@ export class AccountRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
+  /** Sets an account's display name; whether the account exists. */
+  async setDisplayName(id: string, displayName: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("accounts")
+      .set({ display_name: displayName })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  listAccounts(): Promise<AccountsTable[]> {
+    return this.db.selectFrom("accounts").selectAll().orderBy("created_at").orderBy("name").execute();
+  }
+
+  /**
+   * Records that a key was used at `at`, unless it was recorded less than a minute before: one
+   * write per key per minute, across processes, whatever the request rate.
+   */
+  async touchKey(hash: string, at: string, minuteAgo: string): Promise<void> {
+    await this.db
+      .updateTable("api_keys")
+      .set({ last_used_at: at })
+      .where("key_hash", "=", hash)
+      .where((eb) => eb.or([eb("last_used_at", "is", null), eb("last_used_at", "<=", minuteAgo)]))
+      .execute();
+  }
+
   async insertKey(key: ApiKeysTable): Promise<void> {
     await this.db.insertInto("api_keys").values(key).execute();
   }

@@ -19,8 +19,31 @@ export interface CreatedKey {
  */
 export const KEY_CACHE_MS = 1000;
 
+/** A key's last use is written at most this often (per process here, per key in the store). */
+export const KEY_USE_RESOLUTION_MS = 60_000;
+
+/**
+ * The contract's AccountDisplayName: 1 to 100 characters, no control characters or line breaks,
+ * no white space at either end. The API's validator applies the contract; the CLI applies this
+ * (a unit test holds the two patterns equal).
+ */
+export const DISPLAY_NAME_PATTERN = "^(?=\\S)(?=.*\\S$)[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]+$";
+const displayNameRule = new RegExp(DISPLAY_NAME_PATTERN, "u");
+
+export function isDisplayName(value: string): boolean {
+  return value.length <= 100 && displayNameRule.test(value);
+}
+
+export interface AccountView {
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
 export class AccountService {
   private readonly verified = new Map<string, { accountId: string; until: number }>();
+  /** When this process last recorded each key's use (by hash). */
+  private readonly recordedUse = new Map<string, number>();
 
   constructor(
     private readonly repository: AccountRepository,
@@ -38,17 +61,20 @@ export class AccountService {
    */
   async bootstrap(name: string): Promise<CreatedKey | null> {
     if (await this.hasAccounts()) return null;
-    const account = { id: newId(), name, created_at: iso(this.clock()) };
+    const account = { id: newId(), name, display_name: name, created_at: iso(this.clock()) };
     if (!(await this.repository.insertAccountIfAbsent(account))) return null;
-    return this.createKey(name);
+    return this.createKey(name, { label: "first start" });
   }
 
-  /** Creates a key for the named account, creating the account if it does not exist. */
-  async createKey(accountName: string): Promise<CreatedKey> {
+  /**
+   * Creates a key for the named account, creating the account if it does not exist (its display
+   * name is `displayName`, else its name).
+   */
+  async createKey(accountName: string, options: { label?: string; displayName?: string } = {}): Promise<CreatedKey> {
     const now = iso(this.clock());
     let account = await this.repository.findByName(accountName);
     if (!account) {
-      account = { id: newId(), name: accountName, created_at: now };
+      account = { id: newId(), name: accountName, display_name: options.displayName ?? accountName, created_at: now };
       await this.repository.insertAccount(account);
     }
     const key = `${KEY_PREFIX}${randomToken(32)}`;
@@ -58,7 +84,9 @@ export class AccountService {
       account_id: account.id,
       prefix: key.slice(0, 14),
       key_hash: sha256Hex(key),
+      label: options.label ?? null,
       created_at: now,
+      last_used_at: null,
       revoked_at: null,
     });
     return { accountId: account.id, accountName: account.name, keyId, key };
@@ -74,16 +102,59 @@ export class AccountService {
     const keyId = hash.slice(0, 32);
     const now = Date.now();
     const hit = this.verified.get(hash);
-    if (hit && hit.until > now) return { accountId: hit.accountId, keyId };
+    if (hit && hit.until > now) {
+      this.recordUse(hash);
+      return { accountId: hit.accountId, keyId };
+    }
     const accountId = (await this.repository.accountForKeyHash(hash)) ?? null;
     if (this.verified.size >= 10_000) this.verified.clear();
     if (accountId) this.verified.set(hash, { accountId, until: now + KEY_CACHE_MS });
     else this.verified.delete(hash);
+    if (accountId) this.recordUse(hash);
     return accountId ? { accountId, keyId } : null;
   }
 
-  async nameOf(accountId: string): Promise<string> {
-    return (await this.repository.findById(accountId))?.name ?? "An account";
+  /**
+   * Writes the key's last use, at most once a minute per key: in the background, so no request
+   * waits for it (a failed write is tried again on the next request).
+   */
+  private recordUse(hash: string): void {
+    const now = this.clock().getTime();
+    if (now - (this.recordedUse.get(hash) ?? Number.NEGATIVE_INFINITY) < KEY_USE_RESOLUTION_MS) return;
+    if (this.recordedUse.size >= 10_000) this.recordedUse.clear();
+    this.recordedUse.set(hash, now);
+    this.repository
+      .touchKey(hash, iso(new Date(now)), iso(new Date(now - KEY_USE_RESOLUTION_MS)))
+      .catch(() => this.recordedUse.delete(hash));
+  }
+
+  /** The name the people we email see: the account's display name. */
+  async displayNameOf(accountId: string): Promise<string> {
+    const account = await this.repository.findById(accountId);
+    return account?.display_name ?? account?.name ?? "An account";
+  }
+
+  /** The account as its API key sees it. */
+  async view(accountId: string): Promise<AccountView> {
+    const account = await this.repository.findById(accountId);
+    if (!account) throw new Error(`account ${accountId} is gone`);
+    return { id: account.id, display_name: account.display_name ?? account.name, created_at: account.created_at };
+  }
+
+  /** Changes what the account's API key may change (its display name). */
+  async update(accountId: string, change: { display_name?: string }): Promise<AccountView> {
+    if (change.display_name !== undefined) await this.repository.setDisplayName(accountId, change.display_name);
+    return this.view(accountId);
+  }
+
+  /** The operator renames an account's display name (CLI); false when no account has that name. */
+  async setDisplayNameOf(accountName: string, displayName: string): Promise<boolean> {
+    const account = await this.repository.findByName(accountName);
+    return account ? this.repository.setDisplayName(account.id, displayName) : false;
+  }
+
+  listAccounts() {
+    return this.repository.listAccounts();
   }
 
   listKeys() {

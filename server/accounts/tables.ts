@@ -9,7 +9,10 @@ declare module "../db/schema.js" {
 
 export interface AccountsTable {
   id: string;
+  /** The operator's name for the account (CLI, logs); unique. */
   name: string;
+  /** What the people we email see; null only in rows written before migration 008. */
+  display_name: string | null;
   created_at: string;
 }
 
@@ -20,6 +23,10 @@ export interface ApiKeysTable {
   prefix: string;
   /** SHA-256 of the whole key, hex; the key itself is never stored. */
   key_hash: string;
+  /** The operator's note on what the key is for (never the key). */
+  label: string | null;
   created_at: string;
+  /** When the key last authenticated a request, to the minute (written at most once a minute). */
+  last_used_at: string | null;
   revoked_at: string | null;
 }

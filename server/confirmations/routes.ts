@@ -90,9 +90,12 @@ function pageErrors(logger: Logger): ErrorRequestHandler {
       (error as { statusCode?: number }).statusCode ??
       500;
     if (status >= 500)
-      logger.error("confirmation page failed", {
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
+      logger.error(
+        {
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        },
+        "confirmation page failed",
+      );
     if (res.headersSent) return void res.destroy();
     if (status >= 500) return send(res, 500, errorPage());
     send(res, 400, badRequestPage());

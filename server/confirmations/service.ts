@@ -131,6 +131,7 @@ export class ConfirmationService {
         accountName,
         purpose: subject.purpose,
         note: subject.note,
+        resource: { type: subject.type, id: subject.id },
       }),
     );
     // What `verifications` would now read back, known without asking the store again.

@@ -33,13 +33,19 @@ export async function openMigratedDatabase(
     dbQueryTimeoutMs?: number;
     dbStartupTimeoutMs: number;
     dataDir: string;
+    migrateOnStart?: boolean;
   },
   options: { backgroundCheckpoints?: boolean } = {},
 ): Promise<Db> {
   const db = openDatabase(config, sqliteFile(config), options);
-  if (config.databaseUrl)
-    await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
-  await migrate(db);
+  try {
+    if (config.databaseUrl)
+      await waitForDatabase(db, config.dbStartupTimeoutMs, (line) => process.stderr.write(`${line}\n`));
+    await prepareSchema(db, config.migrateOnStart ?? true);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
   return db;
 }
 
@@ -97,17 +103,76 @@ function withStatementCache(connection: SQLite.Database): SQLite.Database {
   });
 }
 
-/** Brings the schema to the newest migration (run at every start), or up or down to `target`. */
+/** Brings the schema to the newest migration (`npm run migrate`, and at start), or up or down to `target`. */
 export async function migrate(db: Db, target?: string): Promise<void> {
-  // On PostgreSQL the migration bookkeeping lives in the connection's schema (search_path), like
-  // the tables; otherwise Kysely looks for it across schemas and finds another instance's.
-  const schema = isPostgres(db)
-    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-    : undefined;
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) });
+  const migrator = await migratorOf(db);
   const { error, results } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+}
+
+export interface MigrationStatus {
+  /** Applied, with when; in order. */
+  applied: { name: string; at: string }[];
+  /** Known to this version and not applied yet. */
+  pending: string[];
+  /** Applied by a newer version of mailproof (this one does not know them). */
+  newer: string[];
+}
+
+/** Which migrations the store has, which this version would apply, and which only a newer version knows. */
+export async function migrationStatus(db: Db): Promise<MigrationStatus> {
+  const migrator = await migratorOf(db);
+  const known = await migrator.getMigrations();
+  const names = new Set(known.map((m) => m.name));
+  const recorded = await appliedMigrationNames(db);
+  return {
+    applied: known.flatMap((m) => (m.executedAt ? [{ name: m.name, at: m.executedAt.toISOString() }] : [])),
+    pending: known.filter((m) => !m.executedAt).map((m) => m.name),
+    newer: recorded.filter((name) => !names.has(name)),
+  };
+}
+
+/**
+ * At start: applies what is pending (MIGRATE_ON_START, the default), or refuses to run on a schema
+ * older than this code. A store a newer version has migrated is used as it is: migrations only
+ * add (columns, tables, indexes), so the previous version keeps working during a rolling upgrade.
+ */
+export async function prepareSchema(db: Db, migrateOnStart: boolean): Promise<MigrationStatus> {
+  const status = await migrationStatus(db);
+  if (status.newer.length > 0) return status;
+  if (status.pending.length === 0) return status;
+  if (!migrateOnStart)
+    throw new Error(
+      `the database lacks migrations ${status.pending.join(", ")}: run 'npm run migrate' (MIGRATE_ON_START=false)`,
+    );
+  await migrate(db);
+  return migrationStatus(db);
+}
+
+/**
+ * On PostgreSQL the migration bookkeeping lives in the connection's schema (search_path), like
+ * the tables; otherwise Kysely looks for it across schemas and finds another instance's.
+ */
+async function migratorOf(db: Db): Promise<Migrator> {
+  const schema = await currentSchema(db);
+  return new Migrator({ db, provider: migrationProvider, ...(schema && { migrationTableSchema: schema }) });
+}
+
+async function currentSchema(db: Db): Promise<string | undefined> {
+  return isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+}
+
+/** The names Kysely recorded as applied; none before the first migration. */
+async function appliedMigrationNames(db: Db): Promise<string[]> {
+  const schema = await currentSchema(db);
+  const table = schema ? sql.table(`${schema}.kysely_migration`) : sql.table("kysely_migration");
+  try {
+    const rows = await sql<{ name: string }>`select name from ${table} order by name`.execute(db);
+    return rows.rows.map((r) => r.name);
+  } catch {
+    return [];
+  }
 }
 
 /** Whether the store answers a trivial query. */

@@ -1,7 +1,5 @@
-import type { Config } from "../config.js";
 import { addressChecks } from "../engine/address-checks.js";
-import { ValidationEngine } from "../engine/engine.js";
-import { engineSettings } from "../engine/settings.js";
+import { type EngineSettings, ValidationEngine } from "../engine/engine.js";
 import { type ValidationResult, verdict } from "../engine/verdict.js";
 
 /**
@@ -10,16 +8,20 @@ import { type ValidationResult, verdict } from "../engine/verdict.js";
  * than anyone waits on a form, so the single check never waits for it.
  */
 export class EmailCheckService {
-  constructor(private readonly config: Config) {}
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly timeoutMs: number,
+    private readonly onResult: (result: ValidationResult) => void = () => {},
+  ) {}
 
   async check(email: string): Promise<ValidationResult> {
-    const engine = new ValidationEngine(engineSettings(this.config, { greylistRetryMs: 0 }));
+    const engine = new ValidationEngine(this.settings);
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<null>(
-      (resolve) => (timer = setTimeout(() => resolve(null), this.config.validation.checkTimeoutMs)),
-    );
+    const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.timeoutMs)));
     try {
-      return (await Promise.race([engine.validate([email]).then((r) => r[0]!), deadline])) ?? timedOut(email);
+      const result = (await Promise.race([engine.validate([email]).then((r) => r[0]!), deadline])) ?? timedOut(email);
+      this.onResult(result);
+      return result;
     } finally {
       clearTimeout(timer);
     }

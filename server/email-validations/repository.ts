@@ -8,6 +8,19 @@ export type Kind = "deliverable" | "risky" | "undeliverable" | "unknown";
 export interface ChunkClaim {
   validationId: string;
   chunk: number;
+  /** A chunk whose previous worker's lease ran out (it died or lost the store). */
+  reclaimed?: boolean;
+  /** The job's first claim: it started now. */
+  started?: boolean;
+}
+
+/** What waits and what runs, for /healthz and /metrics. */
+export interface QueueStats {
+  jobs: Record<string, number>;
+  /** queued: claimable (pending, or leased with its lease run out); running: leased. */
+  chunks: { queued: number; running: number };
+  /** When the job of the oldest claimable chunk was created. */
+  oldestQueuedAt: string | null;
 }
 
 // Chunk rows per INSERT: 8 parameters each, well within SQLite's 32,766 bound parameters.
@@ -107,7 +120,7 @@ export class EmailValidationRepository {
       const claimable = (validationId: string | null) => {
         let query = trx
           .selectFrom("validation_chunks")
-          .select(["validation_id", "chunk"])
+          .select(["validation_id", "chunk", "status"])
           .where((eb) =>
             eb.or([
               eb("status", "=", "pending"),
@@ -133,12 +146,18 @@ export class EmailValidationRepository {
         .execute();
       // One write of the job: served now, and started if this is its first claim. (A claimable
       // chunk belongs to a queued or processing job: cancel and fail close its chunks.)
-      await trx
+      const job = await trx
         .updateTable("email_validations")
         .set({ status: "processing", started_at: sql`coalesce(started_at, ${now})`, last_claimed_at: now })
         .where("id", "=", row.validation_id)
-        .execute();
-      return { validationId: row.validation_id, chunk: row.chunk };
+        .returning("started_at")
+        .executeTakeFirst();
+      return {
+        validationId: row.validation_id,
+        chunk: row.chunk,
+        reclaimed: row.status === "leased",
+        started: job?.started_at === now,
+      };
     });
   }
 
@@ -160,6 +179,56 @@ export class EmailValidationRepository {
         j.created_at asc
       limit 1`.execute(trx);
     return row.rows[0]?.id ?? null;
+  }
+
+  async queueStats(now: string): Promise<QueueStats> {
+    const jobs = await this.db
+      .selectFrom("email_validations")
+      .select((eb) => ["status", eb.fn.countAll<number>().as("n")])
+      .groupBy("status")
+      .execute();
+    const chunks = await sql<{
+      queued: number | string | null;
+      running: number | string | null;
+      oldest: string | null;
+    }>`
+      select
+        sum(case when status = 'pending' or lease_expires_at < ${now} then 1 else 0 end) as queued,
+        sum(case when status = 'leased' and lease_expires_at >= ${now} then 1 else 0 end) as running,
+        min(case when status = 'pending' or lease_expires_at < ${now} then created_at end) as oldest
+      from validation_chunks where status in ('pending', 'leased')`.execute(this.db);
+    const row = chunks.rows[0];
+    return {
+      jobs: Object.fromEntries(jobs.map((j) => [j.status, Number(j.n)])),
+      chunks: { queued: Number(row?.queued ?? 0), running: Number(row?.running ?? 0) },
+      oldestQueuedAt: row?.oldest ?? null,
+    };
+  }
+
+  /** A worker says it is alive (and forgets workers silent for a day). */
+  async workerSeen(id: string, at: string, dayAgo: string): Promise<void> {
+    await this.db
+      .insertInto("validation_workers")
+      .values({ id, seen_at: at })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ seen_at: at }))
+      .execute();
+    await this.db.deleteFrom("validation_workers").where("seen_at", "<", dayAgo).execute();
+  }
+
+  async workerGone(id: string): Promise<void> {
+    await this.db.deleteFrom("validation_workers").where("id", "=", id).execute();
+  }
+
+  /** Workers seen since `since`, and the newest heartbeat of any. */
+  async workerLiveness(since: string): Promise<{ alive: number; lastSeenAt: string | null }> {
+    const row = await this.db
+      .selectFrom("validation_workers")
+      .select((eb) => [
+        eb.fn.count<number>(eb.case().when("seen_at", ">=", since).then(1).end()).as("alive"),
+        eb.fn.max("seen_at").as("last"),
+      ])
+      .executeTakeFirst();
+    return { alive: Number(row?.alive ?? 0), lastSeenAt: row?.last ?? null };
   }
 
   async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {
@@ -185,13 +254,14 @@ export class EmailValidationRepository {
     claim: ChunkClaim,
     results: { email: string; json: string; kind: Kind }[],
     now: string,
-  ): Promise<boolean> {
+  ): Promise<{ recorded: boolean; completedJob: JobRow | null }> {
     return this.db.transaction().execute(async (trx) => {
       await serializeOn(trx, `validation:${claim.validationId}`);
       const held = await heldBy(trx, owner, claim)
         .set({ status: "done", lease_owner: null, lease_expires_at: null })
         .executeTakeFirst();
-      if (held.numUpdatedRows === 0n) return false; // the lease was lost (or the job canceled): another worker owns it
+      // The lease was lost (or the job canceled): another worker owns it.
+      if (held.numUpdatedRows === 0n) return { recorded: false, completedJob: null };
       // The chunk's result rows, written only here: the lease check above makes this happen once.
       if (results.length > 0) {
         await trx
@@ -222,14 +292,16 @@ export class EmailValidationRepository {
       // A chunk's results are all its inputs (written together, only here), so the job is done
       // exactly when every input has one.
       if (job.processed >= job.total) {
-        await trx
+        const completedJob = await trx
           .updateTable("email_validations")
           .set({ status: "completed", completed_at: now })
           .where("id", "=", claim.validationId)
           .where("status", "=", "processing")
-          .execute();
+          .returningAll()
+          .executeTakeFirst();
+        return { recorded: true, completedJob: completedJob ?? null };
       }
-      return true;
+      return { recorded: true, completedJob: null };
     });
   }
 

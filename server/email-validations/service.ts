@@ -4,6 +4,7 @@ import type { ValidationResult } from "../engine/verdict.js";
 import { found, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
+import type { LogLines } from "../shared/logger.js";
 import type { EmailValidationRepository, JobRow } from "./repository.js";
 
 export type EmailValidation = components["schemas"]["EmailValidation"];
@@ -19,6 +20,7 @@ export class EmailValidationService {
   constructor(
     private readonly repository: EmailValidationRepository,
     private readonly clock: Clock,
+    private readonly logger: LogLines,
   ) {}
 
   /**
@@ -52,6 +54,10 @@ export class EmailValidationService {
       last_claimed_at: null,
     };
     await this.repository.create(job, chunks);
+    this.logger.info(
+      { validation_id: job.id, account_id: accountId, total: job.total, chunks: chunks.length },
+      "validation job created",
+    );
     return this.present(job, `/v1/email-validations/${job.id}`, { size: 100, after: null });
   }
 
@@ -83,7 +89,18 @@ export class EmailValidationService {
     if (!(await this.repository.cancel(accountId, id, iso(this.clock())))) {
       throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${row.status}.`);
     }
+    this.logger.info({ validation_id: id, account_id: accountId }, "validation job canceled");
     return this.get(accountId, id, path, page);
+  }
+
+  /** What waits for a worker and what runs (all processes: read from the store). */
+  queueStats() {
+    return this.repository.queueStats(iso(this.clock()));
+  }
+
+  /** Workers that said they were alive within the last minute, and the newest heartbeat. */
+  workerLiveness() {
+    return this.repository.workerLiveness(iso(new Date(this.clock().getTime() - 60_000)));
   }
 
   isTerminal(job: EmailValidation): boolean {

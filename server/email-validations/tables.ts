@@ -5,7 +5,14 @@ declare module "../db/schema.js" {
     email_validations: EmailValidationsTable;
     validation_items: ValidationItemsTable;
     validation_chunks: ValidationChunksTable;
+    validation_workers: ValidationWorkersTable;
   }
+}
+
+/** A worker's heartbeat: it is alive while `seen_at` is recent. */
+export interface ValidationWorkersTable {
+  id: string;
+  seen_at: string;
 }
 
 /**

@@ -2,8 +2,9 @@ import { hostname } from "node:os";
 import { type EngineSettings, ValidationEngine } from "../engine/engine.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
-import type { Logger } from "../shared/logger.js";
-import type { ChunkClaim, EmailValidationRepository, Kind } from "./repository.js";
+import type { LogLines } from "../shared/logger.js";
+import type { Metrics } from "../shared/metrics.js";
+import type { ChunkClaim, EmailValidationRepository, JobRow, Kind } from "./repository.js";
 
 export interface WorkerOptions {
   /** How long a claim holds without a heartbeat; a dead worker's chunk is reclaimed after it. */
@@ -14,7 +15,12 @@ export interface WorkerOptions {
   maxAttempts: number;
   /** Chunks this worker processes at once (each is mostly waiting on DNS and SMTP round trips). */
   inFlight?: number;
+  /** How often the worker says it is alive (validation_workers, read by /healthz). */
+  heartbeatMs?: number;
 }
+
+/** The counters a worker moves (a subset of the process's metrics). */
+export type WorkerMetrics = Pick<Metrics, "addressesValidated" | "chunkClaims">;
 
 /**
  * Claims chunks with a lease, validates them, records the results (exactly once, while the lease
@@ -32,18 +38,27 @@ export class ValidationWorker {
   private readonly engines = new Map<string, ValidationEngine>();
   /** The chunks this worker holds a lease on now. */
   private readonly held = new Set<ChunkClaim>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repository: EmailValidationRepository,
     private readonly engineSettings: EngineSettings,
     private readonly clock: Clock,
-    private readonly logger: Logger,
+    private readonly logger: LogLines,
     private readonly options: WorkerOptions = { leaseMs: 60_000, idleMs: 250, maxAttempts: 3 },
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    const alive = () => {
+      const now = this.clock().getTime();
+      void this.repository.workerSeen(this.id, iso(new Date(now)), iso(new Date(now - 86_400_000))).catch(() => {});
+    };
+    alive();
+    this.heartbeat = setInterval(alive, this.options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
     this.stopped = Promise.all(Array.from({ length: this.options.inFlight ?? 1 }, () => this.loop())).then(
       () => undefined,
     );
@@ -56,20 +71,25 @@ export class ValidationWorker {
    */
   async stop(graceMs = 2000): Promise<void> {
     this.running = false;
+    clearInterval(this.heartbeat);
     // A claim already on its way completes; the loop that made it hands it back (see once()).
     await this.claiming;
     await Promise.all([...this.held].map((claim) => this.repository.release(this.id, claim).catch(() => undefined)));
     if (this.held.size > 0)
-      this.logger.info("validation worker stopping: chunks handed back", { worker: this.id, chunks: this.held.size });
+      this.logger.info({ worker: this.id, chunks: this.held.size }, "validation worker stopping: chunks handed back");
     await Promise.race([this.stopped, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.repository.workerGone(this.id).catch(() => undefined);
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       const worked = await this.once().catch((error: unknown) => {
-        this.logger.error("validation worker failed", {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logger.error(
+          {
+            error: error instanceof Error ? error.message : String(error),
+          },
+          "validation worker failed",
+        );
         this.idleUntil = Date.now() + this.options.idleMs; // a failing store is not asked again at once
         return false;
       });
@@ -104,6 +124,7 @@ export class ValidationWorker {
       return false;
     }
     this.held.add(claim);
+    this.claimed(claim);
     const heartbeat = setInterval(
       () => {
         void this.repository
@@ -115,12 +136,15 @@ export class ValidationWorker {
     try {
       const emails = await this.repository.chunkEmails(claim);
       const results = await this.engine(claim.validationId).validate(emails);
-      await this.repository.complete(
+      const { recorded, completedJob } = await this.repository.complete(
         this.id,
         claim,
         results.map((r) => ({ email: r.email, json: JSON.stringify(r), kind: r.result as Kind })),
         iso(this.clock()),
       );
+      if (recorded)
+        for (const r of results) this.metrics?.addressesValidated.inc({ result: r.result, reason: r.reason });
+      if (completedJob) this.completed(completedJob);
     } catch (error) {
       await this.failed(claim, error);
     } finally {
@@ -130,15 +154,47 @@ export class ValidationWorker {
     return true;
   }
 
+  private claimed(claim: ChunkClaim): void {
+    this.metrics?.chunkClaims.inc({ kind: claim.reclaimed ? "reclaimed" : "new" });
+    const about = { validation_id: claim.validationId, chunk: claim.chunk, worker: this.id };
+    if (claim.started) this.logger.info(about, "validation job started");
+    // The previous worker died or lost the store with this chunk in hand; its lease ran out.
+    if (claim.reclaimed) this.logger.warn(about, "validation chunk reclaimed");
+  }
+
+  private completed(job: JobRow): void {
+    this.logger.info(
+      {
+        validation_id: job.id,
+        account_id: job.account_id,
+        total: job.total,
+        deliverable: job.deliverable,
+        risky: job.risky,
+        undeliverable: job.undeliverable,
+        unknown: job.unknown,
+        duration_ms: Date.parse(job.completed_at ?? "") - Date.parse(job.created_at),
+        worker: this.id,
+      },
+      "validation job completed",
+    );
+  }
+
   private async failed(claim: ChunkClaim, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.error("validation chunk failed", {
-      validation_id: claim.validationId,
-      chunk: claim.chunk,
-      error: message,
-    });
+    this.logger.error(
+      {
+        validation_id: claim.validationId,
+        chunk: claim.chunk,
+        error: message,
+      },
+      "validation chunk failed",
+    );
     // A lease lost meanwhile (0) is not this worker's failure to count.
     if ((await this.repository.releaseAfterFailure(this.id, claim)) >= this.options.maxAttempts) {
+      this.logger.error(
+        { validation_id: claim.validationId, attempts: this.options.maxAttempts, error: message },
+        "validation job failed",
+      );
       await this.repository.fail(
         claim.validationId,
         [{ code: "internal_error", message: `A part of the job failed ${this.options.maxAttempts} times: ${message}` }],

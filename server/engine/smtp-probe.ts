@@ -18,7 +18,11 @@ export interface ProbeSettings {
    * then is a timeout (a host that answers slowly, or tarpits, cannot hold a chunk for hours).
    */
   domainTimeoutMs?: number;
+  /** Hears each reply's class (2xx, 4xx, 5xx), and each conversation lost to a timeout or a refused connection. */
+  observe?: (replyClass: ReplyClass) => void;
 }
+
+export type ReplyClass = "2xx" | "4xx" | "5xx" | "timeout" | "unavailable";
 
 type Failure = { kind: "timeout" | "unavailable"; message: string };
 
@@ -115,8 +119,11 @@ async function probeOnce(
         );
       } catch (error) {
         failure = failed(error);
+        settings.observe?.(failure.kind);
         break; // the next address of the host
       }
+      const observe = settings.observe;
+      if (observe) session.onReply = (code) => observe(`${Math.min(5, Math.floor(code / 100))}xx` as ReplyClass);
       const before = settled();
       const timer = Number.isFinite(deadline)
         ? setTimeout(
@@ -128,6 +135,7 @@ async function probeOnce(
         await converse(session, remaining, settings, replies, needSmtpUtf8);
       } catch (error) {
         failure = failed(error);
+        settings.observe?.(failure.kind);
       } finally {
         clearTimeout(timer);
         await session.quit();

@@ -20,6 +20,8 @@ export class SmtpSession {
   private readonly lines: string[] = [];
   private waiter: (() => void) | null = null;
   private closed: Error | null = null;
+  /** Hears the code of every complete reply (metrics). */
+  onReply: ((code: number) => void) | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -69,6 +71,7 @@ export class SmtpSession {
           const code = Number(line.slice(0, 3));
           if (!Number.isInteger(code) || code < 200)
             throw new SmtpUnavailable(`unparseable reply: ${line.slice(0, 80)}`);
+          this.onReply?.(code);
           return {
             code,
             message: collected

@@ -24,15 +24,18 @@ interface ValidatorError {
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
-      logger.error("error after the answer started", { path: req.path, error: String(error) });
+      logger.error({ request_id: req.id, path: req.path, error: String(error) }, "error after the answer started");
       res.destroy();
       return;
     }
     const problem = toProblem(error, req);
     if (problem.status === 500)
-      logger.error("request failed", { method: req.method, path: req.path, error: describe(error) });
+      logger.error(
+        { request_id: req.id, method: req.method, path: req.path, error: describe(error) },
+        "request failed",
+      );
     else if (problem.status > 500)
-      logger.warn("database fault", { method: req.method, path: req.path, error: String(error) });
+      logger.warn({ request_id: req.id, method: req.method, path: req.path, error: String(error) }, "database fault");
     sendProblem(req, res, problem);
   };
 }

@@ -93,6 +93,8 @@ export function sendProblem(req: Request, res: Response, error: ProblemError): v
     detail: error.detail,
     code: error.code,
     instance: requestPath(req),
+    // The id the access log records this request under (http/request-log.ts).
+    ...(typeof req.id === "string" && { request_id: req.id }),
     ...(error.errors?.length ? { errors: error.errors } : {}),
   };
   res.status(error.status).set(error.headers).type("application/problem+json").json(body);

@@ -25,7 +25,7 @@ export function contractValidator(options: ValidatorOptions): RequestHandler[] {
     validateSecurity: false,
     ajvFormats: { mode: "full" },
     // HTML pages and the service endpoints are served before the validator.
-    ignorePaths: /^\/(healthz|docs|openapi\.json|confirm)(\/|$)/,
+    ignorePaths: /^\/(healthz|metrics|docs|openapi\.json|confirm)(\/|$)/,
   }) as RequestHandler[];
   return handlers.map(headAsGet);
 }

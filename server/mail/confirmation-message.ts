@@ -5,8 +5,10 @@ export interface ConfirmationMail {
   to: string;
   link: string;
   expiresAt: string;
-  /** Who asked: the account's name. */
+  /** Who asked: the account's display name. */
   accountName: string;
+  /** The destination or sender identity the mail confirms (for the log). */
+  resource: { type: string; id: string };
   /** What the confirmation allows, e.g. "forward mail to this address". */
   purpose: string;
   /** Shown (escaped) when present: the sender identity's personal note. */
@@ -45,5 +47,5 @@ ${
 <p><a href="${escapeHtml(mail.link)}">${escapeHtml(mail.link)}</a></p>
 <p>The link works until ${escapeHtml(expires)}. If you did not expect this mail, ignore it: nothing happens.</p>
 </body></html>`;
-  return { to: mail.to, subject: `Please confirm ${mail.to}`, text, html, link: mail.link };
+  return { to: mail.to, subject: `Please confirm ${mail.to}`, text, html, resource: mail.resource };
 }

@@ -3,16 +3,19 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import { randomToken } from "../shared/ids.js";
-import type { Logger } from "../shared/logger.js";
+import type { LogLines } from "../shared/logger.js";
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html: string;
-  /** Logged in outbox mode only (no relay: the developer opens it from the log). */
-  link: string;
+  /** What the mail is about, for the log (never the address or the link: they are secrets). */
+  resource: { type: string; id: string };
 }
+
+/** How an attempt ended: handed to the relay, written to the outbox, failed (and retried), or given up. */
+export type DeliveryOutcome = "sent" | "outbox" | "retrying" | "given_up";
 
 export interface MailerSettings {
   /** smtp:// or smtps:// with optional user:password; unset writes .eml files to `outboxDir`. */
@@ -30,12 +33,12 @@ export interface Delivery {
 
 /**
  * Composing and handing over mail with nodemailer: an SMTP relay (SMTP_URL), or `.eml` files in
- * the outbox. `onHealth` hears whether the last attempt failed.
+ * the outbox. `onOutcome` hears how each attempt ended.
  */
 export function createDelivery(
   settings: MailerSettings,
-  logger: Logger,
-  onHealth: (failing: boolean) => void,
+  logger: LogLines,
+  onOutcome: (outcome: DeliveryOutcome) => void,
 ): Delivery {
   const transport: Transporter = settings.smtpUrl
     ? nodemailer.createTransport(settings.smtpUrl)
@@ -53,27 +56,38 @@ export function createDelivery(
             subject: message.subject,
             text: message.text,
             html: message.html,
-          })) as { message?: Buffer };
+          })) as { message?: Buffer; messageId?: string; response?: string };
+          const about = { resource_type: message.resource.type, resource_id: message.resource.id };
           if (!settings.smtpUrl) {
             const file = join(
               settings.outboxDir,
               `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`,
             );
             await writeFile(file, info.message ?? "");
-            logger.info("confirmation mail written to the outbox", { file, link: message.link });
+            logger.info({ ...about, file }, "confirmation mail written to the outbox");
+            onOutcome("outbox");
           } else {
-            logger.info("confirmation mail sent", { attempt: attempt + 1 });
+            // The relay's reply names its queue id (Postfix: "250 2.0.0 Ok: queued as 4F2C1…").
+            logger.info(
+              { ...about, attempt: attempt + 1, message_id: info.messageId, relay_response: info.response },
+              "confirmation mail sent",
+            );
+            onOutcome("sent");
           }
-          onHealth(false);
           return;
         } catch (error) {
-          onHealth(true);
           const delay = delays[attempt];
-          logger.error("sending mail failed", {
-            attempt: attempt + 1,
-            error: error instanceof Error ? error.message : String(error),
-            retry_in_ms: delay ?? null,
-          });
+          logger.error(
+            {
+              resource_type: message.resource.type,
+              resource_id: message.resource.id,
+              attempt: attempt + 1,
+              error: error instanceof Error ? error.message : String(error),
+              retry_in_ms: delay ?? null,
+            },
+            delay === undefined ? "sending mail failed: given up" : "sending mail failed",
+          );
+          onOutcome(delay === undefined ? "given_up" : "retrying");
           if (delay === undefined) return;
           await new Promise((r) => setTimeout(r, delay).unref());
         }

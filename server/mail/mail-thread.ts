@@ -2,17 +2,17 @@
 // MIME building is most of a create's CPU time (bench/api measured POST /v1/destinations at 327
 // req/s with it on the request thread, 936 without), so it runs here, and requests never wait on it.
 import { parentPort, workerData } from "node:worker_threads";
-import type { Logger } from "../shared/logger.js";
+import type { LogLines } from "../shared/logger.js";
 import { createDelivery, type MailerSettings, type MailMessage } from "./delivery.js";
 import type { ThreadEvent } from "./mailer.js";
 
 const port = parentPort!;
 const post = (event: ThreadEvent) => port.postMessage(event);
-const log = (level: "info" | "warn" | "error") => (message: string, fields?: Record<string, unknown>) =>
-  post({ kind: "log", level, message, fields: fields ?? {} });
-const logger: Logger = { info: log("info"), warn: log("warn"), error: log("error") };
+const log = (level: "info" | "warn" | "error") => (fields: Record<string, unknown>, message: string) =>
+  post({ kind: "log", level, message, fields });
+const logger: LogLines = { info: log("info"), warn: log("warn"), error: log("error") };
 
-const delivery = createDelivery(workerData as MailerSettings, logger, (failing) => post({ kind: "health", failing }));
+const delivery = createDelivery(workerData as MailerSettings, logger, (outcome) => post({ kind: "outcome", outcome }));
 port.on("message", (message: MailMessage) => {
   void delivery.deliver(message).finally(() => post({ kind: "done" }));
 });

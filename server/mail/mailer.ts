@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
-import type { Logger } from "../shared/logger.js";
-import { createDelivery, type MailerSettings, type MailMessage } from "./delivery.js";
+import type { LogLines } from "../shared/logger.js";
+import { createDelivery, type DeliveryOutcome, type MailerSettings, type MailMessage } from "./delivery.js";
 
-export type { MailerSettings, MailMessage } from "./delivery.js";
+export type { DeliveryOutcome, MailerSettings, MailMessage } from "./delivery.js";
 
 export interface Mailer {
   /** Queues a message; delivery is retried with backoff and never fails the API call. */
@@ -16,7 +16,7 @@ export interface Mailer {
 /** What the mail thread tells the request thread. */
 export type ThreadEvent =
   | { kind: "log"; level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }
-  | { kind: "health"; failing: boolean }
+  | { kind: "outcome"; outcome: DeliveryOutcome }
   | { kind: "done" };
 
 /**
@@ -24,12 +24,20 @@ export type ThreadEvent =
  * thread and the request thread only posts the message; without it (running from source, as
  * `npm run dev` does), in this thread.
  */
-export function createMailer(settings: MailerSettings, logger: Logger, options: { thread?: URL } = {}): Mailer {
+export function createMailer(
+  settings: MailerSettings,
+  logger: LogLines,
+  options: { thread?: URL; onOutcome?: (outcome: DeliveryOutcome) => void } = {},
+): Mailer {
   const queue = pendingCounter();
   let failing = false;
   const onHealth = (value: boolean) => (failing = value);
+  const onOutcome = (outcome: DeliveryOutcome) => {
+    onHealth(outcome === "retrying" || outcome === "given_up");
+    options.onOutcome?.(outcome);
+  };
   const inThisThread = () => {
-    const delivery = createDelivery(settings, logger, onHealth);
+    const delivery = createDelivery(settings, logger, onOutcome);
     return (message: MailMessage) => void delivery.deliver(message).finally(() => queue.done());
   };
   let post: (message: MailMessage) => void;
@@ -38,17 +46,20 @@ export function createMailer(settings: MailerSettings, logger: Logger, options: 
     const worker = new Worker(options.thread, { workerData: settings });
     worker.unref(); // never keeps the process alive by itself; shutdown waits on idle()
     worker.on("message", (event: ThreadEvent) => {
-      if (event.kind === "log") logger[event.level](event.message, event.fields);
-      else if (event.kind === "health") onHealth(event.failing);
+      if (event.kind === "log") logger[event.level](event.fields, event.message);
+      else if (event.kind === "outcome") onOutcome(event.outcome);
       else queue.done();
     });
     worker.on("error", (error) => {
       // What the thread held is lost (said in the log; those addresses can be resent); mail from
       // now on is delivered in this thread rather than posted to a thread that is gone.
-      logger.error("the mail thread failed; delivering in the request thread from now on", {
-        error: error.message,
-        lost: queue.pending(),
-      });
+      logger.error(
+        {
+          error: error.message,
+          lost: queue.pending(),
+        },
+        "the mail thread failed; delivering in the request thread from now on",
+      );
       onHealth(true);
       queue.drop();
       post = inThisThread();

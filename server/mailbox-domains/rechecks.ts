@@ -19,7 +19,7 @@ export function startDomainRechecks(
       // Batches until nothing is due, so a backlog clears in one round.
       while ((await service.recheckDue(intervalMs)) === 100);
     } catch (error) {
-      logger.error("domain re-check failed", { error: error instanceof Error ? error.message : String(error) });
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, "domain re-check failed");
     } finally {
       running = false;
     }

@@ -1,26 +1,73 @@
-import { createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { statfsSync } from "node:fs";
 import { type Request, Router } from "express";
 import { type Db, databaseAnswers, databaseWrites } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { ProblemError } from "../http/problem.js";
 import type { Mailer } from "../mail/mailer.js";
+import type { Metrics } from "../shared/metrics.js";
 
-/** /healthz, /openapi.json and /docs: public, served before the validator. */
-export function metaRoutes(db: Db, mailer: Mailer, sqliteDir: string | null): Router {
+export interface MetaSources {
+  db: Db;
+  mailer: Mailer;
+  /** The SQLite store's folder (its free space is reported); null on PostgreSQL. */
+  sqliteDir: string | null;
+  /** Chunks waiting and running, from the store. */
+  queue: () => Promise<{ chunks: { queued: number; running: number }; oldestQueuedAt: string | null }>;
+  /** Workers alive (a heartbeat within the last minute), from the store. */
+  workers: () => Promise<{ alive: number; lastSeenAt: string | null }>;
+  metrics: Metrics;
+  /** GET /metrics: off (not served), open (token undefined), or behind a bearer token. */
+  metricsAccess: { enabled: boolean; token: string | undefined };
+}
+
+/** /healthz, /metrics, /openapi.json and /docs: public (or the operator's), served before the validator. */
+export function metaRoutes(sources: MetaSources): Router {
+  const { db, mailer, sqliteDir } = sources;
   const router = Router();
 
   router.get("/healthz", async (req, res) => {
     noParameters(req);
-    const store = (await databaseAnswers(db)) ? await databaseWrites(db) : "error";
+    const answers = await databaseAnswers(db);
+    const store = answers ? await databaseWrites(db) : "error";
+    const [queue, workers] = answers
+      ? await Promise.all([sources.queue().catch(() => null), sources.workers().catch(() => null)])
+      : [null, null];
     const mail = mailer.health();
-    const status = store !== "ok" ? "unavailable" : mail === "failing" ? "degraded" : "ok";
+    // Work waits and no worker of any process is alive: jobs will not move.
+    const stalled = (queue?.chunks.queued ?? 0) > 0 && workers?.alive === 0;
+    const status = store !== "ok" ? "unavailable" : mail === "failing" || stalled ? "degraded" : "ok";
     const disk = sqliteDir === null ? null : freeBytes(sqliteDir);
     res
       .status(store === "ok" ? 200 : 503)
       .set("Cache-Control", "no-store")
-      .json({ status, checks: { store, mail, disk_free_bytes: disk } });
+      .json({
+        status,
+        checks: { store, mail, disk_free_bytes: disk },
+        workers: workers && { alive: workers.alive, last_heartbeat_at: workers.lastSeenAt },
+        queue: queue && {
+          queued_chunks: queue.chunks.queued,
+          running_chunks: queue.chunks.running,
+          oldest_queued_at: queue.oldestQueuedAt,
+        },
+      });
   });
+  if (sources.metricsAccess.enabled) {
+    const allowed = tokenCheck(sources.metricsAccess.token);
+    router.get("/metrics", async (req, res) => {
+      noParameters(req);
+      if (!allowed(req.headers.authorization)) {
+        throw new ProblemError(401, "unauthorized", "Send the metrics token as 'Authorization: Bearer <token>'.", [], {
+          "WWW-Authenticate": 'Bearer realm="mailproof-metrics"',
+        });
+      }
+      const { registry } = sources.metrics;
+      res
+        .set("Cache-Control", "no-store")
+        .type(registry.contentType)
+        .send(await registry.metrics());
+    });
+  }
   router.get("/openapi.json", (req, res) => {
     noParameters(req);
     res.type("application/json").send(bundledSpecJson);
@@ -62,6 +109,16 @@ function noParameters(req: Request): void {
       names.map((n) => ({ pointer: `query.${n}`, message: "is not a parameter of this endpoint" })),
     );
   }
+}
+
+/** Whether an Authorization header carries the token (compared in constant time); always, without one. */
+function tokenCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = createHash("sha256").update(token).digest();
+  return (header) => {
+    const given = /^Bearer (.+)$/i.exec(header ?? "")?.[1];
+    return given !== undefined && timingSafeEqual(createHash("sha256").update(given).digest(), expected);
+  };
 }
 
 /** Free bytes on the filesystem that holds `dir`, for an unprivileged writer; null if unknown. */

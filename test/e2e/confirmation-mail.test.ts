@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/index.js";
 import { inProcessServer } from "../support/in-process.js";
+import { recordingLogger } from "../support/logs.js";
 import { confirmAsABrowser, confirmationPath, eventually, recipients } from "../support/mail.js";
 import { smtpSink } from "../support/smtp-sink.js";
 
@@ -8,7 +9,8 @@ import { smtpSink } from "../support/smtp-sink.js";
 let sink: Awaited<ReturnType<typeof smtpSink>>;
 let server: Awaited<ReturnType<typeof inProcessServer>>;
 let api: MailproofClient;
-const logs: string[] = [];
+const recording = recordingLogger();
+const logs = recording.text;
 let apiKey: string;
 
 beforeAll(async () => {
@@ -19,11 +21,7 @@ beforeAll(async () => {
       MAIL_FROM: "Acme via mailproof <verify@mailproof.test>",
       PUBLIC_URL: "https://verify.acme-logistics.com",
     },
-    logger: {
-      info: (m, f) => logs.push(JSON.stringify({ m, ...f })),
-      warn: (m, f) => logs.push(JSON.stringify({ m, ...f })),
-      error: (m, f) => logs.push(JSON.stringify({ m, ...f })),
-    },
+    logger: recording.logger,
     retryDelaysMs: [100, 200],
   });
   apiKey = await server.createKey("Acme Logistics");

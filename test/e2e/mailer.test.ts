@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createMailer } from "../../server/mail/mailer.js";
-import type { Logger } from "../../server/shared/logger.js";
+import { recordingLogger } from "../support/logs.js";
 import { smtpSink } from "../support/smtp-sink.js";
 
 // The mailer both ways it runs: in its own thread (npm start; dist/ is built by the test setup)
@@ -15,24 +15,14 @@ const message = {
   subject: "Please confirm ana@acme.test",
   text: "Open https://x.test/confirm/t0k3n",
   html: "<p>Open it</p>",
-  link: "https://x.test/confirm/t0k3n",
+  resource: { type: "destination", id: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01" },
 };
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const log =
-    (level: string) =>
-    (m: string, fields: Record<string, unknown> = {}) =>
-      void lines.push({ level, message: m, fields });
-  const logger: Logger = { info: log("info"), warn: log("warn"), error: log("error") };
-  return { lines, logger };
-}
 
 describe.each([
   ["in its own thread", { thread: THREAD }],
   ["in the calling thread", {}],
 ] as const)("the mailer %s", (_, options) => {
-  it("writes an .eml per message to the outbox without SMTP_URL, and logs where and the link", async () => {
+  it("writes an .eml per message to the outbox without SMTP_URL, and logs the file and the resource", async () => {
     const outboxDir = mkdtempSync(join(tmpdir(), "mailproof-outbox-"));
     const { lines, logger } = recordingLogger();
     const mailer = createMailer({ smtpUrl: undefined, outboxDir, from: "verify@mailproof.test" }, logger, options);
@@ -44,19 +34,22 @@ describe.each([
     expect(files.map((f) => readFileSync(join(outboxDir, f), "utf8")).join("\n")).toMatch(
       /To: ana@acme\.test[\s\S]*To: bo@acme\.test|To: bo@acme\.test[\s\S]*To: ana@acme\.test/,
     );
-    expect(
-      lines.filter((l) => l.message === "confirmation mail written to the outbox").map((l) => l.fields.link),
-    ).toEqual([message.link, message.link]);
+    const written = lines.filter((l) => l.msg === "confirmation mail written to the outbox");
+    expect(written.map((l) => l.file).sort()).toEqual(files.map((f) => join(outboxDir, f)).sort());
+    expect(written.map((l) => l.resource_id)).toEqual([message.resource.id, message.resource.id]);
+    // The address and the link are secrets of the person asked: never in a log line.
+    expect(JSON.stringify(lines)).not.toMatch(/ana@acme|bo@acme|t0k3n/);
     expect(mailer.health()).toBe("ok");
   });
 
   it("sends through SMTP, reports failing while the relay refuses, and recovers on a retry", async () => {
     const sink = await smtpSink();
     const { lines, logger } = recordingLogger();
+    const outcomes: string[] = [];
     const mailer = createMailer(
       { smtpUrl: sink.url, outboxDir: "/nonexistent", from: "verify@mailproof.test", retryDelaysMs: [300] },
       logger,
-      options,
+      { ...options, onOutcome: (outcome) => outcomes.push(outcome) },
     );
     try {
       sink.state.failing = true;
@@ -66,8 +59,16 @@ describe.each([
       await mailer.idle();
       expect(mailer.health()).toBe("ok");
       expect(sink.received.map((m) => m.subject)).toEqual([message.subject]);
-      expect(lines.map((l) => l.message)).toEqual(["sending mail failed", "confirmation mail sent"]);
-      expect(JSON.stringify(lines)).not.toContain("t0k3n"); // with a relay, no link is logged
+      expect(lines.map((l) => l.msg)).toEqual(["sending mail failed", "confirmation mail sent"]);
+      expect(outcomes).toEqual(["retrying", "sent"]);
+      // The relay's answer and the message id say where the mail went; the resource says what it was.
+      expect(lines[1]).toMatchObject({
+        resource_type: "destination",
+        resource_id: message.resource.id,
+        message_id: expect.stringMatching(/^<.+@.+>$/),
+        relay_response: expect.stringMatching(/^250 /),
+      });
+      expect(JSON.stringify(lines)).not.toMatch(/ana@acme|t0k3n/);
     } finally {
       await sink.close();
     }
@@ -95,8 +96,9 @@ describe("the mailer when its thread dies", () => {
     await mailer.idle(); // the lost message does not hold idle() forever
     expect(lines[0]).toMatchObject({
       level: "error",
-      message: "the mail thread failed; delivering in the request thread from now on",
-      fields: { error: "out of memory, say", lost: 1 },
+      msg: "the mail thread failed; delivering in the request thread from now on",
+      error: "out of memory, say",
+      lost: 1,
     });
     expect(mailer.health()).toBe("failing");
     mailer.send({ ...message, to: "bo@acme.test" });

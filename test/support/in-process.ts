@@ -12,6 +12,7 @@ import { listen } from "../../server/http/http-server.js";
 import { createMailer } from "../../server/mail/mailer.js";
 import { type Clock, systemClock } from "../../server/shared/clock.js";
 import { type Logger, silentLogger } from "../../server/shared/logger.js";
+import { createMetrics } from "../../server/shared/metrics.js";
 import { freshDatabaseEnv } from "./database.js";
 import { testServerEnv } from "./real-server.js";
 
@@ -37,6 +38,7 @@ export async function inProcessServer(options: InProcessOptions = {}) {
   await migrate(db);
   await options.prepare?.(db);
   const logger = options.logger ?? silentLogger;
+  const metrics = createMetrics({ processMetrics: false });
   // The mail thread as `npm start` runs it (dist/ is built by the test setup).
   const mailer = createMailer(
     {
@@ -46,10 +48,10 @@ export async function inProcessServer(options: InProcessOptions = {}) {
       ...(options.retryDelaysMs && { retryDelaysMs: options.retryDelaysMs }),
     },
     logger,
-    { thread: MAIL_THREAD },
+    { thread: MAIL_THREAD, onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }) },
   );
   const clock = options.clock ?? systemClock;
-  const services = compose({ db, config, clock, logger, mailer });
+  const services = compose({ db, config, clock, logger, mailer, metrics });
   const app = buildApp({ services, db, config, mailer, clock, logger });
   const server: Server = await listen(app, 0, "127.0.0.1", config.http);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

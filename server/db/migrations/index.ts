@@ -6,6 +6,7 @@ import * as emailValidations from "./004-email-validations.js";
 import * as inputsInChunks from "./005-validation-inputs-in-chunks.js";
 import * as abuseLimits from "./006-abuse-limits.js";
 import * as fairClaims from "./007-fair-claims.js";
+import * as operations from "./008-operations.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "005-validation-inputs-in-chunks": inputsInChunks,
   "006-abuse-limits": abuseLimits,
   "007-fair-claims": fairClaims,
+  "008-operations": operations,
 };
 
 export const migrationProvider: MigrationProvider = {

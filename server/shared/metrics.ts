@@ -1,0 +1,119 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The process's Prometheus metrics (prom-client). Counters move where things happen; the queue
+ * and the store pool are read from their source when Prometheus scrapes (see `observe`). Each
+ * process has its own registry: scrape every process (README, "Metrics").
+ */
+export function createMetrics(options: { processMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "mailproof_" });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "mailproof_http_requests_total",
+      help: "HTTP requests answered, by method, route template and status.",
+      labelNames: ["method", "route", "status"] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: "mailproof_http_request_duration_seconds",
+      help: "Time to answer an HTTP request, by method, route template and status.",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    addressesValidated: new Counter({
+      name: "mailproof_addresses_validated_total",
+      help: "Addresses validated by this process's workers and checks, by result and reason.",
+      labelNames: ["result", "reason"] as const,
+      registers,
+    }),
+    probeReplies: new Counter({
+      name: "mailproof_smtp_probe_replies_total",
+      help: "Replies of mail hosts to probes by class (2xx, 4xx, 5xx), and conversations lost (timeout, unavailable).",
+      labelNames: ["class"] as const,
+      registers,
+    }),
+    mailDeliveries: new Counter({
+      name: "mailproof_mail_deliveries_total",
+      help: "Confirmation mail delivery attempts by outcome (sent, outbox, retrying, given_up).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    chunkClaims: new Counter({
+      name: "mailproof_validation_chunk_claims_total",
+      help: "Chunks claimed by this process's workers: new, or reclaimed from a worker whose lease ran out.",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the scrape-time gauges read. */
+export interface ObservedSources {
+  /** Jobs and chunks by state, and the oldest waiting chunk's job creation (ISO time). */
+  queue(): Promise<{ jobs: Record<string, number>; chunks: Record<string, number>; oldestQueuedAt: string | null }>;
+  /** The PostgreSQL pool's connections, or null on SQLite (one connection, no pool). */
+  pool(): { total: number; idle: number; waiting: number; max: number } | null;
+}
+
+/** Gauges read when Prometheus scrapes: the queue from the store, the pool from its driver. */
+export function observe(metrics: Metrics, sources: ObservedSources, now: () => number = Date.now): void {
+  const registers = [metrics.registry];
+  // One store read per scrape serves the three queue gauges.
+  let reading: Promise<Awaited<ReturnType<ObservedSources["queue"]>> | null> | null = null;
+  const queue = () => {
+    reading ??= sources
+      .queue()
+      .catch(() => null)
+      .finally(() => setTimeout(() => (reading = null), 0));
+    return reading;
+  };
+  new Gauge({
+    name: "mailproof_validation_jobs",
+    help: "Email validation jobs by state (all processes: read from the store).",
+    labelNames: ["state"] as const,
+    registers,
+    async collect() {
+      const q = await queue();
+      this.reset();
+      for (const [state, n] of Object.entries(q?.jobs ?? {})) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: "mailproof_validation_chunks",
+    help: "Validation chunks by state: queued is the queue depth (all processes: read from the store).",
+    labelNames: ["state"] as const,
+    registers,
+    async collect() {
+      const q = await queue();
+      this.reset();
+      for (const [state, n] of Object.entries(q?.chunks ?? {})) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: "mailproof_validation_oldest_queued_age_seconds",
+    help: "Age of the job of the oldest chunk waiting for a worker; 0 when none waits.",
+    registers,
+    async collect() {
+      const q = await queue();
+      const at = q?.oldestQueuedAt ? Date.parse(q.oldestQueuedAt) : null;
+      this.set(at === null ? 0 : Math.max(0, (now() - at) / 1000));
+    },
+  });
+  new Gauge({
+    name: "mailproof_store_pool_connections",
+    help: "PostgreSQL pool connections by state (total, idle, waiting requests, max); absent on SQLite.",
+    labelNames: ["state"] as const,
+    registers,
+    collect() {
+      const pool = sources.pool();
+      this.reset();
+      if (pool) for (const [state, n] of Object.entries(pool)) this.set({ state }, n);
+    },
+  });
+}
