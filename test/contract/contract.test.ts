@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { operations } from "../support/openapi.js";
+import { accountCases } from "./cases/account.js";
 import { destinationCases } from "./cases/destinations.js";
 import { emailValidationCases } from "./cases/email-validations.js";
 import { mailboxDomainCases } from "./cases/mailbox-domains.js";
@@ -11,6 +12,7 @@ import { type ContractCase, contextFor, expectContract, send } from "./harness.j
 // One suite, every target: the same requests and the same assertions against the Prism mock
 // and (once it exists) the real server.
 const cases: ContractCase[] = [
+  ...accountCases,
   ...destinationCases,
   ...senderIdentityCases,
   ...mailboxDomainCases,

@@ -43,7 +43,7 @@ export interface ContractCase {
 
 export async function send(target: Target, spec: RequestSpec, prefer?: string): Promise<Response> {
   const headers: Record<string, string> = {
-    accept: "application/json, application/problem+json, text/html",
+    accept: "application/json, application/problem+json, text/html, text/plain",
     ...spec.headers,
   };
   if (spec.auth !== false) headers.authorization = `Bearer ${target.apiKey}`;

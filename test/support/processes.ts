@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
+import { testServerEnv } from "./real-server.js";
 
 export interface Started {
   process: ChildProcess;
@@ -65,4 +66,41 @@ export async function startApiProcess(
     },
   );
   return { url, started };
+}
+
+/**
+ * `npm start` as an operator runs it, with the test settings and `env`: stdout and stderr go to
+ * files in its data directory (the whole log, for tests that read it), and its first key is read
+ * from the banner.
+ */
+export async function startLoggedServer(env: Record<string, string> = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "mailproof-logged-"));
+  const logFile = join(dataDir, "stderr.log");
+  const stdoutFile = join(dataDir, "stdout.log");
+  const stderr = openSync(logFile, "a");
+  const stdout = openSync(stdoutFile, "a");
+  const child = spawn("node", ["dist/main.js"], {
+    env: { ...process.env, ...testServerEnv(dataDir, port), ...env },
+    stdio: ["ignore", stdout, stderr],
+  });
+  closeSync(stderr);
+  closeSync(stdout);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (!(await answers(`${url}/healthz`).catch(() => false))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill("SIGKILL");
+      throw new Error(`the server did not start:\n${readFileSync(logFile, "utf8")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const key = /API key: (\S+)/.exec(readFileSync(stdoutFile, "utf8"))?.[1] ?? "";
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await exited;
+  };
+  return { url, key, dataDir, logFile, child, env: { ...testServerEnv(dataDir, port), ...env }, stop };
 }

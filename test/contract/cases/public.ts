@@ -1,7 +1,14 @@
 import { inProcessServer, serverWithDeadStore } from "../../support/in-process.js";
 import { confirmAsABrowser, latestOutboxPath } from "../../support/mail.js";
 import type { CaseContext, ContractCase, RequestSpec } from "../harness.js";
-import { mailedConfirmPath, malformedParameter, onSpentBudget } from "./common.js";
+import { mailedConfirmPath, malformedParameter, once, onSpentBudget } from "./common.js";
+
+/** Servers of the run's own whose operator set a metrics token, or turned metrics off. */
+const metricsBehindToken = once(async () => {
+  const server = await inProcessServer({ sqlite: true, env: { METRICS_TOKEN: "the-operators-metrics-token" } });
+  return server.url;
+});
+const metricsOff = once(async () => (await inProcessServer({ sqlite: true, env: { METRICS: "off" } })).url);
 
 // A syntactically valid token that was never issued.
 const UNKNOWN_TOKEN = "Zb3k9Q2xV7mN1pR4sT6uW8yA0cE2gI4kM6oQ8sU0wY2";
@@ -109,6 +116,41 @@ export const publicCases: ContractCase[] = [
       path: "/healthz",
       auth: false,
       ...(ctx.target.kind === "server" && { baseUrl: await serverWithDeadStore() }),
+    }),
+  },
+  {
+    operationId: "getMetrics",
+    status: 200,
+    name: "a scrape (open: no METRICS_TOKEN)",
+    request: () => ({ method: "GET", path: "/metrics", auth: false }),
+  },
+  {
+    operationId: "getMetrics",
+    status: 400,
+    name: "an unknown query parameter",
+    request: () => ({ method: "GET", path: "/metrics?format=json", auth: false }),
+  },
+  {
+    operationId: "getMetrics",
+    status: 401,
+    name: "a scrape without the METRICS_TOKEN the operator set",
+    request: async (ctx) => ({
+      method: "GET",
+      path: "/metrics",
+      auth: false,
+      headers: { authorization: "Bearer not-the-metrics-token" },
+      ...(ctx.target.kind === "server" && { baseUrl: await metricsBehindToken() }),
+    }),
+  },
+  {
+    operationId: "getMetrics",
+    status: 404,
+    name: "metrics turned off (METRICS=off)",
+    request: async (ctx) => ({
+      method: "GET",
+      path: "/metrics",
+      auth: false,
+      ...(ctx.target.kind === "server" && { baseUrl: await metricsOff() }),
     }),
   },
   {

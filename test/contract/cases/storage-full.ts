@@ -60,6 +60,7 @@ const full = (operationId: string, request: (ids: Ids | null, ctx: CaseContext) 
 });
 
 export const storageFullCases: ContractCase[] = [
+  full("updateAccount", () => ({ method: "PATCH", path: "/v1/account", json: { display_name: "Acme Full Disk" } })),
   full("createDestination", (_, ctx) => ({
     method: "POST",
     path: "/v1/destinations",
