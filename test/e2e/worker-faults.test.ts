@@ -59,7 +59,8 @@ describe("a chunk's attempts", () => {
     let claim = null;
     for (let i = 0; i < 4; i++)
       claim = await repository.claim(`dead-${i}`, iso(new Date(now + i * 1000)), iso(new Date(now + i * 1000 + 500)));
-    expect(claim).toEqual({ validationId: job.id, chunk: 0 });
+    // The last claim took the chunk over from a dead worker (a reclaim); the job started with the first.
+    expect(claim).toEqual({ validationId: job.id, chunk: 0, reclaimed: true, started: false });
     expect((await chunksOf(job.id))[0]!.attempts).toBe(0);
     // The fourth fails once: one failure, below the limit of three; the job goes on.
     expect(await repository.releaseAfterFailure("dead-3", claim!)).toBe(1);

@@ -88,7 +88,11 @@ export async function startLoggedServer(env: Record<string, string> = {}) {
   closeSync(stdout);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
-  while (!(await answers(`${url}/healthz`).catch(() => false))) {
+  // The banner (with the first key) is written once the server is ready to answer.
+  const ready = async () =>
+    readFileSync(stdoutFile, "utf8").includes("mailproof is listening") &&
+    (await answers(`${url}/healthz`).catch(() => false));
+  while (!(await ready())) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill("SIGKILL");
       throw new Error(`the server did not start:\n${readFileSync(logFile, "utf8")}`);
