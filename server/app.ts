@@ -36,6 +36,9 @@ export interface AppDeps {
   logger: Logger;
 }
 
+/** What the process asks itself at start, so that the validator compiles before a user's request (main.ts). */
+export const WARM_UP_PATH = "/.well-known/mailproof-warm-up";
+
 const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
 
 /** The whole HTTP application, from the composed services (tests build it with real parts too). */
@@ -53,7 +56,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   const operations = operationsOf(bundledSpec);
   // First: every request has an id, a log line and its metrics, whatever answers it.
   const routeOf = (path: string) => operations.find((o) => o.matches.test(path))?.path ?? "unmatched";
-  app.use(requestLog(logger, services.metrics, routeOf));
+  app.use(requestLog(logger, services.metrics, routeOf, { quietPaths: [WARM_UP_PATH] }));
   app.use(noSniff);
   // The API: CORS (preflights answered before authentication), then who is asking, then their
   // budget, and only then is a body read, within the limit of its operation.

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildApp } from "./app.js";
+import { buildApp, WARM_UP_PATH } from "./app.js";
 import { compose } from "./compose.js";
 import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
@@ -98,7 +98,7 @@ function databaseName(url: string): string {
  * warm-up is not counted as a failed one); its answer (404) does not matter.
  */
 async function warmUp(base: string): Promise<void> {
-  await fetch(`${base}/.well-known/mailproof-warm-up`)
+  await fetch(base + WARM_UP_PATH)
     .then((r) => r.arrayBuffer())
     .catch(() => undefined);
 }

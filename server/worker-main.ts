@@ -2,6 +2,7 @@
 // They share the database (PostgreSQL) with the API processes and claim chunks with leases.
 import { createServer } from "node:http";
 import { compose } from "./compose.js";
+import { tokenCheck } from "./meta/routes.js";
 import { onShutdown, openProcess, run } from "./process.js";
 import { systemClock } from "./shared/clock.js";
 import type { Metrics } from "./shared/metrics.js";
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
 
 /** GET /metrics of this process (behind the token when one is set); anything else is 404. */
 async function serveMetrics(metrics: Metrics, host: string, port: number, token: string | undefined) {
+  const allowed = tokenCheck(token);
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "GET" || path !== "/metrics") return void res.writeHead(404).end();
-    if (token !== undefined && req.headers.authorization !== `Bearer ${token}`)
+    if (!allowed(req.headers.authorization))
       return void res.writeHead(401, { "WWW-Authenticate": 'Bearer realm="mailproof-metrics"' }).end();
     void metrics.registry.metrics().then(
       (text) => res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(text),

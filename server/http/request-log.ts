@@ -15,7 +15,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Only the template is logged, never the path or query (a confirmation link's path is its token)
  * and no header (Authorization holds the key).
  */
-export function requestLog(logger: Logger, metrics: Metrics, routeOf: (path: string) => string): RequestHandler {
+export function requestLog(
+  logger: Logger,
+  metrics: Metrics,
+  routeOf: (path: string) => string,
+  options: { quietPaths?: string[] } = {},
+): RequestHandler {
+  const quiet = new Set(options.quietPaths ?? []);
   const fields = (req: IncomingMessage, res: ServerResponse) => ({
     method: req.method,
     route: routeOf(pathOf(req)),
@@ -44,6 +50,7 @@ export function requestLog(logger: Logger, metrics: Metrics, routeOf: (path: str
     customErrorObject: (req, res) => fields(req, res),
   });
   return (req, res, next) => {
+    if (quiet.has(pathOf(req))) return next();
     started.set(res, process.hrtime.bigint());
     res.once("finish", () => {
       const labels = { method: req.method, route: routeOf(pathOf(req)), status: String(res.statusCode) };

@@ -7,7 +7,7 @@ import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { confirmationPath, latestOutboxPath, outboxMails } from "../support/mail.js";
 import { mxServer } from "../support/mx-server.js";
-import { startLoggedServer } from "../support/processes.js";
+import { startLoggedServer, startProcess } from "../support/processes.js";
 
 // What an operator reads: the log lines a real `npm start` process writes (stderr to a file), the
 // metrics Prometheus would scrape (parsed with a Prometheus text-format parser), and /healthz.
@@ -18,6 +18,7 @@ let key: string;
 let logFile: string;
 let dataDir: string;
 let child: ChildProcess;
+let serverEnv: Record<string, string>;
 
 beforeAll(async () => {
   dns = await startDnsServer();
@@ -25,7 +26,14 @@ beforeAll(async () => {
   mx = await mxServer({ host: "127.0.0.9", port: smtpPort, mailboxes: { "ana@ops-mail.test": "accept" } });
   dns.publish("ops-mail.test", { MX: [{ priority: 10, exchange: "mx.ops-mail.test" }] });
   dns.publish("mx.ops-mail.test", { A: ["127.0.0.9"] });
-  ({ url, key, dataDir, logFile, child } = await startLoggedServer({
+  ({
+    url,
+    key,
+    dataDir,
+    logFile,
+    child,
+    env: serverEnv,
+  } = await startLoggedServer({
     ...(await freshDatabaseEnv()),
     DNS_SERVERS: dns.server,
     VALIDATION_SMTP_PORT: String(smtpPort),
@@ -175,6 +183,40 @@ describe("an operator's view of a running server", () => {
     expect(health.workers.alive).toBeGreaterThanOrEqual(1);
     expect(Date.now() - Date.parse(health.workers.last_heartbeat_at)).toBeLessThan(60_000);
     expect(health.queue).toEqual({ queued_chunks: 0, running_chunks: 0, oldest_queued_at: null });
+  });
+
+  it("a worker process serves its own /metrics (behind the token) and counts in the API's /healthz", async () => {
+    const port = await freePort();
+    const worker = await startProcess(
+      "node",
+      ["dist/worker-main.js"],
+      async () => (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null)) !== null,
+      { name: "worker", env: { ...serverEnv, METRICS_PORT: String(port), METRICS_TOKEN: "a-token-for-prometheus" } },
+    );
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+      const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        headers: { authorization: "Bearer a-token-for-prometheus" },
+      });
+      expect(scraped.status).toBe(200);
+      const families = parsePrometheusTextFormat(await scraped.text()).map((f) => f.name);
+      expect(families).toEqual(
+        expect.arrayContaining(["mailproof_validation_chunks", "mailproof_process_resident_memory_bytes"]),
+      );
+      await expect
+        .poll(
+          async () => ((await (await fetch(`${url}/healthz`)).json()) as { workers: { alive: number } }).workers.alive,
+        )
+        .toBe(2);
+    } finally {
+      await worker.stop();
+    }
+    // A worker that stops says so: it is no longer counted.
+    await expect
+      .poll(
+        async () => ((await (await fetch(`${url}/healthz`)).json()) as { workers: { alive: number } }).workers.alive,
+      )
+      .toBe(1);
   });
 
   it("writes no key, token or whole address in any line, and logs its shutdown steps", async () => {
