@@ -1,3 +1,4 @@
+import type { components } from "../../generated/schema.js";
 import type { Clock } from "../shared/clock.js";
 import { iso } from "../shared/clock.js";
 import { newId, randomToken, sha256Hex } from "../shared/ids.js";
@@ -34,11 +35,8 @@ export function isDisplayName(value: string): boolean {
   return value.length <= 100 && displayNameRule.test(value);
 }
 
-export interface AccountView {
-  id: string;
-  display_name: string;
-  created_at: string;
-}
+/** The account as the contract shows it to its own keys. */
+export type AccountView = components["schemas"]["Account"];
 
 export class AccountService {
   private readonly verified = new Map<string, { accountId: string; until: number }>();
