@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/generate.sh >/dev/null
-if ! git diff --exit-code --stat -- generated/ || [ -n "$(git ls-files --others --exclude-standard -- generated/)" ]; then
-  echo "generated/ differs from what spec/ produces: run 'npm run generate' and commit the result." >&2
+outputs=(generated/ client/src/schema.ts)
+if ! git diff --exit-code --stat -- "${outputs[@]}" || [ -n "$(git ls-files --others --exclude-standard -- "${outputs[@]}")" ]; then
+  echo "generated/ or client/src/schema.ts differs from what spec/ produces: run 'npm run generate' and commit the result." >&2
   exit 1
 fi
-echo "generated/ matches spec/"
+echo "generated/ and client/src/schema.ts match spec/"

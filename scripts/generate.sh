@@ -10,5 +10,7 @@ quiet $bin/redocly lint spec/openapi.yaml
 quiet $bin/redocly bundle spec/openapi.yaml --ext json -o generated/openapi.json
 quiet $bin/redocly bundle spec/openapi.yaml --ext yaml -o generated/openapi.yaml
 quiet $bin/openapi-typescript generated/openapi.json -o generated/schema.d.ts
+# The client package carries its own copy of the types (it ships without generated/).
+quiet $bin/openapi-typescript generated/openapi.json -o client/src/schema.ts
 quiet $bin/redocly build-docs generated/openapi.json --inlineBundle -o generated/docs.html
-echo "generated/: openapi.json openapi.yaml schema.d.ts docs.html"
+echo "generated/: openapi.json openapi.yaml schema.d.ts docs.html; client/src/schema.ts"

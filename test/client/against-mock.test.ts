@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { createClient, paginate, resendDestination } from "../../client/index.js";
+import { createClient, paginate, resendDestination } from "../../client/src/index.js";
 
 // The typed client against the Prism mock: what a frontend or backend developer sees on day one.
 const mock = inject("targets").find((t) => t.kind === "mock")!;

@@ -8,7 +8,7 @@ import {
   resendDestination,
   validateEmails,
   validationResults,
-} from "../../client/index.js";
+} from "../../client/src/index.js";
 import { document } from "../support/openapi.js";
 import { type Reply, type Seen, scriptedServer } from "../support/scripted-server.js";
 
@@ -72,7 +72,7 @@ describe("paginate", () => {
       for await (const _ of paginate(client, "/v1/mailbox-domains")) void _;
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailproofError);
-    expect((error as MailproofError).problem.code).toBe("unauthorized");
+    expect((error as MailproofError).code).toBe("unauthorized");
     expect((error as MailproofError).status).toBe(401);
   });
 });

@@ -1,6 +1,6 @@
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { inProcessServer } from "../support/in-process.js";
 import { latestOutboxPath } from "../support/mail.js";
 

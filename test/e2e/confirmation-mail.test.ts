@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { inProcessServer } from "../support/in-process.js";
 import { recordingLogger } from "../support/logs.js";
 import { confirmAsABrowser, confirmationPath, eventually, recipients } from "../support/mail.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailboxDomain, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailboxDomain, type MailproofClient } from "../../client/src/index.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import type { ValidationWorker } from "../../server/email-validations/worker.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";

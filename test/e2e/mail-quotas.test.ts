@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient } from "../../client/index.js";
+import { createClient } from "../../client/src/index.js";
 import { inProcessServer } from "../support/in-process.js";
 import { recipients } from "../support/mail.js";
 import { smtpSink } from "../support/smtp-sink.js";

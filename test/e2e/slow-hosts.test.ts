@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import type { ValidationWorker } from "../../server/email-validations/worker.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";

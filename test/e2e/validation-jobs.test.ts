@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/index.js";
+import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/src/index.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { ValidationWorker } from "../../server/email-validations/worker.js";
 import { engineSettings } from "../../server/engine/settings.js";

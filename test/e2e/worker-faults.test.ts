@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { iso } from "../../server/shared/clock.js";
 import { startDnsServer } from "../support/dns-server.js";

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type MailproofClient, validationResults } from "../../client/index.js";
+import { createClient, type MailproofClient, validationResults } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { type Started, startApiProcess, startProcess } from "../support/processes.js";

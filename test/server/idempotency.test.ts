@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { createClient } from "../../client/index.js";
+import { createClient } from "../../client/src/index.js";
 import { fresh, raw } from "../support/api.js";
 import { createKey } from "../support/real-server.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { createClient, cursorOf } from "../../client/index.js";
+import { createClient, cursorOf } from "../../client/src/index.js";
 import { fresh, raw } from "../support/api.js";
 import { createKey } from "../support/real-server.js";
 

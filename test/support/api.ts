@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createClient, type MailproofClient } from "../../client/index.js";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
 import type { RealServer } from "./targets.js";
 
 /** Typed clients for the two accounts of the test server. */

@@ -9,7 +9,12 @@ export interface Seen {
   at: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; json?: unknown };
+export type Reply =
+  | { status: number; headers?: Record<string, string>; json?: unknown; text?: string }
+  /** The connection is reset without an answer (a crashed proxy). */
+  | { drop: true }
+  /** No answer at all (a black hole), until the client gives up. */
+  | { hang: true };
 
 /**
  * A real HTTP server on loopback that answers from a script, for testing the client's own
@@ -26,12 +31,14 @@ export async function scriptedServer(
       const entry: Seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, at: Date.now() };
       seen.push(entry);
       const reply = script(entry, seen.length - 1);
+      if ("drop" in reply) return void req.socket.destroy();
+      if ("hang" in reply) return;
       const isProblem = reply.status >= 400;
       res.writeHead(reply.status, {
         "content-type": isProblem ? "application/problem+json" : "application/json",
         ...reply.headers,
       });
-      res.end(reply.json === undefined ? "" : JSON.stringify(reply.json));
+      res.end(reply.text ?? (reply.json === undefined ? "" : JSON.stringify(reply.json)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -39,6 +46,10 @@ export async function scriptedServer(
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,7 +1,7 @@
 import type { MailproofClient } from "./client.js";
 import { retryAfterSeconds, toError, unwrap } from "./errors.js";
 import { cursorOf } from "./paginate.js";
-import { type EmailValidation, TERMINAL_STATUSES, type ValidationResult } from "./types.js";
+import { type EmailValidation, type PageSize, TERMINAL_STATUSES, type ValidationResult } from "./types.js";
 
 export interface ValidateOptions {
   /** Stops waiting: the promise rejects with the signal's reason. */
@@ -31,7 +31,7 @@ export async function validateEmails(
   const started = await client.POST("/v1/email-validations", {
     body: { emails },
     params: { header: options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {} },
-    signal,
+    signal: signal ?? null,
   });
   let job = unwrap(started);
   let wait = retryAfterSeconds(started.response) ?? options.fallbackIntervalSeconds ?? 2;
@@ -40,7 +40,7 @@ export async function validateEmails(
       await sleep(wait * 1000, signal);
       const polled = await client.GET("/v1/email-validations/{validation_id}", {
         params: { path: { validation_id: job.id } },
-        signal,
+        signal: signal ?? null,
       });
       job = unwrap(polled);
       options.onProgress?.(job);
@@ -57,7 +57,7 @@ export async function validateEmails(
 export async function* validationResults(
   client: MailproofClient,
   validationId: string,
-  options: { pageSize?: number; signal?: AbortSignal } = {},
+  options: { pageSize?: PageSize; signal?: AbortSignal } = {},
 ): AsyncGenerator<ValidationResult, void, undefined> {
   let after: string | null = null;
   do {
@@ -65,7 +65,7 @@ export async function* validationResults(
     const job = unwrap(
       await client.GET("/v1/email-validations/{validation_id}", {
         params: { path: { validation_id: validationId }, query: { page } },
-        signal: options.signal,
+        signal: options.signal ?? null,
       }),
     );
     yield* job.results;

@@ -1,10 +1,10 @@
 import type { MailproofClient } from "./client.js";
 import { unwrap } from "./errors.js";
-import type { ListFilters, ListItem, ListPath } from "./types.js";
+import type { ListFilters, ListItem, ListPath, PageSize } from "./types.js";
 
 export interface PaginateOptions {
   /** Items per request (1 to 100). */
-  pageSize?: number;
+  pageSize?: PageSize;
   signal?: AbortSignal;
 }
 
@@ -30,7 +30,7 @@ export async function* paginate<P extends ListPath>(
     const page = { size: options.pageSize ?? 100, ...(after === null ? {} : { after }) };
     // The four list operations share one query shape; openapi-fetch cannot narrow a union of
     // paths, so the call is typed through the list's own item type below.
-    const init = { params: { query: { ...filters, page } }, signal: options.signal } as never;
+    const init = { params: { query: { ...filters, page } }, signal: options.signal ?? null } as never;
     const body = unwrap(await client.GET(path as "/v1/destinations", init)) as unknown as {
       data: ListItem<P>[];
       links: { next: string | null };

@@ -4,5 +4,7 @@ export { authMiddleware, type ClientOptions, createClient, type MailproofClient 
 export { MailproofError, retryAfterSeconds, unwrap } from "./errors.js";
 export { cursorOf, type PaginateOptions, paginate } from "./paginate.js";
 export { type ResendOutcome, resendDestination, resendSenderIdentity } from "./resend.js";
+export { type FetchLike, type RetryOptions, resilientFetch, type TransportOptions } from "./transport.js";
 export * from "./types.js";
 export { type ValidateOptions, validateEmails, validationResults } from "./validations.js";
+export { VERSION } from "./version.js";

@@ -1,5 +1,5 @@
 // Names for the contract's types, so users of the client never spell out the generated paths.
-import type { components, paths } from "../generated/schema.js";
+import type { components, paths } from "./schema.js";
 
 type Schemas = components["schemas"];
 
@@ -21,5 +21,11 @@ export type ListItem<P extends ListPath> =
   ListOperation<P>["responses"][200]["content"]["application/json"]["data"][number];
 /** A list's filters (everything but paging). */
 export type ListFilters<P extends ListPath> = Omit<NonNullable<ListOperation<P>["parameters"]["query"]>, "page">;
+
+/** `page[size]` as the contract bounds it: 1 to 100 (a literal outside it does not compile). */
+export type PageSize = Exclude<Enumerate<101>, 0>;
+type Enumerate<N extends number, Acc extends number[] = []> = Acc["length"] extends N
+  ? Acc[number]
+  : Enumerate<N, [...Acc, Acc["length"]]>;
 
 export const TERMINAL_STATUSES: readonly ValidationStatus[] = ["completed", "canceled", "error"];
