@@ -4,2571 +4,2528 @@
  */
 
 export interface paths {
-  "/v1/account": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the account
+         * @description The account the API key belongs to, with the display name the people we email see.
+         */
+        get: operations["getAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update the account
+         * @description Changes the fields given; the others keep their value. A new `display_name` is what the
+         *     next confirmation mail and page show (links already mailed show it too).
+         */
+        patch: operations["updateAccount"];
+        trace?: never;
     };
-    /**
-     * Get the account
-     * @description The account the API key belongs to, with the display name the people we email see.
-     */
-    get: operations["getAccount"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Update the account
-     * @description Changes the fields given; the others keep their value. A new `display_name` is what the
-     *     next confirmation mail and page show (links already mailed show it too).
-     */
-    patch: operations["updateAccount"];
-    trace?: never;
-  };
-  "/v1/destinations": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List destinations
+         * @description The account's destinations, newest first, cursor-paged. Filter by `status`.
+         */
+        get: operations["listDestinations"];
+        put?: never;
+        /**
+         * Create a destination
+         * @description Adds a forwarding destination and emails its owner a confirmation link. The destination
+         *     stays `pending` until the owner presses Confirm on the linked page. 409 if the account
+         *     already has the address. Safe to retry with `Idempotency-Key`.
+         */
+        post: operations["createDestination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List destinations
-     * @description The account's destinations, newest first, cursor-paged. Filter by `status`.
-     */
-    get: operations["listDestinations"];
-    put?: never;
-    /**
-     * Create a destination
-     * @description Adds a forwarding destination and emails its owner a confirmation link. The destination
-     *     stays `pending` until the owner presses Confirm on the linked page. 409 if the account
-     *     already has the address. Safe to retry with `Idempotency-Key`.
-     */
-    post: operations["createDestination"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/destinations/{destination_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        destination_id: components["parameters"]["DestinationId"];
-      };
-      cookie?: never;
+    "/v1/destinations/{destination_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                destination_id: components["parameters"]["DestinationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a destination
+         * @description One destination, with where its confirmation stands.
+         */
+        get: operations["getDestination"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a destination
+         * @description Deletes the destination; its confirmation links stop working.
+         */
+        delete: operations["deleteDestination"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get a destination
-     * @description One destination, with where its confirmation stands.
-     */
-    get: operations["getDestination"];
-    put?: never;
-    post?: never;
-    /**
-     * Delete a destination
-     * @description Deletes the destination; its confirmation links stop working.
-     */
-    delete: operations["deleteDestination"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/destinations/{destination_id}/resend": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        destination_id: components["parameters"]["DestinationId"];
-      };
-      cookie?: never;
+    "/v1/destinations/{destination_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                destination_id: components["parameters"]["DestinationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend the confirmation mail
+         * @description Sends a new confirmation mail to a pending destination. Allowed once per minimum interval
+         *     (60 s by default) and up to a cap per rolling 24 hours (5 by default); otherwise 429 with
+         *     `Retry-After`. `verification.next_resend_at` tells in advance when the next send is allowed.
+         *     Earlier links keep working until they expire.
+         */
+        post: operations["resendDestination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Resend the confirmation mail
-     * @description Sends a new confirmation mail to a pending destination. Allowed once per minimum interval
-     *     (60 s by default) and up to a cap per rolling 24 hours (5 by default); otherwise 429 with
-     *     `Retry-After`. `verification.next_resend_at` tells in advance when the next send is allowed.
-     *     Earlier links keep working until they expire.
-     */
-    post: operations["resendDestination"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/sender-identities": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/sender-identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sender identities
+         * @description The account's sender identities, newest first, cursor-paged. Filter by `domain_id`.
+         */
+        get: operations["listSenderIdentities"];
+        put?: never;
+        /**
+         * Create a sender identity
+         * @description Adds a From address on one of the account's mailbox domains and emails its owner a
+         *     confirmation link (with `personal_note` when `add_note` is true). The email's domain must
+         *     be the mailbox domain's name; 422 otherwise, or when `domain_id` is not one of the
+         *     account's domains. 409 if the account already has the address.
+         */
+        post: operations["createSenderIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List sender identities
-     * @description The account's sender identities, newest first, cursor-paged. Filter by `domain_id`.
-     */
-    get: operations["listSenderIdentities"];
-    put?: never;
-    /**
-     * Create a sender identity
-     * @description Adds a From address on one of the account's mailbox domains and emails its owner a
-     *     confirmation link (with `personal_note` when `add_note` is true). The email's domain must
-     *     be the mailbox domain's name; 422 otherwise, or when `domain_id` is not one of the
-     *     account's domains. 409 if the account already has the address.
-     */
-    post: operations["createSenderIdentity"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/sender-identities/{identity_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
+    "/v1/sender-identities/{identity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a sender identity
+         * @description One sender identity, with its domain and where its confirmation stands.
+         */
+        get: operations["getSenderIdentity"];
+        /**
+         * Update a sender identity
+         * @description Changes the fields given; the others keep their values. Changing `email` makes the
+         *     identity unverified and sends a new confirmation mail. 409 if the new email is taken.
+         */
+        put: operations["updateSenderIdentity"];
+        post?: never;
+        /**
+         * Delete a sender identity
+         * @description Deletes the sender identity; its confirmation links stop working.
+         */
+        delete: operations["deleteSenderIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get a sender identity
-     * @description One sender identity, with its domain and where its confirmation stands.
-     */
-    get: operations["getSenderIdentity"];
-    /**
-     * Update a sender identity
-     * @description Changes the fields given; the others keep their values. Changing `email` makes the
-     *     identity unverified and sends a new confirmation mail. 409 if the new email is taken.
-     */
-    put: operations["updateSenderIdentity"];
-    post?: never;
-    /**
-     * Delete a sender identity
-     * @description Deletes the sender identity; its confirmation links stop working.
-     */
-    delete: operations["deleteSenderIdentity"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/sender-identities/{identity_id}/resend": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
+    "/v1/sender-identities/{identity_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resend the confirmation mail
+         * @description Sends a new confirmation mail to an unverified identity and counts it in `resends`.
+         *     The same caps as destinations apply: 429 with `Retry-After` when sent too recently or
+         *     when the 24-hour cap is reached.
+         */
+        post: operations["resendSenderIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Resend the confirmation mail
-     * @description Sends a new confirmation mail to an unverified identity and counts it in `resends`.
-     *     The same caps as destinations apply: 429 with `Retry-After` when sent too recently or
-     *     when the 24-hour cap is reached.
-     */
-    post: operations["resendSenderIdentity"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/mailbox-domains": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/mailbox-domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List mailbox domains
+         * @description The account's mailbox domains, newest first, cursor-paged. Filter by `status`.
+         */
+        get: operations["listMailboxDomains"];
+        put?: never;
+        /**
+         * Create a mailbox domain
+         * @description Claims a domain and returns the DNS records to publish: a TXT ownership record at
+         *     `_mailproof.<domain>` with a random token, the inbound MX record and an SPF include.
+         *     The name is lower-cased and IDN converted to punycode. 422 for an invalid hostname;
+         *     409 if the account already has the domain.
+         */
+        post: operations["createMailboxDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List mailbox domains
-     * @description The account's mailbox domains, newest first, cursor-paged. Filter by `status`.
-     */
-    get: operations["listMailboxDomains"];
-    put?: never;
-    /**
-     * Create a mailbox domain
-     * @description Claims a domain and returns the DNS records to publish: a TXT ownership record at
-     *     `_mailproof.<domain>` with a random token, the inbound MX record and an SPF include.
-     *     The name is lower-cased and IDN converted to punycode. 422 for an invalid hostname;
-     *     409 if the account already has the domain.
-     */
-    post: operations["createMailboxDomain"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/mailbox-domains/{domain_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        domain_id: components["parameters"]["DomainId"];
-      };
-      cookie?: never;
+    "/v1/mailbox-domains/{domain_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                domain_id: components["parameters"]["DomainId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a mailbox domain
+         * @description One mailbox domain with its DNS records as of the last check.
+         */
+        get: operations["getMailboxDomain"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a mailbox domain
+         * @description Deletes the domain. 409 while sender identities use it.
+         */
+        delete: operations["deleteMailboxDomain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Get a mailbox domain
-     * @description One mailbox domain with its DNS records as of the last check.
-     */
-    get: operations["getMailboxDomain"];
-    put?: never;
-    post?: never;
-    /**
-     * Delete a mailbox domain
-     * @description Deletes the domain. 409 while sender identities use it.
-     */
-    delete: operations["deleteMailboxDomain"];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/mailbox-domains/{domain_id}/verify": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        domain_id: components["parameters"]["DomainId"];
-      };
-      cookie?: never;
+    "/v1/mailbox-domains/{domain_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                domain_id: components["parameters"]["DomainId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a mailbox domain
+         * @description Looks every DNS record up live and returns the domain with each record `found`,
+         *     `mismatch` (with `observed_values`) or `pending`. The domain becomes `verified` when the
+         *     ownership record is found. 409 when it is already verified, or when another account
+         *     verified the same domain first. 503 with `Retry-After` when the resolver does not answer.
+         */
+        post: operations["verifyMailboxDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Verify a mailbox domain
-     * @description Looks every DNS record up live and returns the domain with each record `found`,
-     *     `mismatch` (with `observed_values`) or `pending`. The domain becomes `verified` when the
-     *     ownership record is found. 409 when it is already verified, or when another account
-     *     verified the same domain first. 503 with `Retry-After` when the resolver does not answer.
-     */
-    post: operations["verifyMailboxDomain"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/email-validations": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/email-validations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List email validations
+         * @description The account's validation jobs without their results, newest first, cursor-paged.
+         */
+        get: operations["listEmailValidations"];
+        put?: never;
+        /**
+         * Start an email validation
+         * @description Stores 1 to 100,000 addresses and validates them in the background (syntax, lists, DNS,
+         *     SMTP probe, catch-all). Answers 202 at once with `Location` and `Retry-After`: poll the
+         *     job there, waiting `Retry-After` seconds between polls, until its status is terminal.
+         *     Malformed addresses become results, not errors; duplicates are validated once. More than
+         *     100,000 entries is a 422 pointing at `/emails`.
+         */
+        post: operations["createEmailValidation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List email validations
-     * @description The account's validation jobs without their results, newest first, cursor-paged.
-     */
-    get: operations["listEmailValidations"];
-    put?: never;
-    /**
-     * Start an email validation
-     * @description Stores 1 to 100,000 addresses and validates them in the background (syntax, lists, DNS,
-     *     SMTP probe, catch-all). Answers 202 at once with `Location` and `Retry-After`: poll the
-     *     job there, waiting `Retry-After` seconds between polls, until its status is terminal.
-     *     Malformed addresses become results, not errors; duplicates are validated once. More than
-     *     100,000 entries is a 422 pointing at `/emails`.
-     */
-    post: operations["createEmailValidation"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/v1/email-validations/{validation_id}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        validation_id: components["parameters"]["ValidationId"];
-      };
-      cookie?: never;
+    "/v1/email-validations/{validation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an email validation
+         * @description The job's status, counts and one page of results ordered by email. While the job is not
+         *     terminal the answer carries `Retry-After`; follow `links.next` for further pages.
+         */
+        get: operations["getEmailValidation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Cancel an email validation
+         * @description Stops a queued or processing job. Only `status: canceled` is read; other fields are
+         *     ignored. Returns the job with the results found so far. 409 when it is already terminal.
+         */
+        patch: operations["cancelEmailValidation"];
+        trace?: never;
     };
-    /**
-     * Get an email validation
-     * @description The job's status, counts and one page of results ordered by email. While the job is not
-     *     terminal the answer carries `Retry-After`; follow `links.next` for further pages.
-     */
-    get: operations["getEmailValidation"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Cancel an email validation
-     * @description Stops a queued or processing job. Only `status: canceled` is read; other fields are
-     *     ignored. Returns the job with the results found so far. 409 when it is already terminal.
-     */
-    patch: operations["cancelEmailValidation"];
-    trace?: never;
-  };
-  "/v1/email-checks": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/email-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check one address now
+         * @description Validates one address synchronously, for sign-up forms, within a bounded time (15 s by
+         *     default; what cannot be decided by then is `unknown`). The result has the same shape as a
+         *     bulk result. A malformed address is an `invalid_syntax` result, not an error.
+         */
+        post: operations["createEmailCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Check one address now
-     * @description Validates one address synchronously, for sign-up forms, within a bounded time (15 s by
-     *     default; what cannot be decided by then is `unknown`). The result has the same shape as a
-     *     bulk result. A malformed address is an `invalid_syntax` result, not an error.
-     */
-    post: operations["createEmailCheck"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/confirm/{token}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
-        token: components["parameters"]["ConfirmToken"];
-      };
-      cookie?: never;
+    "/confirm/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
+                token: components["parameters"]["ConfirmToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Show the confirmation page
+         * @description The page a confirmation link opens: it says which address is being confirmed, for which
+         *     account, and shows a Confirm button. It changes nothing, because mail scanners prefetch
+         *     links; only the POST the button sends confirms. It sets a `SameSite=Strict` cookie holding
+         *     the form's CSRF nonce. Sent with `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
+         */
+        get: operations["showConfirmation"];
+        put?: never;
+        /**
+         * Confirm the address
+         * @description Confirms the address and spends every confirmation token of it. Idempotent: a second POST
+         *     for an address that is already confirmed answers 200 "already confirmed", because some
+         *     scanners press buttons too. 403 when the CSRF nonce does not match the page's cookie.
+         */
+        post: operations["submitConfirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Show the confirmation page
-     * @description The page a confirmation link opens: it says which address is being confirmed, for which
-     *     account, and shows a Confirm button. It changes nothing, because mail scanners prefetch
-     *     links; only the POST the button sends confirms. It sets a `SameSite=Strict` cookie holding
-     *     the form's CSRF nonce. Sent with `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.
-     */
-    get: operations["showConfirmation"];
-    put?: never;
-    /**
-     * Confirm the address
-     * @description Confirms the address and spends every confirmation token of it. Idempotent: a second POST
-     *     for an address that is already confirmed answers 200 "already confirmed", because some
-     *     scanners press buttons too. 403 when the CSRF nonce does not match the page's cookie.
-     */
-    post: operations["submitConfirmation"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/healthz": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health check
+         * @description Whether the store answers and mail is being delivered. 503 when the store does not answer.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Health check
-     * @description Whether the store answers and mail is being delivered. 503 when the store does not answer.
-     */
-    get: operations["getHealth"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/metrics": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description This process's metrics in the Prometheus text format: requests and durations by route
+         *     template and status, validation jobs and chunks by state (queue depth, oldest queued age),
+         *     addresses validated by result and reason, SMTP probe replies by class, mail deliveries by
+         *     outcome, store pool use, and the process's own (CPU, memory, event loop, file descriptors).
+         *     Open unless the operator sets `METRICS_TOKEN` (then `Authorization: Bearer <token>` is
+         *     required) or turns it off (`METRICS=off`: 404). Scrape every process: each counts its own.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Prometheus metrics
-     * @description This process's metrics in the Prometheus text format: requests and durations by route
-     *     template and status, validation jobs and chunks by state (queue depth, oldest queued age),
-     *     addresses validated by result and reason, SMTP probe replies by class, mail deliveries by
-     *     outcome, store pool use, and the process's own (CPU, memory, event loop, file descriptors).
-     *     Open unless the operator sets `METRICS_TOKEN` (then `Authorization: Bearer <token>` is
-     *     required) or turns it off (`METRICS=off`: 404). Scrape every process: each counts its own.
-     */
-    get: operations["getMetrics"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/openapi.json": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenAPI document
+         * @description This contract, bundled into one JSON document.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The OpenAPI document
-     * @description This contract, bundled into one JSON document.
-     */
-    get: operations["getOpenApiDocument"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/docs": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference
+         * @description This reference as one self-contained HTML page that works offline.
+         */
+        get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * API reference
-     * @description This reference as one self-contained HTML page that works offline.
-     */
-    get: operations["getDocs"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    /**
-     * Format: uuid
-     * @description A UUID v4 assigned by mailproof.
-     * @example 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
-     */
-    Uuid: string;
-    /**
-     * @description The name the people we email see: confirmation mails and pages say that this account asked for
-     *     the confirmation. 1 to 100 characters, no control characters or line breaks, no white space
-     *     at either end.
-     * @example Acme Logistics
-     */
-    AccountDisplayName: string;
-    /**
-     * Format: date-time
-     * @description An RFC 3339 timestamp in UTC.
-     * @example 2026-11-20T14:03:11Z
-     */
-    Timestamp: string;
-    /** @description The account the API key belongs to. */
-    Account: {
-      id: components["schemas"]["Uuid"];
-      display_name: components["schemas"]["AccountDisplayName"];
-      created_at: components["schemas"]["Timestamp"];
-    };
-    /**
-     * @description A stable, machine-readable error code. New codes may be added in a minor version; clients
-     *     should treat an unknown code like the generic meaning of the HTTP status.
-     *
-     *     | code | status | meaning |
-     *     |---|---|---|
-     *     | `invalid_parameter` | 400 | a path, query or header parameter is malformed |
-     *     | `malformed_json` | 400 | the request body is not valid JSON |
-     *     | `unauthorized` | 401 | the API key is missing, unknown or revoked |
-     *     | `not_found` | 404 | no such resource in this account, or no such route |
-     *     | `method_not_allowed` | 405 | the route exists but not with this method |
-     *     | `already_exists` | 409 | the account already has a resource with this natural key |
-     *     | `already_verified` | 409 | the resource is already verified |
-     *     | `verified_by_another_account` | 409 | another account proved ownership of this domain first |
-     *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
-     *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
-     *     | `payload_too_large` | 413 | the body is larger than the server accepts |
-     *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
-     *     | `unsupported_media_type` | 415 | the body is not `application/json` |
-     *     | `validation_failed` | 422 | body fields break the rules; see `errors` |
-     *     | `idempotency_key_reused` | 422 | the `Idempotency-Key` was used before with a different body |
-     *     | `resend_too_soon` | 429 | the minimum interval between two confirmation mails has not passed |
-     *     | `resend_cap_reached` | 429 | the confirmation mails allowed to one address in a rolling 24 hours were sent |
-     *     | `mail_quota_exceeded` | 429 | the account sent the confirmation mails allowed in a rolling hour |
-     *     | `rate_limited` | 429 | the API key (or client address) used up a request budget; see `RateLimit` |
-     *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
-     *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
-     *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
-     *     | `service_unavailable` | 503 | a dependency is unavailable |
-     *     | `store_unavailable` | 503 | the database does not answer (lost, partitioned, overloaded); retry after `Retry-After` |
-     *     | `storage_full` | 507 | the server's disk is full; nothing was written; retry after `Retry-After` |
-     * @example not_found
-     * @enum {string}
-     */
-    ProblemCode:
-      | "invalid_parameter"
-      | "malformed_json"
-      | "unauthorized"
-      | "not_found"
-      | "method_not_allowed"
-      | "already_exists"
-      | "already_verified"
-      | "verified_by_another_account"
-      | "domain_in_use"
-      | "validation_finished"
-      | "payload_too_large"
-      | "request_timeout"
-      | "unsupported_media_type"
-      | "validation_failed"
-      | "idempotency_key_reused"
-      | "resend_too_soon"
-      | "resend_cap_reached"
-      | "mail_quota_exceeded"
-      | "rate_limited"
-      | "internal_error"
-      | "not_implemented"
-      | "dns_unavailable"
-      | "service_unavailable"
-      | "store_unavailable"
-      | "storage_full";
-    FieldError: {
-      /**
-       * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
-       *     parameter's location for path, query and header parameters (`query.page[size]`).
-       * @example /email
-       */
-      pointer: string;
-      /**
-       * @description What is wrong with the value, in words a developer can act on.
-       * @example must be a valid email address
-       */
-      message: string;
-    };
-    /**
-     * @description An RFC 9457 problem document. Every error mailproof returns has this shape and the
-     *     `application/problem+json` media type. Branch on `code`, never on `title` or `detail`.
-     */
-    Problem: {
-      /**
-       * Format: uri-reference
-       * @description A URI reference that identifies the problem type; it resolves to the documentation of `code`.
-       * @example https://mailproof.dev/problems/not_found
-       */
-      type: string;
-      /**
-       * @description A short, human-readable summary of the problem type.
-       * @example Not found
-       */
-      title: string;
-      /**
-       * @description The HTTP status code of this response.
-       * @example 404
-       */
-      status: number;
-      /**
-       * @description A human-readable explanation specific to this occurrence.
-       * @example No destination with id 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01 exists in this account.
-       */
-      detail: string;
-      code: components["schemas"]["ProblemCode"];
-      /**
-       * Format: uri-reference
-       * @description The request path that produced this problem.
-       * @example /v1/destinations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
-       */
-      instance?: string;
-      /**
-       * @description The id of the request (its `X-Request-Id`, sent or given), as the server's logs record it. Quote it when you report a problem.
-       * @example 5f2b7c1e-9a43-4d6e-b8f0-2c7a1d3e4b56
-       */
-      request_id?: string;
-      /** @description For field errors, one entry per offending field or parameter. */
-      errors?: components["schemas"]["FieldError"][];
-    };
-    /** @description The fields to change; fields left out keep their value. */
-    AccountUpdate: {
-      display_name?: components["schemas"]["AccountDisplayName"];
-    };
-    /**
-     * @description `pending` until the owner of the address confirms it, then `verified`.
-     * @example pending
-     * @enum {string}
-     */
-    VerificationStatus: "pending" | "verified";
-    /**
-     * Format: date-time
-     * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
-     * @example 2026-11-20T14:05:42Z
-     */
-    NullableTimestamp: string | null;
-    /**
-     * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
-     *     without calling resend and failing.
-     */
-    Verification: {
-      /** @description When the last confirmation mail was sent; null if none was sent yet. */
-      last_sent_at: components["schemas"]["NullableTimestamp"];
-      /**
-       * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
-       * @example 1
-       */
-      sends_last_24h: number;
-      /** @description The earliest time a resend is allowed; null when verified. */
-      next_resend_at: components["schemas"]["NullableTimestamp"];
-      /** @description When the newest confirmation link stops working; null when verified or none was sent. */
-      expires_at: components["schemas"]["NullableTimestamp"];
-    };
-    /** @description A forwarding destination address and where its confirmation stands. */
-    Destination: {
-      id: components["schemas"]["Uuid"];
-      /**
-       * Format: email
-       * @description The destination address, as given at creation (domain lower-cased).
-       * @example ana.silva@acme-logistics.com
-       */
-      email: string;
-      status: components["schemas"]["VerificationStatus"];
-      /** @description When the owner confirmed the address; null while pending. */
-      verified_at: components["schemas"]["NullableTimestamp"];
-      verification: components["schemas"]["Verification"];
-      created_at: components["schemas"]["Timestamp"];
-      updated_at: components["schemas"]["Timestamp"];
-    };
-    /** @description Links to this page and its neighbours. Follow them as they are; do not build cursors yourself. */
-    PageLinks: {
-      /**
-       * @description This page (a path with its query).
-       * @example /v1/destinations?page[size]=25
-       */
-      self: string;
-      /**
-       * @description The next page (a path with its query), or null on the last page.
-       * @example /v1/destinations?page[size]=25&page[after]=MjAyNi0xMS0yMFQxNDowMzoxMVp8M2YwYzlhNTI
-       */
-      next: string | null;
-      /**
-       * @description The previous page (a path with its query), or null on the first page.
-       * @example null
-       */
-      prev: string | null;
-    };
-    DestinationList: {
-      data: components["schemas"]["Destination"][];
-      links: components["schemas"]["PageLinks"];
-    };
-    /** @description Creating a destination emails a confirmation link to it. */
-    DestinationCreate: {
-      /**
-       * Format: email
-       * @description The address to forward to. At most 254 characters (RFC 5321).
-       * @example ana.silva@acme-logistics.com
-       */
-      email: string;
-    };
-    /** @description The mailbox domain a sender identity sends from. */
-    IdentityDomain: {
-      id: components["schemas"]["Uuid"];
-      /**
-       * @description The domain name, lower-case, IDN as punycode.
-       * @example acme-logistics.com
-       */
-      name: string;
-      created_at: components["schemas"]["Timestamp"];
-      updated_at: components["schemas"]["Timestamp"];
-    };
-    /** @description A From address on one of the account's mailbox domains, confirmed by its owner. */
-    SenderIdentity: {
-      id: components["schemas"]["Uuid"];
-      /**
-       * Format: email
-       * @description The From address; its domain is `domain.name`.
-       * @example billing@acme-logistics.com
-       */
-      email: string;
-      /**
-       * @description The From display name.
-       * @example Acme Logistics Billing
-       */
-      name: string;
-      /**
-       * Format: email
-       * @description The Reply-To address, if any.
-       * @example accounts@acme-logistics.com
-       */
-      reply_to_email: string | null;
-      /**
-       * @description The Reply-To display name, if any.
-       * @example Acme Accounts Team
-       */
-      reply_to_name: string | null;
-      /**
-       * @description Whether the owner of `email` confirmed it.
-       * @example false
-       */
-      is_verified: boolean;
-      /** @description When the owner confirmed the address; null while unverified. */
-      verified_at: components["schemas"]["NullableTimestamp"];
-      /**
-       * @description How many times the confirmation mail was resent (the first mail is not a resend).
-       * @example 0
-       */
-      resends: number;
-      /**
-       * @description Whether `personal_note` is included in the confirmation mail.
-       * @example true
-       */
-      add_note: boolean;
-      /**
-       * @description A note to the address owner, shown (escaped) in the confirmation mail when `add_note` is true.
-       * @example Hi Marta, please confirm so our invoices can go out from this address.
-       */
-      personal_note: string | null;
-      verification: components["schemas"]["Verification"];
-      domain: components["schemas"]["IdentityDomain"];
-      created_at: components["schemas"]["Timestamp"];
-      updated_at: components["schemas"]["Timestamp"];
-    };
-    SenderIdentityList: {
-      data: components["schemas"]["SenderIdentity"][];
-      links: components["schemas"]["PageLinks"];
-    };
-    /**
-     * @description A display name. At most 191 characters; no line breaks.
-     * @example Acme Logistics Billing
-     */
-    SenderName: string;
-    /**
-     * Format: email
-     * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters.
-     * @example billing@acme-logistics.com
-     */
-    SenderEmail: string;
-    /**
-     * Format: email
-     * @description A Reply-To address, or null for none.
-     * @example accounts@acme-logistics.com
-     */
-    ReplyToEmail: string | null;
-    /**
-     * @description A Reply-To display name, or null for none. At most 191 characters; no line breaks.
-     * @example Acme Accounts Team
-     */
-    ReplyToName: string | null;
-    /**
-     * @description A note to the owner of the address, shown escaped in the confirmation mail when `add_note` is true.
-     * @example Hi Marta, please confirm so our invoices can go out from this address.
-     */
-    PersonalNote: string | null;
-    /** @description Creating a sender identity emails a confirmation link to `email`. */
-    SenderIdentityCreate: {
-      /** @description One of the account's mailbox domains (verified or not). The email's domain must be its name. */
-      domain_id: components["schemas"]["Uuid"];
-      name: components["schemas"]["SenderName"];
-      email: components["schemas"]["SenderEmail"];
-      reply_to_email?: components["schemas"]["ReplyToEmail"];
-      reply_to_name?: components["schemas"]["ReplyToName"];
-      /**
-       * @description Include `personal_note` in the confirmation mail.
-       * @example true
-       */
-      add_note?: boolean;
-      personal_note?: components["schemas"]["PersonalNote"];
-    };
-    /** @description Every field is optional; fields left out keep their value. Changing `email` makes the identity unverified and sends a new confirmation mail. */
-    SenderIdentityUpdate: {
-      /** @description One of the account's mailbox domains (verified or not). The email's domain must be its name. */
-      domain_id?: components["schemas"]["Uuid"];
-      name?: components["schemas"]["SenderName"];
-      email?: components["schemas"]["SenderEmail"];
-      reply_to_email?: components["schemas"]["ReplyToEmail"];
-      reply_to_name?: components["schemas"]["ReplyToName"];
-      /**
-       * @description Include `personal_note` in the confirmation mail.
-       * @example true
-       */
-      add_note?: boolean;
-      personal_note?: components["schemas"]["PersonalNote"];
-    };
-    /** @description A DNS record the domain must publish, and what the last check saw. */
-    DnsRecord: {
-      /**
-       * @description `ownership`: the TXT record that proves control (required for `verified`);
-       *     `inbound_mx`: routes mail for the domain to mailproof; `spf`: authorises mailproof to send.
-       * @example ownership
-       * @enum {string}
-       */
-      purpose: "ownership" | "inbound_mx" | "spf";
-      /**
-       * @example TXT
-       * @enum {string}
-       */
-      type: "TXT" | "MX";
-      /**
-       * @description The fully qualified record name, lower-case, IDN as punycode.
-       * @example _mailproof.acme-logistics.com
-       */
-      name: string;
-      /**
-       * @description The record value to publish (for MX, the exchange host).
-       * @example mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe
-       */
-      value: string;
-      /**
-       * @description The MX preference; null for other types.
-       * @example null
-       */
-      priority: number | null;
-      /**
-       * @description `pending`: not checked yet, or nothing published; `found`: the value was seen;
-       *     `mismatch`: the name answers with other values (see `observed_values`).
-       * @example found
-       * @enum {string}
-       */
-      status: "pending" | "found" | "mismatch";
-      /**
-       * @description The values the last check saw at `name` for this type (TXT strings joined).
-       * @example [
-       *       "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe"
-       *     ]
-       */
-      observed_values: string[];
-    };
-    /** @description A domain the account claims, and the DNS records that prove it. */
-    MailboxDomain: {
-      id: components["schemas"]["Uuid"];
-      /**
-       * @description The domain name, lower-case, IDN as punycode.
-       * @example acme-logistics.com
-       */
-      domain: string;
-      /**
-       * @description `pending` until the ownership record is found (`verified`), or proven absent after the
-       *     grace period (`failed`).
-       * @example verified
-       * @enum {string}
-       */
-      status: "pending" | "verified" | "failed";
-      dns_records: components["schemas"]["DnsRecord"][];
-      verified_at: components["schemas"]["NullableTimestamp"];
-      last_checked_at: components["schemas"]["NullableTimestamp"];
-      created_at: components["schemas"]["Timestamp"];
-      updated_at: components["schemas"]["Timestamp"];
-    };
-    MailboxDomainList: {
-      data: components["schemas"]["MailboxDomain"][];
-      links: components["schemas"]["PageLinks"];
-    };
-    MailboxDomainCreate: {
-      /**
-       * @description A hostname; upper case is folded and IDN converted to punycode.
-       * @example acme-logistics.com
-       */
-      domain: string;
-    };
-    /**
-     * @description `queued`: accepted, not started; `processing`: in progress; `completed`: every address has a
-     *     result; `canceled`: stopped on request, results so far kept; `error`: stopped by a failure, see `errors`.
-     * @example processing
-     * @enum {string}
-     */
-    ValidationStatus: "queued" | "processing" | "completed" | "canceled" | "error";
-    /** @description Unique addresses in the job, and how many have each result so far. */
-    ValidationCounts: {
-      /**
-       * @description Unique addresses submitted (duplicates are validated once).
-       * @example 4
-       */
-      total: number;
-      /** @example 4 */
-      processed: number;
-      /** @example 1 */
-      deliverable: number;
-      /** @example 1 */
-      risky: number;
-      /** @example 1 */
-      undeliverable: number;
-      /** @example 1 */
-      unknown: number;
-    };
-    /** @description Why a job ended in `error`. */
-    ValidationError: {
-      /**
-       * @example internal_error
-       * @enum {string}
-       */
-      code: "internal_error" | "timeout";
-      /** @example The validation worker failed repeatedly on this job. */
-      message: string;
-    };
-    /** @description A bulk validation job without its results (as listed). */
-    EmailValidationSummary: {
-      id: components["schemas"]["Uuid"];
-      status: components["schemas"]["ValidationStatus"];
-      created_at: components["schemas"]["Timestamp"];
-      started_at: components["schemas"]["NullableTimestamp"];
-      completed_at: components["schemas"]["NullableTimestamp"];
-      counts: components["schemas"]["ValidationCounts"];
-      errors: components["schemas"]["ValidationError"][];
-    };
-    EmailValidationList: {
-      data: components["schemas"]["EmailValidationSummary"][];
-      links: components["schemas"]["PageLinks"];
-    };
-    EmailValidationCreate: {
-      /**
-       * @description 1 to 100,000 strings. Any string up to 320 characters is accepted: a malformed address
-       *     becomes an `undeliverable` / `invalid_syntax` result. Duplicates are validated once.
-       * @example [
-       *       "marta.novak@acme-logistics.com",
-       *       "info@acme-logistics.com",
-       *       "jan.kowalski@gmial.com",
-       *       "not-an-address"
-       *     ]
-       */
-      emails: string[];
-    };
-    /**
-     * @description Why the result is what it is.
-     *
-     *     | reason | result |
-     *     |---|---|
-     *     | `accepted_email` | deliverable |
-     *     | `catch_all` | risky |
-     *     | `mailbox_full` | risky |
-     *     | `disposable_domain` | risky |
-     *     | `invalid_syntax` | undeliverable |
-     *     | `invalid_domain` (NXDOMAIN) | undeliverable |
-     *     | `null_mx` (RFC 7505) | undeliverable |
-     *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
-     *     | `rejected_email` (550/551/553) | undeliverable |
-     *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
-     *     | `dns_error` | unknown |
-     *     | `greylisted` (4xx after a retry) | unknown |
-     *     | `smtp_timeout` | unknown |
-     *     | `smtp_unavailable` (refused) | unknown |
-     *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
-     *     | `probe_disabled` | unknown |
-     *     | `private_network` (MX in a private range) | unknown |
-     *     | `unexpected_error` | unknown |
-     * @example accepted_email
-     * @enum {string}
-     */
-    ValidationReason:
-      | "accepted_email"
-      | "catch_all"
-      | "mailbox_full"
-      | "disposable_domain"
-      | "invalid_syntax"
-      | "invalid_domain"
-      | "null_mx"
-      | "no_mail_server"
-      | "rejected_email"
-      | "smtputf8_unsupported"
-      | "dns_error"
-      | "greylisted"
-      | "smtp_timeout"
-      | "smtp_unavailable"
-      | "smtp_blocked"
-      | "probe_disabled"
-      | "private_network"
-      | "unexpected_error";
-    SmtpReply: {
-      /** @example 250 */
-      code: number;
-      /** @example 2.1.5 Recipient OK */
-      message: string;
-    };
-    /** @description The individual checks behind the verdict; later checks are null when an earlier one was final. */
-    ValidationChecks: {
-      /**
-       * @description The address is a valid RFC 5321 envelope address.
-       * @example true
-       */
-      syntax: boolean;
-      /**
-       * @description The local part uses non-ASCII characters (RFC 6531, needs SMTPUTF8).
-       * @example false
-       */
-      internationalized: boolean;
-      /**
-       * @description The domain in ASCII (IDN converted to punycode); null when the syntax is invalid.
-       * @example acme-logistics.com
-       */
-      domain: string | null;
-      /**
-       * @description The mail host that was (or would be) probed, best preference first; null when none.
-       * @example mx1.acme-logistics.com
-       */
-      mx: string | null;
-      /**
-       * @description The domain belongs to a disposable-address service.
-       * @example false
-       */
-      disposable: boolean;
-      /**
-       * @description The local part names a role (admin, info, postmaster, ...), not a person.
-       * @example false
-       */
-      role_account: boolean;
-      /**
-       * @description The domain is a free mailbox provider.
-       * @example false
-       */
-      free_provider: boolean;
-      /** @description The mail server's reply to RCPT TO; null when no probe ran. */
-      smtp: null | components["schemas"]["SmtpReply"];
-    };
-    /** @description What mailproof found out about one address. */
-    ValidationResult: {
-      /**
-       * @description The address exactly as submitted.
-       * @example marta.novak@acme-logistics.com
-       */
-      email: string;
-      /**
-       * @description `deliverable`: the mail server accepted the recipient; `risky`: it may bounce or not be read
-       *     (catch-all, full mailbox, disposable); `unknown`: no answer could be had; `undeliverable`:
-       *     malformed, no mail domain, or rejected.
-       * @example deliverable
-       * @enum {string}
-       */
-      result: "deliverable" | "risky" | "unknown" | "undeliverable";
-      reason: components["schemas"]["ValidationReason"];
-      /**
-       * @description Whether the domain accepts any recipient; null when the SMTP probe did not get that far.
-       * @example false
-       */
-      catch_all: boolean | null;
-      /**
-       * @description A suggested correction for a likely typo in the domain.
-       * @example null
-       */
-      did_you_mean: string | null;
-      checks: components["schemas"]["ValidationChecks"];
-    };
-    /** @description A bulk validation job, with one page of its results ordered by email. */
-    EmailValidation: {
-      id: components["schemas"]["Uuid"];
-      status: components["schemas"]["ValidationStatus"];
-      created_at: components["schemas"]["Timestamp"];
-      started_at: components["schemas"]["NullableTimestamp"];
-      /** @description When the job reached a terminal status. */
-      completed_at: components["schemas"]["NullableTimestamp"];
-      counts: components["schemas"]["ValidationCounts"];
-      /** @description One page of results, ordered by email. */
-      results: components["schemas"]["ValidationResult"][];
-      links: components["schemas"]["PageLinks"];
-      errors: components["schemas"]["ValidationError"][];
-    };
-    /** @description Only `status` is read; other fields are ignored. */
-    EmailValidationCancel: {
-      /**
-       * @example canceled
-       * @constant
-       */
-      status: "canceled";
-    };
-    EmailCheckRequest: {
-      /**
-       * @description Any string; a malformed address is an `invalid_syntax` result, not an error.
-       * @example marta.novak@acme-logistics.com
-       */
-      email: string;
-    };
-    /**
-     * @description A small, self-contained HTML page.
-     * @example <!doctype html><html lang="en"><head><title>mailproof</title></head><body><main><h1>mailproof</h1></main></body></html>
-     */
-    HtmlPage: string;
-    ConfirmForm: {
-      /**
-       * @description The nonce from the page's form; it must match the `mp_csrf` cookie the page set.
-       * @example q0B3mXj1V9rK2cL5tY8wZa
-       */
-      csrf: string;
-    };
-    Health: {
-      /**
-       * @description `ok`: all dependencies answer; `degraded`: the API works but mail is failing, or validation chunks wait and no worker is alive; `unavailable`: the store does not answer, or cannot write (its disk is full).
-       * @example ok
-       * @enum {string}
-       */
-      status: "ok" | "degraded" | "unavailable";
-      checks: {
+    schemas: {
         /**
-         * @description `ok`: it answers and takes a write; `error`: it does not answer; `full`: it answers but cannot write (no disk space).
-         * @example ok
+         * Format: uuid
+         * @description A UUID v4 assigned by mailproof.
+         * @example 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
+         */
+        Uuid: string;
+        /**
+         * @description The name the people we email see: confirmation mails and pages say that this account asked for
+         *     the confirmation. 1 to 100 characters, no control characters or line breaks, no white space
+         *     at either end.
+         * @example Acme Logistics
+         */
+        AccountDisplayName: string;
+        /**
+         * Format: date-time
+         * @description An RFC 3339 timestamp in UTC.
+         * @example 2026-11-20T14:03:11Z
+         */
+        Timestamp: string;
+        /** @description The account the API key belongs to. */
+        Account: {
+            id: components["schemas"]["Uuid"];
+            display_name: components["schemas"]["AccountDisplayName"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description A stable, machine-readable error code. New codes may be added in a minor version; clients
+         *     should treat an unknown code like the generic meaning of the HTTP status.
+         *
+         *     | code | status | meaning |
+         *     |---|---|---|
+         *     | `invalid_parameter` | 400 | a path, query or header parameter is malformed |
+         *     | `malformed_json` | 400 | the request body is not valid JSON |
+         *     | `unauthorized` | 401 | the API key is missing, unknown or revoked |
+         *     | `not_found` | 404 | no such resource in this account, or no such route |
+         *     | `method_not_allowed` | 405 | the route exists but not with this method |
+         *     | `already_exists` | 409 | the account already has a resource with this natural key |
+         *     | `already_verified` | 409 | the resource is already verified |
+         *     | `verified_by_another_account` | 409 | another account proved ownership of this domain first |
+         *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
+         *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
+         *     | `payload_too_large` | 413 | the body is larger than the server accepts |
+         *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
+         *     | `unsupported_media_type` | 415 | the body is not `application/json` |
+         *     | `validation_failed` | 422 | body fields break the rules; see `errors` |
+         *     | `idempotency_key_reused` | 422 | the `Idempotency-Key` was used before with a different body |
+         *     | `resend_too_soon` | 429 | the minimum interval between two confirmation mails has not passed |
+         *     | `resend_cap_reached` | 429 | the confirmation mails allowed to one address in a rolling 24 hours were sent |
+         *     | `mail_quota_exceeded` | 429 | the account sent the confirmation mails allowed in a rolling hour |
+         *     | `rate_limited` | 429 | the API key (or client address) used up a request budget; see `RateLimit` |
+         *     | `internal_error` | 500 | an unexpected failure on our side; safe to retry |
+         *     | `not_implemented` | 501 | the operation is part of the contract but not served by this build |
+         *     | `dns_unavailable` | 503 | the DNS resolver did not answer in time; retry after `Retry-After` |
+         *     | `service_unavailable` | 503 | a dependency is unavailable |
+         *     | `store_unavailable` | 503 | the database does not answer (lost, partitioned, overloaded); retry after `Retry-After` |
+         *     | `storage_full` | 507 | the server's disk is full; nothing was written; retry after `Retry-After` |
+         * @example not_found
          * @enum {string}
          */
-        store: "ok" | "error" | "full";
+        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable" | "store_unavailable" | "storage_full";
+        FieldError: {
+            /**
+             * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
+             *     parameter's location for path, query and header parameters (`query.page[size]`).
+             * @example /email
+             */
+            pointer: string;
+            /**
+             * @description What is wrong with the value, in words a developer can act on.
+             * @example must be a valid email address
+             */
+            message: string;
+        };
         /**
-         * @description Free space on the disk that holds the SQLite database (null on PostgreSQL, whose disk is its own).
-         * @example 52428800
+         * @description An RFC 9457 problem document. Every error mailproof returns has this shape and the
+         *     `application/problem+json` media type. Branch on `code`, never on `title` or `detail`.
          */
-        disk_free_bytes?: number | null;
+        Problem: {
+            /**
+             * Format: uri-reference
+             * @description A URI reference that identifies the problem type; it resolves to the documentation of `code`.
+             * @example https://mailproof.dev/problems/not_found
+             */
+            type: string;
+            /**
+             * @description A short, human-readable summary of the problem type.
+             * @example Not found
+             */
+            title: string;
+            /**
+             * @description The HTTP status code of this response.
+             * @example 404
+             */
+            status: number;
+            /**
+             * @description A human-readable explanation specific to this occurrence.
+             * @example No destination with id 3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01 exists in this account.
+             */
+            detail: string;
+            code: components["schemas"]["ProblemCode"];
+            /**
+             * Format: uri-reference
+             * @description The request path that produced this problem.
+             * @example /v1/destinations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01
+             */
+            instance?: string;
+            /**
+             * @description The id of the request (its `X-Request-Id`, sent or given), as the server's logs record it. Quote it when you report a problem.
+             * @example 5f2b7c1e-9a43-4d6e-b8f0-2c7a1d3e4b56
+             */
+            request_id?: string;
+            /** @description For field errors, one entry per offending field or parameter. */
+            errors?: components["schemas"]["FieldError"][];
+        };
+        /** @description The fields to change; fields left out keep their value. */
+        AccountUpdate: {
+            display_name?: components["schemas"]["AccountDisplayName"];
+        };
         /**
-         * @example ok
+         * @description `pending` until the owner of the address confirms it, then `verified`.
+         * @example pending
          * @enum {string}
          */
-        mail: "ok" | "failing";
-      };
-      /** @description The validation workers of every process, by their heartbeats (null when the store does not answer). */
-      workers: {
+        VerificationStatus: "pending" | "verified";
         /**
-         * @description Workers whose last heartbeat is under a minute old.
-         * @example 4
+         * Format: date-time
+         * @description An RFC 3339 timestamp in UTC, or null when the event has not happened.
+         * @example 2026-11-20T14:05:42Z
          */
-        alive: number;
-        /** @description The newest heartbeat of any worker; null when none has run. */
-        last_heartbeat_at: components["schemas"]["NullableTimestamp"];
-      } | null;
-      /** @description Email validation work waiting for a worker (null when the store does not answer). */
-      queue: {
+        NullableTimestamp: string | null;
         /**
-         * @description Chunks of addresses no worker has claimed yet (the queue depth).
-         * @example 12
+         * @description Where the confirmation mail stands, so a client can show "you can resend in 42 s"
+         *     without calling resend and failing.
          */
-        queued_chunks: number;
+        Verification: {
+            /** @description When the last confirmation mail was sent; null if none was sent yet. */
+            last_sent_at: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description Confirmation mails sent in the last 24 hours (the cap is 5 by default).
+             * @example 1
+             */
+            sends_last_24h: number;
+            /** @description The earliest time a resend is allowed; null when verified. */
+            next_resend_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the newest confirmation link stops working; null when verified or none was sent. */
+            expires_at: components["schemas"]["NullableTimestamp"];
+        };
+        /** @description A forwarding destination address and where its confirmation stands. */
+        Destination: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @description The destination address, as given at creation (domain lower-cased).
+             * @example ana.silva@acme-logistics.com
+             */
+            email: string;
+            status: components["schemas"]["VerificationStatus"];
+            /** @description When the owner confirmed the address; null while pending. */
+            verified_at: components["schemas"]["NullableTimestamp"];
+            verification: components["schemas"]["Verification"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description Links to this page and its neighbours. Follow them as they are; do not build cursors yourself. */
+        PageLinks: {
+            /**
+             * @description This page (a path with its query).
+             * @example /v1/destinations?page[size]=25
+             */
+            self: string;
+            /**
+             * @description The next page (a path with its query), or null on the last page.
+             * @example /v1/destinations?page[size]=25&page[after]=MjAyNi0xMS0yMFQxNDowMzoxMVp8M2YwYzlhNTI
+             */
+            next: string | null;
+            /**
+             * @description The previous page (a path with its query), or null on the first page.
+             * @example null
+             */
+            prev: string | null;
+        };
+        DestinationList: {
+            data: components["schemas"]["Destination"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        /** @description Creating a destination emails a confirmation link to it. */
+        DestinationCreate: {
+            /**
+             * Format: email
+             * @description The address to forward to. At most 254 characters (RFC 5321).
+             * @example ana.silva@acme-logistics.com
+             */
+            email: string;
+        };
+        /** @description The mailbox domain a sender identity sends from. */
+        IdentityDomain: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description The domain name, lower-case, IDN as punycode.
+             * @example acme-logistics.com
+             */
+            name: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A From address on one of the account's mailbox domains, confirmed by its owner. */
+        SenderIdentity: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @description The From address; its domain is `domain.name`.
+             * @example billing@acme-logistics.com
+             */
+            email: string;
+            /**
+             * @description The From display name.
+             * @example Acme Logistics Billing
+             */
+            name: string;
+            /**
+             * Format: email
+             * @description The Reply-To address, if any.
+             * @example accounts@acme-logistics.com
+             */
+            reply_to_email: string | null;
+            /**
+             * @description The Reply-To display name, if any.
+             * @example Acme Accounts Team
+             */
+            reply_to_name: string | null;
+            /**
+             * @description Whether the owner of `email` confirmed it.
+             * @example false
+             */
+            is_verified: boolean;
+            /** @description When the owner confirmed the address; null while unverified. */
+            verified_at: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description How many times the confirmation mail was resent (the first mail is not a resend).
+             * @example 0
+             */
+            resends: number;
+            /**
+             * @description Whether `personal_note` is included in the confirmation mail.
+             * @example true
+             */
+            add_note: boolean;
+            /**
+             * @description A note to the address owner, shown (escaped) in the confirmation mail when `add_note` is true.
+             * @example Hi Marta, please confirm so our invoices can go out from this address.
+             */
+            personal_note: string | null;
+            verification: components["schemas"]["Verification"];
+            domain: components["schemas"]["IdentityDomain"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        SenderIdentityList: {
+            data: components["schemas"]["SenderIdentity"][];
+            links: components["schemas"]["PageLinks"];
+        };
         /**
-         * @description Chunks a worker is validating now.
-         * @example 4
+         * @description A display name. At most 191 characters; no line breaks.
+         * @example Acme Logistics Billing
          */
-        running_chunks: number;
-        /** @description When the job of the oldest waiting chunk was created; null when nothing waits. */
-        oldest_queued_at: components["schemas"]["NullableTimestamp"];
-      } | null;
+        SenderName: string;
+        /**
+         * Format: email
+         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters.
+         * @example billing@acme-logistics.com
+         */
+        SenderEmail: string;
+        /**
+         * Format: email
+         * @description A Reply-To address, or null for none.
+         * @example accounts@acme-logistics.com
+         */
+        ReplyToEmail: string | null;
+        /**
+         * @description A Reply-To display name, or null for none. At most 191 characters; no line breaks.
+         * @example Acme Accounts Team
+         */
+        ReplyToName: string | null;
+        /**
+         * @description A note to the owner of the address, shown escaped in the confirmation mail when `add_note` is true.
+         * @example Hi Marta, please confirm so our invoices can go out from this address.
+         */
+        PersonalNote: string | null;
+        /** @description Creating a sender identity emails a confirmation link to `email`. */
+        SenderIdentityCreate: {
+            /** @description One of the account's mailbox domains (verified or not). The email's domain must be its name. */
+            domain_id: components["schemas"]["Uuid"];
+            name: components["schemas"]["SenderName"];
+            email: components["schemas"]["SenderEmail"];
+            reply_to_email?: components["schemas"]["ReplyToEmail"];
+            reply_to_name?: components["schemas"]["ReplyToName"];
+            /**
+             * @description Include `personal_note` in the confirmation mail.
+             * @example true
+             */
+            add_note?: boolean;
+            personal_note?: components["schemas"]["PersonalNote"];
+        };
+        /** @description Every field is optional; fields left out keep their value. Changing `email` makes the identity unverified and sends a new confirmation mail. */
+        SenderIdentityUpdate: {
+            /** @description One of the account's mailbox domains (verified or not). The email's domain must be its name. */
+            domain_id?: components["schemas"]["Uuid"];
+            name?: components["schemas"]["SenderName"];
+            email?: components["schemas"]["SenderEmail"];
+            reply_to_email?: components["schemas"]["ReplyToEmail"];
+            reply_to_name?: components["schemas"]["ReplyToName"];
+            /**
+             * @description Include `personal_note` in the confirmation mail.
+             * @example true
+             */
+            add_note?: boolean;
+            personal_note?: components["schemas"]["PersonalNote"];
+        };
+        /** @description A DNS record the domain must publish, and what the last check saw. */
+        DnsRecord: {
+            /**
+             * @description `ownership`: the TXT record that proves control (required for `verified`);
+             *     `inbound_mx`: routes mail for the domain to mailproof; `spf`: authorises mailproof to send.
+             * @example ownership
+             * @enum {string}
+             */
+            purpose: "ownership" | "inbound_mx" | "spf";
+            /**
+             * @example TXT
+             * @enum {string}
+             */
+            type: "TXT" | "MX";
+            /**
+             * @description The fully qualified record name, lower-case, IDN as punycode.
+             * @example _mailproof.acme-logistics.com
+             */
+            name: string;
+            /**
+             * @description The record value to publish (for MX, the exchange host).
+             * @example mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe
+             */
+            value: string;
+            /**
+             * @description The MX preference; null for other types.
+             * @example null
+             */
+            priority: number | null;
+            /**
+             * @description `pending`: not checked yet, or nothing published; `found`: the value was seen;
+             *     `mismatch`: the name answers with other values (see `observed_values`).
+             * @example found
+             * @enum {string}
+             */
+            status: "pending" | "found" | "mismatch";
+            /**
+             * @description The values the last check saw at `name` for this type (TXT strings joined).
+             * @example [
+             *       "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe"
+             *     ]
+             */
+            observed_values: string[];
+        };
+        /** @description A domain the account claims, and the DNS records that prove it. */
+        MailboxDomain: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * @description The domain name, lower-case, IDN as punycode.
+             * @example acme-logistics.com
+             */
+            domain: string;
+            /**
+             * @description `pending` until the ownership record is found (`verified`), or proven absent after the
+             *     grace period (`failed`).
+             * @example verified
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "failed";
+            dns_records: components["schemas"]["DnsRecord"][];
+            verified_at: components["schemas"]["NullableTimestamp"];
+            last_checked_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        MailboxDomainList: {
+            data: components["schemas"]["MailboxDomain"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        MailboxDomainCreate: {
+            /**
+             * @description A hostname; upper case is folded and IDN converted to punycode.
+             * @example acme-logistics.com
+             */
+            domain: string;
+        };
+        /**
+         * @description `queued`: accepted, not started; `processing`: in progress; `completed`: every address has a
+         *     result; `canceled`: stopped on request, results so far kept; `error`: stopped by a failure, see `errors`.
+         * @example processing
+         * @enum {string}
+         */
+        ValidationStatus: "queued" | "processing" | "completed" | "canceled" | "error";
+        /** @description Unique addresses in the job, and how many have each result so far. */
+        ValidationCounts: {
+            /**
+             * @description Unique addresses submitted (duplicates are validated once).
+             * @example 4
+             */
+            total: number;
+            /** @example 4 */
+            processed: number;
+            /** @example 1 */
+            deliverable: number;
+            /** @example 1 */
+            risky: number;
+            /** @example 1 */
+            undeliverable: number;
+            /** @example 1 */
+            unknown: number;
+        };
+        /** @description Why a job ended in `error`. */
+        ValidationError: {
+            /**
+             * @example internal_error
+             * @enum {string}
+             */
+            code: "internal_error" | "timeout";
+            /** @example The validation worker failed repeatedly on this job. */
+            message: string;
+        };
+        /** @description A bulk validation job without its results (as listed). */
+        EmailValidationSummary: {
+            id: components["schemas"]["Uuid"];
+            status: components["schemas"]["ValidationStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            started_at: components["schemas"]["NullableTimestamp"];
+            completed_at: components["schemas"]["NullableTimestamp"];
+            counts: components["schemas"]["ValidationCounts"];
+            errors: components["schemas"]["ValidationError"][];
+        };
+        EmailValidationList: {
+            data: components["schemas"]["EmailValidationSummary"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        EmailValidationCreate: {
+            /**
+             * @description 1 to 100,000 strings. Any string up to 320 characters is accepted: a malformed address
+             *     becomes an `undeliverable` / `invalid_syntax` result. Duplicates are validated once.
+             * @example [
+             *       "marta.novak@acme-logistics.com",
+             *       "info@acme-logistics.com",
+             *       "jan.kowalski@gmial.com",
+             *       "not-an-address"
+             *     ]
+             */
+            emails: string[];
+        };
+        /**
+         * @description Why the result is what it is.
+         *
+         *     | reason | result |
+         *     |---|---|
+         *     | `accepted_email` | deliverable |
+         *     | `catch_all` | risky |
+         *     | `mailbox_full` | risky |
+         *     | `disposable_domain` | risky |
+         *     | `invalid_syntax` | undeliverable |
+         *     | `invalid_domain` (NXDOMAIN) | undeliverable |
+         *     | `null_mx` (RFC 7505) | undeliverable |
+         *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
+         *     | `rejected_email` (550/551/553) | undeliverable |
+         *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
+         *     | `dns_error` | unknown |
+         *     | `greylisted` (4xx after a retry) | unknown |
+         *     | `smtp_timeout` | unknown |
+         *     | `smtp_unavailable` (refused) | unknown |
+         *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
+         *     | `probe_disabled` | unknown |
+         *     | `private_network` (MX in a private range) | unknown |
+         *     | `unexpected_error` | unknown |
+         * @example accepted_email
+         * @enum {string}
+         */
+        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "probe_disabled" | "private_network" | "unexpected_error";
+        SmtpReply: {
+            /** @example 250 */
+            code: number;
+            /** @example 2.1.5 Recipient OK */
+            message: string;
+        };
+        /** @description The individual checks behind the verdict; later checks are null when an earlier one was final. */
+        ValidationChecks: {
+            /**
+             * @description The address is a valid RFC 5321 envelope address.
+             * @example true
+             */
+            syntax: boolean;
+            /**
+             * @description The local part uses non-ASCII characters (RFC 6531, needs SMTPUTF8).
+             * @example false
+             */
+            internationalized: boolean;
+            /**
+             * @description The domain in ASCII (IDN converted to punycode); null when the syntax is invalid.
+             * @example acme-logistics.com
+             */
+            domain: string | null;
+            /**
+             * @description The mail host that was (or would be) probed, best preference first; null when none.
+             * @example mx1.acme-logistics.com
+             */
+            mx: string | null;
+            /**
+             * @description The domain belongs to a disposable-address service.
+             * @example false
+             */
+            disposable: boolean;
+            /**
+             * @description The local part names a role (admin, info, postmaster, ...), not a person.
+             * @example false
+             */
+            role_account: boolean;
+            /**
+             * @description The domain is a free mailbox provider.
+             * @example false
+             */
+            free_provider: boolean;
+            /** @description The mail server's reply to RCPT TO; null when no probe ran. */
+            smtp: null | components["schemas"]["SmtpReply"];
+        };
+        /** @description What mailproof found out about one address. */
+        ValidationResult: {
+            /**
+             * @description The address exactly as submitted.
+             * @example marta.novak@acme-logistics.com
+             */
+            email: string;
+            /**
+             * @description `deliverable`: the mail server accepted the recipient; `risky`: it may bounce or not be read
+             *     (catch-all, full mailbox, disposable); `unknown`: no answer could be had; `undeliverable`:
+             *     malformed, no mail domain, or rejected.
+             * @example deliverable
+             * @enum {string}
+             */
+            result: "deliverable" | "risky" | "unknown" | "undeliverable";
+            reason: components["schemas"]["ValidationReason"];
+            /**
+             * @description Whether the domain accepts any recipient; null when the SMTP probe did not get that far.
+             * @example false
+             */
+            catch_all: boolean | null;
+            /**
+             * @description A suggested correction for a likely typo in the domain.
+             * @example null
+             */
+            did_you_mean: string | null;
+            checks: components["schemas"]["ValidationChecks"];
+        };
+        /** @description A bulk validation job, with one page of its results ordered by email. */
+        EmailValidation: {
+            id: components["schemas"]["Uuid"];
+            status: components["schemas"]["ValidationStatus"];
+            created_at: components["schemas"]["Timestamp"];
+            started_at: components["schemas"]["NullableTimestamp"];
+            /** @description When the job reached a terminal status. */
+            completed_at: components["schemas"]["NullableTimestamp"];
+            counts: components["schemas"]["ValidationCounts"];
+            /** @description One page of results, ordered by email. */
+            results: components["schemas"]["ValidationResult"][];
+            links: components["schemas"]["PageLinks"];
+            errors: components["schemas"]["ValidationError"][];
+        };
+        /** @description Only `status` is read; other fields are ignored. */
+        EmailValidationCancel: {
+            /**
+             * @example canceled
+             * @constant
+             */
+            status: "canceled";
+        };
+        EmailCheckRequest: {
+            /**
+             * @description Any string; a malformed address is an `invalid_syntax` result, not an error.
+             * @example marta.novak@acme-logistics.com
+             */
+            email: string;
+        };
+        /**
+         * @description A small, self-contained HTML page.
+         * @example <!doctype html><html lang="en"><head><title>mailproof</title></head><body><main><h1>mailproof</h1></main></body></html>
+         */
+        HtmlPage: string;
+        ConfirmForm: {
+            /**
+             * @description The nonce from the page's form; it must match the `mp_csrf` cookie the page set.
+             * @example q0B3mXj1V9rK2cL5tY8wZa
+             */
+            csrf: string;
+        };
+        Health: {
+            /**
+             * @description `ok`: all dependencies answer; `degraded`: the API works but mail is failing, or validation chunks wait and no worker is alive; `unavailable`: the store does not answer, or cannot write (its disk is full).
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unavailable";
+            checks: {
+                /**
+                 * @description `ok`: it answers and takes a write; `error`: it does not answer; `full`: it answers but cannot write (no disk space).
+                 * @example ok
+                 * @enum {string}
+                 */
+                store: "ok" | "error" | "full";
+                /**
+                 * @description Free space on the disk that holds the SQLite database (null on PostgreSQL, whose disk is its own).
+                 * @example 52428800
+                 */
+                disk_free_bytes?: number | null;
+                /**
+                 * @example ok
+                 * @enum {string}
+                 */
+                mail: "ok" | "failing";
+            };
+            /** @description The validation workers of every process, by their heartbeats (null when the store does not answer). */
+            workers: {
+                /**
+                 * @description Workers whose last heartbeat is under a minute old.
+                 * @example 4
+                 */
+                alive: number;
+                /** @description The newest heartbeat of any worker; null when none has run. */
+                last_heartbeat_at: components["schemas"]["NullableTimestamp"];
+            } | null;
+            /** @description Email validation work waiting for a worker (null when the store does not answer). */
+            queue: {
+                /**
+                 * @description Chunks of addresses no worker has claimed yet (the queue depth).
+                 * @example 12
+                 */
+                queued_chunks: number;
+                /**
+                 * @description Chunks a worker is validating now.
+                 * @example 4
+                 */
+                running_chunks: number;
+                /** @description When the job of the oldest waiting chunk was created; null when nothing waits. */
+                oldest_queued_at: components["schemas"]["NullableTimestamp"];
+            } | null;
+        };
     };
-  };
-  responses: {
-    /** @description A path, query or header parameter is malformed, or the body is not valid JSON. */
-    BadRequest: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
+    responses: {
+        /** @description A path, query or header parameter is malformed, or the body is not valid JSON. */
+        BadRequest: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The API key is missing, unknown or revoked. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Too many requests of this class for this API key (or, without a valid key, from this client
+         *     address): `rate_limited`. Nothing was done. `Retry-After` and `RateLimit` say when the budget
+         *     refills.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An unexpected failure on our side. Nothing was changed; the request is safe to retry. */
+        InternalError: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The database does not answer (lost, partitioned or overloaded): `store_unavailable`. Or, on a
+         *     creating POST, the first request with the same `Idempotency-Key` is still being answered
+         *     (`service_unavailable`); a retry after `Retry-After` gets its answer. Nothing was changed.
+         */
+        StoreUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than the server accepts. */
+        PayloadTooLarge: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
+        UnprocessableEntity: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The server's disk is full: `storage_full`. Nothing was written; retry after `Retry-After`
+         *     (an operator has to free space).
+         */
+        StorageFull: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The account already has a resource with this address or name. */
+        AlreadyExists: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description No mail was sent and nothing was changed: a confirmation mail went to this address too recently
+         *     (`resend_too_soon`, minimum interval 60 s by default), this address had the confirmation mails
+         *     allowed in a rolling 24 hours (`resend_cap_reached`, 5 by default; the cap counts every mail to
+         *     the address from this account, whichever resource sent it, and survives deleting and re-creating
+         *     it), the account sent its confirmation mails allowed in a rolling hour (`mail_quota_exceeded`,
+         *     100 by default), or the API key's write budget is spent (`rate_limited`). `Retry-After` says
+         *     when the next attempt can succeed.
+         */
+        MailLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource in this account (another account's id answers the same). */
+        NotFound: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The address is already verified; there is nothing to resend. */
+        AlreadyVerified: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Sender identities still use this domain; delete them first. */
+        DomainInUse: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The domain is already verified, or another account proved ownership of it first. */
+        VerifyConflict: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The DNS resolver did not answer in time (`dns_unavailable`), or the database does not answer
+         *     (`store_unavailable`). Nothing changed; retry after `Retry-After`.
+         */
+        DnsUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The job is already completed, canceled or failed. */
+        ValidationFinished: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request to a confirmation page is malformed (a broken percent-encoding in the link, a
+         *     form body that is not `application/x-www-form-urlencoded` or over 2 kB): a small page says so.
+         */
+        PageBadRequest: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description The link is unknown or malformed (or its address was deleted). */
+        PageNotFound: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description The link has expired or was already used for an address that was since changed. */
+        PageExpired: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description Too many requests to confirmation pages from this client address (`public` budget); a page says when to try again. */
+        PageRateLimited: {
+            headers: {
+                "Cache-Control": components["headers"]["CacheControlNoStore"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "text/html": components["schemas"]["HtmlPage"];
+            };
+        };
+        /** @description The endpoint takes no query parameters; an unknown one is rejected like everywhere else in the API. */
+        NoParameters: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
-    /** @description The API key is missing, unknown or revoked. */
-    Unauthorized: {
-      headers: {
-        "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
+    parameters: {
+        /** @description Only resources with this status. */
+        VerificationStatusFilter: components["schemas"]["VerificationStatus"];
+        /**
+         * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+         *     taken from `links.next`. Follow `links.next` rather than building cursors.
+         * @example {
+         *       "size": 25
+         *     }
+         */
+        Page: {
+            /** @default 25 */
+            size?: number;
+            after?: string;
+        };
+        /**
+         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+         */
+        IdempotencyKey: string;
+        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        DestinationId: string;
+        /** @description Only identities on this mailbox domain. */
+        DomainIdFilter: string;
+        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        IdentityId: string;
+        /** @description Only domains with this status. */
+        DomainStatusFilter: "pending" | "verified" | "failed";
+        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        DomainId: string;
+        /** @description Only jobs with this status. */
+        ValidationStatusFilter: components["schemas"]["ValidationStatus"];
+        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        ValidationId: string;
+        /**
+         * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
+         *     `page[after]`, the last email of the previous page.
+         * @example {
+         *       "size": 100
+         *     }
+         */
+        ResultsPage: {
+            /** @default 100 */
+            size?: number;
+            after?: string;
+        };
+        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
+        ConfirmToken: string;
     };
-    /**
-     * @description Too many requests of this class for this API key (or, without a valid key, from this client
-     *     address): `rate_limited`. Nothing was done. `Retry-After` and `RateLimit` say when the budget
-     *     refills.
-     */
-    RateLimited: {
-      headers: {
-        "Retry-After": components["headers"]["RetryAfter"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
+    requestBodies: never;
+    headers: {
+        /**
+         * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
+         *     database fails before the request's budget is known.
+         *     The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
+         *     quota `q` of requests per window of `w` seconds, named after its class (`reads`, `writes`,
+         *     `checks`, `bulk` per API key; `public` and `auth_failures` per client IP).
+         */
+        RateLimitPolicy: string;
+        /**
+         * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
+         *     database fails before the request's budget is known.
+         *     What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
+         *     the current window, which ends in `t` seconds.
+         */
+        RateLimit: string;
+        /**
+         * @description The authentication scheme to use (RFC 6750): `Bearer realm="mailproof"` without a key,
+         *     with `error="invalid_token"` when the key sent is unknown or revoked.
+         */
+        WwwAuthenticate: string;
+        /** @description Whole seconds to wait before the next request is worth making. */
+        RetryAfter: number;
+        /** @description The path of the new destination. */
+        DestinationLocation: string;
+        /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
+        IdempotentReplayed: "true";
+        /** @description The path of the new sender identity. */
+        IdentityLocation: string;
+        /** @description The path of the new mailbox domain. */
+        DomainLocation: string;
+        /** @description The path of the new email validation (poll it here). */
+        ValidationLocation: string;
+        /** @description Whole seconds to wait before polling the job. */
+        PollRetryAfter: number;
+        /** @description Confirmation pages are never cached. */
+        CacheControlNoStore: "no-store";
     };
-    /** @description An unexpected failure on our side. Nothing was changed; the request is safe to retry. */
-    InternalError: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /**
-     * @description The database does not answer (lost, partitioned or overloaded): `store_unavailable`. Or, on a
-     *     creating POST, the first request with the same `Idempotency-Key` is still being answered
-     *     (`service_unavailable`); a retry after `Retry-After` gets its answer. Nothing was changed.
-     */
-    StoreUnavailable: {
-      headers: {
-        "Retry-After": components["headers"]["RetryAfter"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The body is larger than the server accepts. */
-    PayloadTooLarge: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The body is not `application/json`. */
-    UnsupportedMediaType: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
-    UnprocessableEntity: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /**
-     * @description The server's disk is full: `storage_full`. Nothing was written; retry after `Retry-After`
-     *     (an operator has to free space).
-     */
-    StorageFull: {
-      headers: {
-        "Retry-After": components["headers"]["RetryAfter"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The account already has a resource with this address or name. */
-    AlreadyExists: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /**
-     * @description No mail was sent and nothing was changed: a confirmation mail went to this address too recently
-     *     (`resend_too_soon`, minimum interval 60 s by default), this address had the confirmation mails
-     *     allowed in a rolling 24 hours (`resend_cap_reached`, 5 by default; the cap counts every mail to
-     *     the address from this account, whichever resource sent it, and survives deleting and re-creating
-     *     it), the account sent its confirmation mails allowed in a rolling hour (`mail_quota_exceeded`,
-     *     100 by default), or the API key's write budget is spent (`rate_limited`). `Retry-After` says
-     *     when the next attempt can succeed.
-     */
-    MailLimited: {
-      headers: {
-        "Retry-After": components["headers"]["RetryAfter"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description No such resource in this account (another account's id answers the same). */
-    NotFound: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The address is already verified; there is nothing to resend. */
-    AlreadyVerified: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description Sender identities still use this domain; delete them first. */
-    DomainInUse: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The domain is already verified, or another account proved ownership of it first. */
-    VerifyConflict: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /**
-     * @description The DNS resolver did not answer in time (`dns_unavailable`), or the database does not answer
-     *     (`store_unavailable`). Nothing changed; retry after `Retry-After`.
-     */
-    DnsUnavailable: {
-      headers: {
-        "Retry-After": components["headers"]["RetryAfter"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /** @description The job is already completed, canceled or failed. */
-    ValidationFinished: {
-      headers: {
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-    /**
-     * @description The request to a confirmation page is malformed (a broken percent-encoding in the link, a
-     *     form body that is not `application/x-www-form-urlencoded` or over 2 kB): a small page says so.
-     */
-    PageBadRequest: {
-      headers: {
-        "Cache-Control": components["headers"]["CacheControlNoStore"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "text/html": components["schemas"]["HtmlPage"];
-      };
-    };
-    /** @description The link is unknown or malformed (or its address was deleted). */
-    PageNotFound: {
-      headers: {
-        "Cache-Control": components["headers"]["CacheControlNoStore"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "text/html": components["schemas"]["HtmlPage"];
-      };
-    };
-    /** @description The link has expired or was already used for an address that was since changed. */
-    PageExpired: {
-      headers: {
-        "Cache-Control": components["headers"]["CacheControlNoStore"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "text/html": components["schemas"]["HtmlPage"];
-      };
-    };
-    /** @description Too many requests to confirmation pages from this client address (`public` budget); a page says when to try again. */
-    PageRateLimited: {
-      headers: {
-        "Cache-Control": components["headers"]["CacheControlNoStore"];
-        "Retry-After": components["headers"]["RetryAfter"];
-        "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-        RateLimit: components["headers"]["RateLimit"];
-        [name: string]: unknown;
-      };
-      content: {
-        "text/html": components["schemas"]["HtmlPage"];
-      };
-    };
-    /** @description The endpoint takes no query parameters; an unknown one is rejected like everywhere else in the API. */
-    NoParameters: {
-      headers: {
-        [name: string]: unknown;
-      };
-      content: {
-        "application/problem+json": components["schemas"]["Problem"];
-      };
-    };
-  };
-  parameters: {
-    /** @description Only resources with this status. */
-    VerificationStatusFilter: components["schemas"]["VerificationStatus"];
-    /**
-     * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
-     *     taken from `links.next`. Follow `links.next` rather than building cursors.
-     * @example {
-     *       "size": 25
-     *     }
-     */
-    Page: {
-      /** @default 25 */
-      size?: number;
-      after?: string;
-    };
-    /**
-     * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-     *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-     *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-     */
-    IdempotencyKey: string;
-    /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-    DestinationId: string;
-    /** @description Only identities on this mailbox domain. */
-    DomainIdFilter: string;
-    /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-    IdentityId: string;
-    /** @description Only domains with this status. */
-    DomainStatusFilter: "pending" | "verified" | "failed";
-    /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-    DomainId: string;
-    /** @description Only jobs with this status. */
-    ValidationStatusFilter: components["schemas"]["ValidationStatus"];
-    /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-    ValidationId: string;
-    /**
-     * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
-     *     `page[after]`, the last email of the previous page.
-     * @example {
-     *       "size": 100
-     *     }
-     */
-    ResultsPage: {
-      /** @default 100 */
-      size?: number;
-      after?: string;
-    };
-    /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
-    ConfirmToken: string;
-  };
-  requestBodies: never;
-  headers: {
-    /**
-     * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
-     *     database fails before the request's budget is known.
-     *     The rate-limit policy that applies to this request (draft-ietf-httpapi-ratelimit-headers): a
-     *     quota `q` of requests per window of `w` seconds, named after its class (`reads`, `writes`,
-     *     `checks`, `bulk` per API key; `public` and `auth_failures` per client IP).
-     */
-    RateLimitPolicy: string;
-    /**
-     * @description Sent on every answer under /v1 and on the confirmation pages, except a 503 or 507 when the
-     *     database fails before the request's budget is known.
-     *     What is left of that policy (draft-ietf-httpapi-ratelimit-headers): `r` requests remain in
-     *     the current window, which ends in `t` seconds.
-     */
-    RateLimit: string;
-    /**
-     * @description The authentication scheme to use (RFC 6750): `Bearer realm="mailproof"` without a key,
-     *     with `error="invalid_token"` when the key sent is unknown or revoked.
-     */
-    WwwAuthenticate: string;
-    /** @description Whole seconds to wait before the next request is worth making. */
-    RetryAfter: number;
-    /** @description The path of the new destination. */
-    DestinationLocation: string;
-    /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
-    IdempotentReplayed: "true";
-    /** @description The path of the new sender identity. */
-    IdentityLocation: string;
-    /** @description The path of the new mailbox domain. */
-    DomainLocation: string;
-    /** @description The path of the new email validation (poll it here). */
-    ValidationLocation: string;
-    /** @description Whole seconds to wait before polling the job. */
-    PollRetryAfter: number;
-    /** @description Confirmation pages are never cached. */
-    CacheControlNoStore: "no-store";
-  };
-  pathItems: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getAccount: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The account. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["Account"];
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
     };
-  };
-  updateAccount: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["AccountUpdate"];
-      };
-    };
-    responses: {
-      /** @description The updated account. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["Account"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountUpdate"];
+            };
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
-    };
-  };
-  listDestinations: {
-    parameters: {
-      query?: {
-        /** @description Only resources with this status. */
-        status?: components["parameters"]["VerificationStatusFilter"];
-        /**
-         * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
-         *     taken from `links.next`. Follow `links.next` rather than building cursors.
-         * @example {
-         *       "size": 25
-         *     }
-         */
-        page?: components["parameters"]["Page"];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of destinations. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        responses: {
+            /** @description The updated account. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-        content: {
-          "application/json": components["schemas"]["DestinationList"];
+    };
+    listDestinations: {
+        parameters: {
+            query?: {
+                /** @description Only resources with this status. */
+                status?: components["parameters"]["VerificationStatusFilter"];
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-    };
-  };
-  createDestination: {
-    parameters: {
-      query?: never;
-      header?: {
-        /**
-         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-         */
-        "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["DestinationCreate"];
-      };
-    };
-    responses: {
-      /** @description Created; the confirmation mail is on its way. */
-      201: {
-        headers: {
-          Location: components["headers"]["DestinationLocation"];
-          "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description A page of destinations. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
-        content: {
-          "application/json": components["schemas"]["Destination"];
+    };
+    createDestination: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+                 *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+                 *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      409: components["responses"]["AlreadyExists"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["MailLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
-    };
-  };
-  getDestination: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        destination_id: components["parameters"]["DestinationId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The destination. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestinationCreate"];
+            };
         };
-        content: {
-          "application/json": components["schemas"]["Destination"];
+        responses: {
+            /** @description Created; the confirmation mail is on its way. */
+            201: {
+                headers: {
+                    Location: components["headers"]["DestinationLocation"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["AlreadyExists"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
     };
-  };
-  deleteDestination: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        destination_id: components["parameters"]["DestinationId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted. */
-      204: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    getDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                destination_id: components["parameters"]["DestinationId"];
+            };
+            cookie?: never;
         };
-        content?: never;
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
-    };
-  };
-  resendDestination: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        destination_id: components["parameters"]["DestinationId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Sent; the destination with its updated `verification`. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description The destination. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
-        content: {
-          "application/json": components["schemas"]["Destination"];
+    };
+    deleteDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                destination_id: components["parameters"]["DestinationId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["AlreadyVerified"];
-      429: components["responses"]["MailLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
-    };
-  };
-  listSenderIdentities: {
-    parameters: {
-      query?: {
-        /** @description Only identities on this mailbox domain. */
-        domain_id?: components["parameters"]["DomainIdFilter"];
-        /**
-         * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
-         *     taken from `links.next`. Follow `links.next` rather than building cursors.
-         * @example {
-         *       "size": 25
-         *     }
-         */
-        page?: components["parameters"]["Page"];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of sender identities. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-        content: {
-          "application/json": components["schemas"]["SenderIdentityList"];
+    };
+    resendDestination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                destination_id: components["parameters"]["DestinationId"];
+            };
+            cookie?: never;
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-    };
-  };
-  createSenderIdentity: {
-    parameters: {
-      query?: never;
-      header?: {
-        /**
-         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-         */
-        "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SenderIdentityCreate"];
-      };
-    };
-    responses: {
-      /** @description Created; the confirmation mail is on its way. */
-      201: {
-        headers: {
-          Location: components["headers"]["IdentityLocation"];
-          "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description Sent; the destination with its updated `verification`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Destination"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyVerified"];
+            429: components["responses"]["MailLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-        content: {
-          "application/json": components["schemas"]["SenderIdentity"];
-        };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      409: components["responses"]["AlreadyExists"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["MailLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
     };
-  };
-  getSenderIdentity: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The sender identity. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    listSenderIdentities: {
+        parameters: {
+            query?: {
+                /** @description Only identities on this mailbox domain. */
+                domain_id?: components["parameters"]["DomainIdFilter"];
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["SenderIdentity"];
+        requestBody?: never;
+        responses: {
+            /** @description A page of sender identities. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderIdentityList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
     };
-  };
-  updateSenderIdentity: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["SenderIdentityUpdate"];
-      };
-    };
-    responses: {
-      /** @description The updated sender identity. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    createSenderIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+                 *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+                 *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["SenderIdentity"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SenderIdentityCreate"];
+            };
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["AlreadyExists"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["MailLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
+        responses: {
+            /** @description Created; the confirmation mail is on its way. */
+            201: {
+                headers: {
+                    Location: components["headers"]["IdentityLocation"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderIdentity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["AlreadyExists"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-  };
-  deleteSenderIdentity: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
+    getSenderIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sender identity. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderIdentity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted. */
-      204: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    updateSenderIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
         };
-        content?: never;
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SenderIdentityUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated sender identity. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderIdentity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyExists"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["MailLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-  };
-  resendSenderIdentity: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        identity_id: components["parameters"]["IdentityId"];
-      };
-      cookie?: never;
+    deleteSenderIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Sent; the identity with `resends` and `verification` updated. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    resendSenderIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The sender identity's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                identity_id: components["parameters"]["IdentityId"];
+            };
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["SenderIdentity"];
+        requestBody?: never;
+        responses: {
+            /** @description Sent; the identity with `resends` and `verification` updated. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderIdentity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AlreadyVerified"];
+            429: components["responses"]["MailLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["AlreadyVerified"];
-      429: components["responses"]["MailLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
     };
-  };
-  listMailboxDomains: {
-    parameters: {
-      query?: {
-        /** @description Only domains with this status. */
-        status?: components["parameters"]["DomainStatusFilter"];
-        /**
-         * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
-         *     taken from `links.next`. Follow `links.next` rather than building cursors.
-         * @example {
-         *       "size": 25
-         *     }
-         */
-        page?: components["parameters"]["Page"];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    listMailboxDomains: {
+        parameters: {
+            query?: {
+                /** @description Only domains with this status. */
+                status?: components["parameters"]["DomainStatusFilter"];
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mailbox domains. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxDomainList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description A page of mailbox domains. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    createMailboxDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+                 *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+                 *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["MailboxDomainList"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxDomainCreate"];
+            };
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
+        responses: {
+            /** @description Created; publish `dns_records`, then call verify. */
+            201: {
+                headers: {
+                    Location: components["headers"]["DomainLocation"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxDomain"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["AlreadyExists"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-  };
-  createMailboxDomain: {
-    parameters: {
-      query?: never;
-      header?: {
-        /**
-         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-         */
-        "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-      };
-      path?: never;
-      cookie?: never;
+    getMailboxDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                domain_id: components["parameters"]["DomainId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mailbox domain. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxDomain"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["MailboxDomainCreate"];
-      };
+    deleteMailboxDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                domain_id: components["parameters"]["DomainId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["DomainInUse"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-    responses: {
-      /** @description Created; publish `dns_records`, then call verify. */
-      201: {
-        headers: {
-          Location: components["headers"]["DomainLocation"];
-          "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    verifyMailboxDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                domain_id: components["parameters"]["DomainId"];
+            };
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["MailboxDomain"];
+        requestBody?: never;
+        responses: {
+            /** @description The domain after the check. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxDomain"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["VerifyConflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["DnsUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      409: components["responses"]["AlreadyExists"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
     };
-  };
-  getMailboxDomain: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        domain_id: components["parameters"]["DomainId"];
-      };
-      cookie?: never;
+    listEmailValidations: {
+        parameters: {
+            query?: {
+                /** @description Only jobs with this status. */
+                status?: components["parameters"]["ValidationStatusFilter"];
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailValidationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The mailbox domain. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    createEmailValidation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+                 *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+                 *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["MailboxDomain"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailValidationCreate"];
+            };
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
+        responses: {
+            /** @description Accepted; poll `Location` after `Retry-After` seconds. */
+            202: {
+                headers: {
+                    Location: components["headers"]["ValidationLocation"];
+                    "Retry-After": components["headers"]["PollRetryAfter"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-  };
-  deleteMailboxDomain: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        domain_id: components["parameters"]["DomainId"];
-      };
-      cookie?: never;
+    getEmailValidation: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
+                 *     `page[after]`, the last email of the previous page.
+                 * @example {
+                 *       "size": 100
+                 *     }
+                 */
+                page?: components["parameters"]["ResultsPage"];
+            };
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job and a page of its results. */
+            200: {
+                headers: {
+                    /** @description Seconds to wait before polling again; present while the job is `queued` or `processing`. */
+                    "Retry-After"?: number;
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted. */
-      204: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    cancelEmailValidation: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
+                 *     `page[after]`, the last email of the previous page.
+                 * @example {
+                 *       "size": 100
+                 *     }
+                 */
+                page?: components["parameters"]["ResultsPage"];
+            };
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
         };
-        content?: never;
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["DomainInUse"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailValidationCancel"];
+            };
+        };
+        responses: {
+            /** @description Canceled; the results so far. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailValidation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ValidationFinished"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
     };
-  };
-  verifyMailboxDomain: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The mailbox domain's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        domain_id: components["parameters"]["DomainId"];
-      };
-      cookie?: never;
+    createEmailCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description The result for the address. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The domain after the check. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    showConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
+                token: components["parameters"]["ConfirmToken"];
+            };
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["MailboxDomain"];
+        requestBody?: never;
+        responses: {
+            /** @description The page with the Confirm button. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description The CSRF nonce cookie (`mp_csrf`, HttpOnly, SameSite=Strict, path /confirm). */
+                    "Set-Cookie"?: string;
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["HtmlPage"];
+                };
+            };
+            400: components["responses"]["PageBadRequest"];
+            404: components["responses"]["PageNotFound"];
+            410: components["responses"]["PageExpired"];
+            429: components["responses"]["PageRateLimited"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["VerifyConflict"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["DnsUnavailable"];
-      507: components["responses"]["StorageFull"];
     };
-  };
-  listEmailValidations: {
-    parameters: {
-      query?: {
-        /** @description Only jobs with this status. */
-        status?: components["parameters"]["ValidationStatusFilter"];
-        /**
-         * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
-         *     taken from `links.next`. Follow `links.next` rather than building cursors.
-         * @example {
-         *       "size": 25
-         *     }
-         */
-        page?: components["parameters"]["Page"];
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
+    submitConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
+                token: components["parameters"]["ConfirmToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["ConfirmForm"];
+            };
+        };
+        responses: {
+            /** @description Confirmed (or already confirmed). */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["HtmlPage"];
+                };
+            };
+            400: components["responses"]["PageBadRequest"];
+            /** @description The form's CSRF nonce does not match the page's cookie; reopen the link. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["HtmlPage"];
+                };
+            };
+            404: components["responses"]["PageNotFound"];
+            410: components["responses"]["PageExpired"];
+            429: components["responses"]["PageRateLimited"];
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description A page of jobs. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["EmailValidationList"];
+        requestBody?: never;
+        responses: {
+            /** @description The service is up (mail may be degraded). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["NoParameters"];
+            /** @description The store does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
     };
-  };
-  createEmailValidation: {
-    parameters: {
-      query?: never;
-      header?: {
-        /**
-         * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
-         *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
-         *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
-         */
-        "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-      };
-      path?: never;
-      cookie?: never;
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            400: components["responses"]["NoParameters"];
+            /** @description `METRICS_TOKEN` is set and the request does not carry it. */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The operator turned metrics off (`METRICS=off`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["EmailValidationCreate"];
-      };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundled OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example 3.1.0 */
+                        openapi: string;
+                        info: Record<string, never>;
+                        paths: Record<string, never>;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            400: components["responses"]["NoParameters"];
+        };
     };
-    responses: {
-      /** @description Accepted; poll `Location` after `Retry-After` seconds. */
-      202: {
-        headers: {
-          Location: components["headers"]["ValidationLocation"];
-          "Retry-After": components["headers"]["PollRetryAfter"];
-          "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
+    getDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          "application/json": components["schemas"]["EmailValidation"];
+        requestBody?: never;
+        responses: {
+            /** @description The reference page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["HtmlPage"];
+                };
+            };
+            400: components["responses"]["NoParameters"];
         };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
     };
-  };
-  getEmailValidation: {
-    parameters: {
-      query?: {
-        /**
-         * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
-         *     `page[after]`, the last email of the previous page.
-         * @example {
-         *       "size": 100
-         *     }
-         */
-        page?: components["parameters"]["ResultsPage"];
-      };
-      header?: never;
-      path: {
-        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        validation_id: components["parameters"]["ValidationId"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The job and a page of its results. */
-      200: {
-        headers: {
-          /** @description Seconds to wait before polling again; present while the job is `queued` or `processing`. */
-          "Retry-After"?: number;
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["EmailValidation"];
-        };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-    };
-  };
-  cancelEmailValidation: {
-    parameters: {
-      query?: {
-        /**
-         * @description Paging of `results`, ordered by email: `page[size]` (1 to 100, default 100) and
-         *     `page[after]`, the last email of the previous page.
-         * @example {
-         *       "size": 100
-         *     }
-         */
-        page?: components["parameters"]["ResultsPage"];
-      };
-      header?: never;
-      path: {
-        /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
-        validation_id: components["parameters"]["ValidationId"];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["EmailValidationCancel"];
-      };
-    };
-    responses: {
-      /** @description Canceled; the results so far. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["EmailValidation"];
-        };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      404: components["responses"]["NotFound"];
-      409: components["responses"]["ValidationFinished"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-      507: components["responses"]["StorageFull"];
-    };
-  };
-  createEmailCheck: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["EmailCheckRequest"];
-      };
-    };
-    responses: {
-      /** @description The result for the address. */
-      200: {
-        headers: {
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["ValidationResult"];
-        };
-      };
-      400: components["responses"]["BadRequest"];
-      401: components["responses"]["Unauthorized"];
-      413: components["responses"]["PayloadTooLarge"];
-      415: components["responses"]["UnsupportedMediaType"];
-      422: components["responses"]["UnprocessableEntity"];
-      429: components["responses"]["RateLimited"];
-      500: components["responses"]["InternalError"];
-      503: components["responses"]["StoreUnavailable"];
-    };
-  };
-  showConfirmation: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
-        token: components["parameters"]["ConfirmToken"];
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The page with the Confirm button. */
-      200: {
-        headers: {
-          "Cache-Control": components["headers"]["CacheControlNoStore"];
-          /** @description The CSRF nonce cookie (`mp_csrf`, HttpOnly, SameSite=Strict, path /confirm). */
-          "Set-Cookie"?: string;
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "text/html": components["schemas"]["HtmlPage"];
-        };
-      };
-      400: components["responses"]["PageBadRequest"];
-      404: components["responses"]["PageNotFound"];
-      410: components["responses"]["PageExpired"];
-      429: components["responses"]["PageRateLimited"];
-    };
-  };
-  submitConfirmation: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
-        token: components["parameters"]["ConfirmToken"];
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/x-www-form-urlencoded": components["schemas"]["ConfirmForm"];
-      };
-    };
-    responses: {
-      /** @description Confirmed (or already confirmed). */
-      200: {
-        headers: {
-          "Cache-Control": components["headers"]["CacheControlNoStore"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "text/html": components["schemas"]["HtmlPage"];
-        };
-      };
-      400: components["responses"]["PageBadRequest"];
-      /** @description The form's CSRF nonce does not match the page's cookie; reopen the link. */
-      403: {
-        headers: {
-          "Cache-Control": components["headers"]["CacheControlNoStore"];
-          "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-          RateLimit: components["headers"]["RateLimit"];
-          [name: string]: unknown;
-        };
-        content: {
-          "text/html": components["schemas"]["HtmlPage"];
-        };
-      };
-      404: components["responses"]["PageNotFound"];
-      410: components["responses"]["PageExpired"];
-      429: components["responses"]["PageRateLimited"];
-    };
-  };
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The service is up (mail may be degraded). */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Health"];
-        };
-      };
-      400: components["responses"]["NoParameters"];
-      /** @description The store does not answer. */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Health"];
-        };
-      };
-    };
-  };
-  getMetrics: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The metrics. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "text/plain": string;
-        };
-      };
-      400: components["responses"]["NoParameters"];
-      /** @description `METRICS_TOKEN` is set and the request does not carry it. */
-      401: {
-        headers: {
-          "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-      /** @description The operator turned metrics off (`METRICS=off`). */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/problem+json": components["schemas"]["Problem"];
-        };
-      };
-    };
-  };
-  getOpenApiDocument: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The bundled OpenAPI 3.1 document. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": {
-            /** @example 3.1.0 */
-            openapi: string;
-            info: Record<string, never>;
-            paths: Record<string, never>;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      400: components["responses"]["NoParameters"];
-    };
-  };
-  getDocs: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The reference page. */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          "text/html": components["schemas"]["HtmlPage"];
-        };
-      };
-      400: components["responses"]["NoParameters"];
-    };
-  };
 }

@@ -62,7 +62,9 @@ describe("the published client package", () => {
       (await exec("npm", ["pack", "-w", "@mailproof/client", "--pack-destination", dir, "--json", "--silent"])).stdout,
     ) as { filename: string; files: { path: string }[]; size: number }[];
     const files = packed[0]!.files.map((f) => f.path).sort();
-    expect(files.every((f) => /^(package\.json|README\.md|dist\/[a-z-]+\.(js|d\.ts))$/.test(f))).toBe(true);
+    expect(files.every((f) => /^(package\.json|README\.md|dist\/[a-z-]+\.(js|d\.ts)|dist\/cli\.cjs)$/.test(f))).toBe(
+      true,
+    );
     expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/schema.d.ts"]));
 
     const project = join(dir, "app");

@@ -13,6 +13,8 @@ const run = promisify(execFile);
 /** `npm run build`: what `npm start` runs is what the tests run. */
 export async function buildServer(): Promise<void> {
   await run("npm", ["run", "-s", "build"]);
+  // The client package too: its CLI (dist/cli.cjs) is run as users run it.
+  await run("npm", ["run", "-s", "build:client"]);
 }
 
 /** Settings the tests run the server with; each is an ordinary environment variable. */

@@ -1,0 +1,74 @@
+// `mailproof`: the API from a shell. Configured by MAILPROOF_URL and MAILPROOF_KEY (--url and
+// --key override them).
+import { parseArgs } from "node:util";
+import { createClient, MailproofError } from "../index.js";
+import { checkCommand, destinationsCommand } from "./commands.js";
+import { UsageError } from "./usage.js";
+import { validateCommand } from "./validate.js";
+
+const usage = `usage: mailproof <command> [options]
+
+  validate <list.csv> [--column email] [--out results.csv] [--only deliverable,risky] [--job <id>[,<id>...]]
+      validates every address of a CSV file (a header row; the column named "email", else the
+      first), in jobs of up to 100,000 addresses, with a progress display; writes the file's rows
+      and columns with the results added (to --out, else stdout). --job resumes jobs already
+      started (the command prints their ids when it starts them).
+  check <email>                     one address, now
+  destinations add <email>          a forwarding address; its owner gets the confirmation mail
+  destinations list [--status pending|verified]
+  destinations resend <id>          the confirmation mail again (a 429 says when it may be)
+
+  --url <url>   the API (default: MAILPROOF_URL)
+  --key <key>   an API key (default: MAILPROOF_KEY)`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      key: { type: "string" },
+      column: { type: "string" },
+      out: { type: "string" },
+      only: { type: "string" },
+      job: { type: "string" },
+      status: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return values.help ? 0 : 2;
+  }
+  const baseUrl = values.url ?? env.MAILPROOF_URL;
+  const apiKey = values.key ?? env.MAILPROOF_KEY;
+  if (!baseUrl || !apiKey) throw new UsageError("set MAILPROOF_URL and MAILPROOF_KEY (or --url and --key)");
+  const client = createClient({ baseUrl, apiKey });
+  switch (command) {
+    case "validate":
+      return validateCommand(client, rest, values);
+    case "check":
+      return checkCommand(client, rest);
+    case "destinations":
+      return destinationsCommand(client, rest, values);
+    default:
+      throw new UsageError(`unknown command '${command}'\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message =
+      error instanceof UsageError || error instanceof MailproofError
+        ? error.message
+        : error instanceof Error
+          ? `${error.name}: ${error.message}`
+          : String(error);
+    process.stderr.write(`mailproof: ${message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
