@@ -12,7 +12,9 @@ const exec = promisify(execFile);
 const server = inject("server");
 
 const program = `
-import { createClient, MailproofError, paginate, resendDestination, unwrap, validateEmails, VERSION } from "@mailproof/client";
+import {
+  createClient, MailproofError, paginate, resendDestination, unwrap, validateEmails, VERSION,
+} from "@mailproof/client";
 import type { Destination } from "@mailproof/client";
 
 const [baseUrl, apiKey] = process.argv.slice(2);
@@ -48,7 +50,8 @@ for (let i = 0; i < 10; i++) {
 out.resends = outcomes;
 
 try {
-  unwrap(await client.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: "00000000-0000-4000-8000-000000000000" } } }));
+  const destination_id = "00000000-0000-4000-8000-000000000000";
+  unwrap(await client.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id } } }));
 } catch (error) {
   out.missing = error instanceof MailproofError ? error.code : String(error);
 }

@@ -42,7 +42,7 @@ async function serve(script: (req: Seen, index: number) => Reply, options: Parti
 }
 
 describe("retries", () => {
-  it("retries a GET after 503 and 429, waiting what Retry-After says (plus jitter), then returns the answer", async () => {
+  it("retries a GET after 503 and 429, waiting what Retry-After says (plus jitter), then answers", async () => {
     const { client, seen, waits } = await serve((_, i) =>
       i === 0
         ? unavailable
