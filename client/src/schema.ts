@@ -1472,8 +1472,11 @@ export interface components {
         RetryAfter: number;
         /** @description The path of the new destination. */
         DestinationLocation: string;
-        /** @description Present and `true` when this response replays the first response to the same `Idempotency-Key`. */
-        IdempotentReplayed: "true";
+        /**
+         * @description Whether this response replays the first response to the same `Idempotency-Key`: `true` on a
+         *     replay (nothing was created again), `false` on every other answer of a creating POST.
+         */
+        IdempotentReplayed: "true" | "false";
         /** @description The path of the new sender identity. */
         IdentityLocation: string;
         /** @description The path of the new mailbox domain. */

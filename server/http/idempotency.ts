@@ -10,7 +10,7 @@ const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
 
 /**
  * `Idempotency-Key` on creating POSTs. The first request with a key reserves it; its 2xx answer is
- * stored and replayed for retries with the same body (`Idempotent-Replayed: true`). The same key
+ * stored and replayed for retries with the same body (`Idempotent-Replayed: true`, else `false`). The same key
  * with another body is a 422. A retry that arrives while the first is still being answered waits
  * for it. Failed answers are not stored, so a retry after an error runs again.
  */
@@ -21,6 +21,8 @@ export function idempotency(
   options: { waitForFirstMs: number } = { waitForFirstMs: 10_000 },
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
+    // Every answer of a creating POST says whether it is a replay (a replay overrides this).
+    res.setHeader("Idempotent-Replayed", "false");
     const key = req.get("idempotency-key");
     if (!key) return next();
     const accountId = accountOf(res);

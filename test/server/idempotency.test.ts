@@ -23,7 +23,7 @@ describe("Idempotency-Key on creating POSTs", () => {
     expect(second.json).toEqual(first.json);
     expect(second.headers.get("location")).toBe(first.headers.get("location"));
     expect(second.headers.get("idempotent-replayed")).toBe("true");
-    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    expect(first.headers.get("idempotent-replayed")).toBe("false");
     const list = await createClient({ baseUrl: server.baseUrl, apiKey }).GET("/v1/destinations");
     expect(list.data!.data).toHaveLength(1);
   });
@@ -90,7 +90,7 @@ describe("Idempotency-Key on creating POSTs", () => {
     const theirs = await raw({ ...server, apiKey: server.otherApiKey }, "POST", "/v1/destinations", { body, headers });
     expect(theirs.status).toBe(201);
     expect(theirs.json!.id).not.toBe(mine.json!.id);
-    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    expect(theirs.headers.get("idempotent-replayed")).toBe("false");
   });
 
   it("creates once when ten retries with the same key race", async () => {

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { deref, operations, type ResponseSpec } from "../support/openapi.js";
+
+// The mock serves the contract's examples: they must tell one believable story. Same id, same
+// object; headers that agree with the bodies beside them; no action on a resource the other
+// examples show in a state that forbids it.
+type Json = Record<string, unknown>;
+
+interface Example {
+  where: string;
+  value: unknown;
+}
+
+/** Every example of every response and request body, with the headers of its response. */
+const responses = operations.flatMap((op) =>
+  Object.entries(op.raw.responses as Json).map(([status, raw]) => {
+    const response = deref<ResponseSpec>(raw);
+    const examples = Object.entries(response.content ?? {}).flatMap(([, media]) =>
+      Object.entries(media.examples ?? {}).map(([name, example]) => ({
+        where: `${op.operationId} ${status} ${name}`,
+        value: deref<{ value: unknown }>(example).value,
+      })),
+    );
+    const headers = Object.fromEntries(
+      Object.entries(response.headers ?? {}).map(([name, header]) => {
+        const h = deref<{ example?: unknown; schema?: { example?: unknown } }>(header);
+        return [name.toLowerCase(), h.example ?? h.schema?.example];
+      }),
+    );
+    return { op, status: Number(status), examples, headers };
+  }),
+);
+const all: Example[] = responses.flatMap((r) => r.examples);
+
+/** Objects with an id, wherever they sit in an example (lists included). */
+function withIds(value: unknown, found: Json[] = []): Json[] {
+  if (Array.isArray(value)) for (const v of value) withIds(v, found);
+  else if (typeof value === "object" && value !== null) {
+    if (typeof (value as Json).id === "string") found.push(value as Json);
+    for (const v of Object.values(value)) withIds(v, found);
+  }
+  return found;
+}
+const byId = new Map<string, Json[]>();
+for (const example of all)
+  for (const o of withIds(example.value)) byId.set(o.id as string, [...(byId.get(o.id as string) ?? []), o]);
+
+describe("the contract's examples", () => {
+  it("give one id one object: the same address, domain and creation time wherever it appears", () => {
+    for (const [id, objects] of byId) {
+      for (const field of ["email", "domain", "created_at"]) {
+        const values = new Set(objects.filter((o) => field in o).map((o) => JSON.stringify(o[field])));
+        expect(values.size, `${id}.${field}: ${[...values].join(" vs ")}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it("never resend to what another example shows verified; a resend answers with a pending resource", () => {
+    const finished = new Set(
+      [...byId.entries()].filter(([, objects]) => objects.some((o) => o.status === "verified")).map(([id]) => id),
+    );
+    for (const r of responses.filter((r) => r.op.operationId.startsWith("resend"))) {
+      for (const example of r.examples) {
+        const instance = (example.value as Json).instance;
+        const id = typeof instance === "string" ? /\/([0-9a-f-]{36})\//.exec(instance)?.[1] : undefined;
+        if (id && r.status !== 409)
+          expect(finished.has(id), `${example.where}: ${id} is verified elsewhere`).toBe(false);
+        const value = example.value as Json;
+        if (r.status === 200 && r.op.operationId.startsWith("resend"))
+          expect(value.status === "pending" || value.is_verified === false, example.where).toBe(true);
+      }
+    }
+  });
+
+  it("point Location at the resource in the body beside it", () => {
+    for (const r of responses.filter((r) => r.headers.location !== undefined && r.status < 300)) {
+      for (const example of r.examples) {
+        expect(r.headers.location, example.where).toMatch(new RegExp(`/${(example.value as Json).id as string}$`));
+      }
+    }
+  });
+
+  it("send a Retry-After that says what the problem's detail says", () => {
+    for (const r of responses.filter((r) => r.headers["retry-after"] !== undefined && r.status >= 400)) {
+      for (const example of r.examples) {
+        const seconds = /(?:allowed|retry) in (\d+) s/i.exec(String((example.value as Json).detail));
+        if (seconds) expect(String(r.headers["retry-after"]), example.where).toBe(seconds[1]);
+      }
+    }
+  });
+
+  it("mark no ordinary answer as an idempotent replay", () => {
+    for (const r of responses.filter((r) => "idempotent-replayed" in r.headers))
+      expect(r.headers["idempotent-replayed"], `${r.op.operationId} ${r.status}`).toBe("false");
+  });
+});
