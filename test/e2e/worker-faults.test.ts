@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
-import { iso } from "../../server/shared/clock.js";
+import { ValidationWorker } from "../../server/email-validations/worker.js";
+import { engineSettings } from "../../server/engine/settings.js";
+import { iso, systemClock } from "../../server/shared/clock.js";
+import { createMetrics } from "../../server/shared/metrics.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
+import { recordingLogger } from "../support/logs.js";
 
 // What a worker does when it is stopped, and what counts as a chunk's failure.
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
@@ -70,5 +74,43 @@ describe("a chunk's attempts", () => {
     ).toBe("processing");
     // A worker whose lease was lost meanwhile counts no failure at all.
     expect(await repository.releaseAfterFailure("dead-0", claim!)).toBe(0);
+  });
+});
+
+describe("a chunk reclaimed from a dead worker", () => {
+  it("is logged (warn) and counted as a reclaim, not as the job's start", async () => {
+    dns.publish("reclaim.test", { rcode: "NXDOMAIN" });
+    const job = (await api.POST("/v1/email-validations", { body: { emails: ["ana@reclaim.test"] } })).data!;
+    const repository = new EmailValidationRepository(server.db);
+    // A worker that claims the chunk and dies: its lease ran out a second ago.
+    const past = Date.now() - 2000;
+    expect(await repository.claim("dead", iso(new Date(past)), iso(new Date(past + 1000)))).toMatchObject({
+      validationId: job.id,
+      started: true,
+      reclaimed: false,
+    });
+    const { lines, logger } = recordingLogger();
+    const metrics = createMetrics({ processMetrics: false });
+    const worker = new ValidationWorker(
+      repository,
+      engineSettings(server.config),
+      systemClock,
+      logger,
+      { leaseMs: 60_000, idleMs: 50, maxAttempts: 3 },
+      metrics,
+    );
+    worker.start();
+    const mine = () => lines.filter((l) => l.validation_id === job.id).map((l) => [l.level, l.msg]);
+    try {
+      await expect.poll(mine, { timeout: 10_000 }).toContainEqual(["info", "validation job completed"]);
+    } finally {
+      await worker.stop();
+    }
+    expect(mine()).toEqual([
+      ["warn", "validation chunk reclaimed"],
+      ["info", "validation job completed"],
+    ]);
+    const claims = (await metrics.chunkClaims.get()).values;
+    expect(claims.find((v) => v.labels.kind === "reclaimed")?.value).toBe(1);
   });
 });
