@@ -89,6 +89,20 @@ describe("the contract's examples", () => {
     }
   });
 
+  it("give each operation's 422 its own instance, and pointers to fields of its own body", () => {
+    for (const r of responses.filter((r) => r.status === 422)) {
+      const path = new RegExp(`^${r.op.path.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+      const body = deref<{ content: Record<string, { schema: unknown }> }>(r.op.raw.requestBody).content;
+      const schema = deref<{ properties?: Json }>(Object.values(body)[0]!.schema);
+      for (const example of r.examples) {
+        const problem = example.value as { instance: string; errors?: { pointer: string }[] };
+        expect(problem.instance, example.where).toMatch(path);
+        for (const error of problem.errors ?? [])
+          expect(Object.keys(schema.properties ?? {}), example.where).toContain(error.pointer.slice(1));
+      }
+    }
+  });
+
   it("mark no ordinary answer as an idempotent replay", () => {
     for (const r of responses.filter((r) => "idempotent-replayed" in r.headers))
       expect(r.headers["idempotent-replayed"], `${r.op.operationId} ${r.status}`).toBe("false");
