@@ -19,7 +19,8 @@ window.run = async (baseUrl, apiKey, email) => {
   const client = createClient({ baseUrl, apiKey });
   const created = unwrap(await client.POST("/v1/destinations", { body: { email } }));
   let listed = 0;
-  for await (const d of paginate(client, "/v1/destinations", {}, { pageSize: 1 })) listed += d.id === created.id ? 1 : 0;
+  for await (const d of paginate(client, "/v1/destinations", {}, { pageSize: 1 }))
+    listed += d.id === created.id ? 1 : 0;
   const account = unwrap(await client.GET("/v1/account"));
   return { version: VERSION, status: created.status, listed, account: account.display_name };
 };
