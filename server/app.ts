@@ -107,6 +107,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
       workers: () => services.emailValidations.workerLiveness(),
       metrics: services.metrics,
       metricsAccess: config.metrics,
+      publicUrl: config.publicUrl,
     }),
   );
   app.use((req, _res, next) =>

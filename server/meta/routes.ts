@@ -19,6 +19,8 @@ export interface MetaSources {
   metrics: Metrics;
   /** GET /metrics: off (not served), open (token undefined), or behind a bearer token. */
   metricsAccess: { enabled: boolean; token: string | undefined };
+  /** Where this server is reached (PUBLIC_URL): the reference page names it as the server. */
+  publicUrl: string;
 }
 
 /** /healthz, /metrics, /openapi.json and /docs: public (or the operator's), served before the validator. */
@@ -72,20 +74,29 @@ export function metaRoutes(sources: MetaSources): Router {
     noParameters(req);
     res.type("application/json").send(bundledSpecJson);
   });
+  const docs = docsServedAt(sources.publicUrl);
   router.get("/docs", (req, res) => {
     noParameters(req);
-    res.set("Content-Security-Policy", DOCS_CSP).type("text/html").send(docsHtml);
+    res.set("Content-Security-Policy", docs.csp).type("text/html").send(docs.html);
   });
   return router;
 }
 
 /**
- * The reference page runs its own inline scripts (allowed by their hashes, read from the built
- * page) and injects styles at run time (so styles need 'unsafe-inline'); it loads nothing from
- * elsewhere, fetches nothing, and no site may frame it.
+ * The reference page as this server serves it: the contract's server (relative: "/") becomes
+ * PUBLIC_URL, so the page names the address it is read at. It runs its own inline scripts
+ * (allowed by their hashes, taken from this page) and injects styles at run time (so styles need
+ * 'unsafe-inline'); it loads nothing from elsewhere, fetches nothing, and no site may frame it.
  */
-const DOCS_CSP = (() => {
-  const html = docsHtml.toString("utf8");
+function docsServedAt(publicUrl: string): { html: string; csp: string } {
+  const html = docsHtml
+    .toString("utf8")
+    // Inside a script: no "<" may end it.
+    .replaceAll(`"servers":[{"url":"/",`, `"servers":[{"url":${JSON.stringify(publicUrl).replaceAll("<", "\\u003c")},`);
+  return { html, csp: docsCsp(html) };
+}
+
+function docsCsp(html: string): string {
   const hashes = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
     (m) =>
       `'sha256-${createHash("sha256")
@@ -96,7 +107,7 @@ const DOCS_CSP = (() => {
     `default-src 'none'; script-src ${hashes.join(" ")}; style-src 'unsafe-inline'; img-src data:; ` +
     `font-src data:; worker-src blob:; connect-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
   );
-})();
+}
 
 /** These endpoints take no parameters: an unknown one is a 400, as everywhere else in the API. */
 function noParameters(req: Request): void {

@@ -77,6 +77,11 @@ describe("confirming in a browser", () => {
       .first()
       .waitFor();
     expect(await page.getByText("Destinations", { exact: true }).count()).toBeGreaterThan(0);
+    // The servers it lists: the one it is served from, and the version of this package.
+    const panel = await page.locator('[data-testid="server-panel-item-name"]').allTextContents();
+    expect(panel).toEqual(["The server this document is served from"]);
+    await expect.poll(() => page.locator("body").textContent()).toContain(server.config.publicUrl);
+    expect(await page.locator("body").textContent()).toMatch(/\(0\.1\.0\)/);
     // What the CSP stopped is only the reference renderer's own logo from its CDN, never our scripts.
     expect(blocked.filter((v) => !/https:\/\/cdn\.redoc\.ly\//.test(v))).toEqual([]);
   });
