@@ -1131,7 +1131,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "invalid_parameter" | "malformed_json";
+                };
             };
         };
         /** @description The API key is missing, unknown or revoked. */
@@ -1143,7 +1146,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "unauthorized";
+                };
             };
         };
         /**
@@ -1159,7 +1165,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "rate_limited";
+                };
             };
         };
         /** @description An unexpected failure on our side. Nothing was changed; the request is safe to retry. */
@@ -1170,7 +1179,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "internal_error";
+                };
             };
         };
         /**
@@ -1184,7 +1196,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "service_unavailable" | "store_unavailable";
+                };
             };
         };
         /** @description The body is larger than the server accepts. */
@@ -1195,7 +1210,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "payload_too_large";
+                };
             };
         };
         /** @description The body is not `application/json`. */
@@ -1206,7 +1224,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "unsupported_media_type";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`). */
@@ -1217,7 +1238,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed";
+                };
             };
         };
         /**
@@ -1230,7 +1254,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "storage_full";
+                };
             };
         };
         /** @description The account already has a resource with this address or name. */
@@ -1241,7 +1268,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "already_exists";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
@@ -1252,7 +1282,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed" | "idempotency_key_reused";
+                };
             };
         };
         /**
@@ -1272,7 +1305,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited";
+                };
             };
         };
         /** @description No such resource in this account (another account's id answers the same). */
@@ -1283,7 +1319,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "not_found";
+                };
             };
         };
         /** @description The address is already verified; there is nothing to resend. */
@@ -1294,7 +1333,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "already_verified";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
@@ -1305,7 +1347,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed" | "idempotency_key_reused";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`). */
@@ -1316,7 +1361,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
@@ -1327,7 +1375,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed" | "idempotency_key_reused";
+                };
             };
         };
         /** @description Sender identities still use this domain; delete them first. */
@@ -1338,7 +1389,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "domain_in_use";
+                };
             };
         };
         /** @description The domain is already verified, or another account proved ownership of it first. */
@@ -1349,7 +1403,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "already_verified" | "verified_by_another_account";
+                };
             };
         };
         /**
@@ -1364,7 +1421,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "dns_unavailable" | "store_unavailable";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
@@ -1375,7 +1435,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed" | "idempotency_key_reused";
+                };
             };
         };
         /** @description The job is already completed, canceled or failed. */
@@ -1386,7 +1449,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_finished";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`). */
@@ -1397,7 +1463,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed";
+                };
             };
         };
         /** @description Body fields break the rules (each one is listed in `errors`). */
@@ -1408,7 +1477,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed";
+                };
             };
         };
         /**
@@ -1469,7 +1541,10 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "invalid_parameter";
+                };
             };
         };
     };
@@ -2545,7 +2620,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code: "unauthorized";
+                    };
                 };
             };
             /** @description The operator turned metrics off (`METRICS=off`). */
@@ -2554,7 +2632,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code: "not_found";
+                    };
                 };
             };
         };

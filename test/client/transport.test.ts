@@ -146,6 +146,30 @@ describe("answers that are not the API's", () => {
 });
 
 describe("types", () => {
+  it("narrow an error's code to the codes the contract lists for that operation", async () => {
+    const { client } = await serve(() => ({
+      status: 404,
+      json: { type: "about:blank", title: "Not found", status: 404, detail: "x", code: "not_found" },
+    }));
+    const { error } = await client.GET("/v1/destinations/{destination_id}", {
+      params: { path: { destination_id: pending.id } },
+    });
+    if (!error) throw new Error("expected the 404");
+    // A GET of a destination answers these codes at most (the contract's 400, 401, 404, 429, 500, 503).
+    const code:
+      | "invalid_parameter"
+      | "malformed_json"
+      | "unauthorized"
+      | "not_found"
+      | "rate_limited"
+      | "internal_error"
+      | "service_unavailable"
+      | "store_unavailable" = error.code;
+    // @ts-expect-error: a GET never answers resend_too_soon (only resends and changes of address do).
+    expect(error.code === "resend_too_soon").toBe(false);
+    expect(code).toBe("not_found");
+  });
+
   it("bound page sizes to the contract's 1 to 100", async () => {
     const { client } = await serve(() => ({ status: 200, json: { data: [], links: { next: null } } }));
     // @ts-expect-error: 1000 is over the contract's maximum page size.

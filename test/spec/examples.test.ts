@@ -103,6 +103,19 @@ describe("the contract's examples", () => {
     }
   });
 
+  it("narrow every problem answer's code to a list its examples stay within", () => {
+    for (const r of responses) {
+      const problem = deref<ResponseSpec>((r.op.raw.responses as Json)[String(r.status)]).content?.[
+        "application/problem+json"
+      ];
+      if (!problem) continue;
+      const schema = problem.schema as { allOf?: { properties?: { code?: { enum?: string[] } } }[] };
+      const codes = schema.allOf?.[1]?.properties?.code?.enum;
+      expect(codes, `${r.op.operationId} ${r.status}`).toBeDefined();
+      for (const example of r.examples) expect(codes, example.where).toContain((example.value as Json).code);
+    }
+  });
+
   it("mark no ordinary answer as an idempotent replay", () => {
     for (const r of responses.filter((r) => "idempotent-replayed" in r.headers))
       expect(r.headers["idempotent-replayed"], `${r.op.operationId} ${r.status}`).toBe("false");
