@@ -37,4 +37,20 @@ describe("the client against the mock", () => {
     const outcome = await resendDestination(prefer, "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01");
     expect(outcome).toMatchObject({ sent: false, code: "resend_too_soon", retryAfterSeconds: 42 });
   });
+
+  it("sends the headers the server would: Retry-After only while a job runs, the operation's budget", async () => {
+    const job = (prefer: string) =>
+      fetch(`${mock.baseUrl}/v1/email-validations/5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d`, {
+        headers: { authorization: `Bearer ${mock.apiKey}`, prefer },
+      });
+    expect((await job("example=queued")).headers.get("retry-after")).toBe("2");
+    expect((await job("example=completed")).headers.get("retry-after")).toBeNull();
+    const created = await client.POST("/v1/destinations", { body: { email: "ana@acme-logistics.com" } });
+    expect(created.response.headers.get("ratelimit-policy")).toBe('"writes";q=120;w=60');
+    expect(created.response.headers.get("idempotent-replayed")).toBe("false");
+    const checked = await client.POST("/v1/email-checks", { body: { email: "ana@acme-logistics.com" } });
+    expect(checked.response.headers.get("ratelimit-policy")).toBe('"checks";q=30;w=60');
+    const listed = await client.GET("/v1/destinations");
+    expect(listed.response.headers.get("ratelimit")).toBe('"reads";r=1199;t=60');
+  });
 });

@@ -23,9 +23,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const mockPort = await freePort();
     const mockUrl = `http://127.0.0.1:${mockPort}`;
     started.push(
+      // The mock as `npm run mock` runs it: Prism behind the front that sets its headers as the
+      // server would (scripts/mock.mjs).
       await startProcess(
-        "node_modules/.bin/prism",
-        ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
+        "node",
+        ["scripts/mock.mjs", "--port", String(mockPort)],
         () => answers(`${mockUrl}/healthz`),
         {
           name: "prism mock",
