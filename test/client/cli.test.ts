@@ -55,6 +55,8 @@ beforeAll(async () => {
     VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
     VALIDATION_GREYLIST_RETRY_MS: "0",
     DOMAIN_RECHECK_INTERVAL: "0",
+    // A list over the 100,000 of one job is a test of its own below.
+    BULK_BODY_LIMIT: "40mb",
   });
   env = { ...process.env, MAILPROOF_URL: server.url, MAILPROOF_KEY: server.key };
 }, 60_000);
@@ -162,6 +164,21 @@ describe("mailproof validate", () => {
   }, 90_000);
 });
 
+describe("mailproof validate, a list over one job's 100,000", () => {
+  it("splits it into two jobs and writes one file with every row", async () => {
+    const file = join(dir, "big.csv");
+    const rows = Array.from({ length: 100_001 }, (_, i) => `${i},broken${i}@@cli-mail.test`);
+    writeFileSync(file, `n,email\n${rows.join("\n")}\n`);
+    const out = join(dir, "big-out.csv");
+    const result = await run(["validate", file, "--out", out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^started jobs [0-9a-f-]{36}, [0-9a-f-]{36}$/m);
+    const written = read(out);
+    expect(written).toHaveLength(100_002);
+    expect(written[100_001]).toEqual(["100000", "broken100000@@cli-mail.test", "undeliverable", "invalid_syntax", ""]);
+  }, 180_000);
+});
+
 describe("mailproof check and destinations", () => {
   it("checks one address, adds, lists and resends a destination", async () => {
     const checked = await run(["check", "user0@cli-mail.test"]);
@@ -176,6 +193,17 @@ describe("mailproof check and destinations", () => {
     expect(last.code).toBe(1);
     expect(last.stderr).toMatch(/not sent \(resend_cap_reached\): try again in \d+ s/);
   }, 60_000);
+
+  it("exits 1 on a failure of the API, and takes --url and --key over the environment", async () => {
+    const { file } = listOf(10);
+    const unknown = await run(["validate", file, "--job", "00000000-0000-4000-8000-000000000000"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^mailproof: 404 not_found: /m);
+    const flags = await exec("node", [CLI, "check", "user0@cli-mail.test", "--url", server.url, "--key", server.key], {
+      env: { PATH: process.env.PATH, MAILPROOF_URL: "http://127.0.0.1:9", MAILPROOF_KEY: "mp_live_wrong" },
+    });
+    expect(flags.stdout).toContain("deliverable");
+  });
 
   it("says what is missing without configuration", async () => {
     const bare = await exec("node", [CLI, "check", "a@b.c"], { env: { PATH: process.env.PATH } }).catch(
