@@ -1,6 +1,6 @@
 // What every call goes through: a timeout, and retries with exponential backoff and full jitter
 // for what is safe to send again (idempotent methods, and POSTs that carry an Idempotency-Key)
-// when the answer says "later" (429, 503) or none came (a network error or a timeout).
+// when the answer says "later" (429 rate_limited, 503) or none came (a network error or a timeout).
 
 export type FetchLike = (request: Request) => Promise<Response>;
 
@@ -56,7 +56,7 @@ export function resilientFetch(base: FetchLike, options: TransportOptions = {}):
         ? null
         : response === undefined
           ? backoff()
-          : LATER.has(response.status)
+          : LATER.has(response.status) && (await saysLater(response))
             ? laterDelay(response, backoff(), maxDelayMs)
             : null;
       if (wait === null) {
@@ -67,6 +67,21 @@ export function resilientFetch(base: FetchLike, options: TransportOptions = {}):
       await sleep(wait, request.signal);
     }
   };
+}
+
+/**
+ * Whether a 429 or 503 is about capacity (a request budget, a busy store) rather than a rule of the
+ * API: a 429 whose problem is not `rate_limited` (a confirmation mail's cool-down or daily cap, an
+ * account's mail quota) is an answer for the caller, who decides whether to wait hours for it.
+ */
+async function saysLater(response: Response): Promise<boolean> {
+  if (response.status !== 429) return true;
+  const body = await response
+    .clone()
+    .json()
+    .catch(() => null);
+  const code = typeof body === "object" && body !== null ? (body as { code?: unknown }).code : undefined;
+  return code === undefined || code === "rate_limited";
 }
 
 /**

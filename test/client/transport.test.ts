@@ -62,7 +62,7 @@ describe("retries", () => {
   it("reads the budget's reset from RateLimit when a 429 has no Retry-After", async () => {
     const { client, waits } = await serve((_, i) =>
       i === 0
-        ? { status: 429, headers: { ratelimit: '"reads";r=0;t=3, "writes";r=10;t=60' }, json: { code: "x" } }
+        ? { status: 429, headers: { ratelimit: '"reads";r=0;t=3, "writes";r=10;t=60' }, json: { code: "rate_limited" } }
         : { status: 200, json: { data: [], links: { next: null } } },
     );
     await client.GET("/v1/destinations");
@@ -83,6 +83,20 @@ describe("retries", () => {
   it("never retries a POST without an Idempotency-Key (a resend could mail twice)", async () => {
     const { client, seen } = await serve(() => unavailable);
     await expect(resendDestination(client, pending.id)).rejects.toBeInstanceOf(MailproofError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("returns a 429 of a mail rule (a cool-down, a cap) at once: the caller decides to wait", async () => {
+    const { client, seen } = await serve(() => ({
+      status: 429,
+      headers: { "retry-after": "20" },
+      json: { type: "about:blank", title: "x", status: 429, detail: "too soon", code: "resend_too_soon" },
+    }));
+    const result = await client.PUT("/v1/sender-identities/{identity_id}", {
+      params: { path: { identity_id: pending.id } },
+      body: { email: "b@acme-logistics.com" },
+    });
+    expect(result.error?.code).toBe("resend_too_soon");
     expect(seen).toHaveLength(1);
   });
 
