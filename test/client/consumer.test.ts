@@ -107,6 +107,10 @@ describe("the published client package", () => {
     // What the client brings along: openapi-fetch (and its own helper), never the server's packages.
     expect(Object.keys(installed.dependencies["@mailproof/client"]?.dependencies ?? {})).toEqual(["openapi-fetch"]);
 
+    // The bin as users call it, from the installed package.
+    const help = await npm(["exec", "--no", "--", "mailproof", "--help"]);
+    expect(help.stdout).toContain("usage: mailproof <command>");
+
     await exec(join(project, "node_modules/.bin/tsc"), ["-p", project]);
     const { stdout } = await exec("node", [join(project, "app.js"), server.baseUrl, server.apiKey]);
     const out = JSON.parse(stdout) as Record<string, unknown>;
