@@ -940,7 +940,7 @@ export interface components {
          *     | `invalid_syntax` | undeliverable |
          *     | `invalid_domain` (NXDOMAIN) | undeliverable |
          *     | `null_mx` (RFC 7505) | undeliverable |
-         *     | `no_mail_server` (no MX, A or AAAA) | undeliverable |
+         *     | `no_mail_server` (no MX, A or AAAA; or no MX host has an address: a dangling MX, RFC 5321 §5.1) | undeliverable |
          *     | `rejected_email` (550/551/553) | undeliverable |
          *     | `smtputf8_unsupported` (a non-ASCII local part, and the mail server does not offer SMTPUTF8, RFC 6531) | undeliverable |
          *     | `dns_error` | unknown |

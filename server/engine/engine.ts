@@ -101,9 +101,21 @@ export class ValidationEngine {
     if (!this.settings.probeEnabled) return all("probe_disabled", { mx });
 
     // The best MX first, then the next; a host whose addresses are all private is skipped.
-    let lastFailure: "smtp_timeout" | "smtp_unavailable" | "private_network" = "smtp_unavailable";
+    let lastFailure: "smtp_timeout" | "smtp_unavailable" | "private_network" | "dns_error" = "smtp_unavailable";
+    // Whether DNS said of every host that it has no address (its name does not exist, or has no
+    // A or AAAA record): a dangling MX, which RFC 5321 §5.1 makes an error. A lookup that failed
+    // (timeout, SERVFAIL) proves nothing.
+    let dangling = addresses === null;
     for (const host of hosts) {
-      const found = addresses ?? (await this.dns.hostAddresses(host).catch(() => [] as string[]));
+      const found =
+        addresses ??
+        (await this.dns.hostAddresses(host).catch(() => {
+          dangling = false;
+          lastFailure = "dns_error";
+          return null;
+        }));
+      if (found === null) continue;
+      if (found.length > 0) dangling = false;
       const ips = found.filter((ip) => this.settings.allowPrivateNetworks || !isPrivateAddress(ip));
       if (ips.length === 0) {
         if (found.length > 0) lastFailure = "private_network";
@@ -141,6 +153,7 @@ export class ValidationEngine {
         );
       });
     }
+    if (dangling) return all("no_mail_server", { mx });
     return all(lastFailure, { mx });
   }
 

@@ -43,6 +43,13 @@ beforeAll(async () => {
   zone("slow.test", ["mx.slow.test"]);
   dns.publish("mx.slow.test", { A: ["127.0.0.4"] });
   zone("refused.test", ["mx.refused.test"]);
+  // Dangling MX: the exchange's name does not exist (no zone), or it has no address record; and one
+  // whose resolver fails (SERVFAIL), which proves nothing.
+  zone("dangling.test", ["mx.gone.test"]);
+  zone("dangling2.test", ["mx1.dangling2.test", "mx2.dangling2.test"]);
+  dns.publish("mx1.dangling2.test", { TXT: [["no address here"]] });
+  zone("flaky-mx.test", ["mx.flaky-mx.test", "mx.gone.test"]);
+  dns.publish("mx.flaky-mx.test", { rcode: "SERVFAIL" });
   dns.publish("mx.refused.test", { A: ["127.0.0.9"] });
   zone("backup.test", ["mx1.backup.test", "mx2.backup.test"]);
   dns.publish("mx1.backup.test", { A: ["127.0.0.9"] });
@@ -171,6 +178,9 @@ describe("the validation engine", () => {
     ["ana@nullmx.test", "undeliverable", "null_mx"],
     ["ana@nomx-a.test", "risky", "catch_all"],
     ["ana@nothing.test", "undeliverable", "no_mail_server"],
+    ["ana@dangling.test", "undeliverable", "no_mail_server"], // RFC 5321 §5.1: no usable MX is an error
+    ["ana@dangling2.test", "undeliverable", "no_mail_server"],
+    ["ana@flaky-mx.test", "unknown", "dns_error"], // one MX's lookup failed: nothing is proven
     ["ana@missing.test", "undeliverable", "invalid_domain"],
     ["ana@broken.test", "unknown", "dns_error"],
     ["not an address", "undeliverable", "invalid_syntax"],
