@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { SocksProxy } from "../config.js";
 import { isAscii } from "../shared/domain.js";
 import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable } from "./smtp-session.js";
+import { reasonOfReply } from "./verdict.js";
 
 export interface ProbeSettings {
   port: number;
@@ -69,18 +70,19 @@ export async function probeDomain(
     }
     const canaryReply = result.replies.get(canary);
     result.replies.delete(canary);
-    result = {
-      ...result,
-      catchAll: canaryReply
-        ? canaryReply.code >= 200 && canaryReply.code < 300
-          ? true
-          : canaryReply.code >= 500
-            ? false
-            : null
-        : null,
-    };
+    result = { ...result, catchAll: canaryReply ? catchAllOf(canaryReply) : null };
   }
   return result;
+}
+
+/**
+ * What the answer for a made-up mailbox says of the domain: accepted, it takes mail for anyone
+ * (true); refused as a mailbox that does not exist, it does not (false). A refusal by policy
+ * (5.7.x: the probe itself was refused), a temporary answer or anything else says nothing (null).
+ */
+function catchAllOf(reply: Reply): boolean | null {
+  if (reply.code >= 200 && reply.code < 300) return true;
+  return reasonOfReply(reply, null) === "rejected_email" ? false : null;
 }
 
 /**

@@ -110,6 +110,27 @@ beforeAll(async () => {
       },
     }),
   );
+  // Servers that refuse any other recipient by policy, or for now: the canary learns nothing.
+  servers.push(
+    await mxServer({
+      host: "127.0.0.17",
+      port,
+      enhancedStatusCodes: false,
+      mailboxes: { "ana@policy-canary.test": "accept" },
+      unknown: { code: 550, message: "5.7.1 Recipient address rejected: Access denied" },
+    }),
+    await mxServer({
+      host: "127.0.0.18",
+      port,
+      enhancedStatusCodes: false,
+      mailboxes: { "ana@later-canary.test": "accept" },
+      unknown: { code: 450, message: "4.7.1 Try again later" },
+    }),
+  );
+  zone("policy-canary.test", ["mx.policy-canary.test"]);
+  dns.publish("mx.policy-canary.test", { A: ["127.0.0.17"] });
+  zone("later-canary.test", ["mx.later-canary.test"]);
+  dns.publish("mx.later-canary.test", { A: ["127.0.0.18"] });
   zone("status.test", ["mx.status.test"]);
   dns.publish("mx.status.test", { A: ["127.0.0.15"] });
   strict = await mxServer({
@@ -187,6 +208,17 @@ describe("the validation engine", () => {
     ["someone@mailinator.com", "risky", "disposable_domain"],
   ])("%s → %s (%s)", async (email, result, reason) => {
     expect(await one(email)).toMatchObject({ email, result, reason });
+  });
+
+  it.each([
+    ["ana@policy-canary.test", "a refusal by policy (5.7.1)"],
+    ["ana@later-canary.test", "a temporary refusal (4.7.1)"],
+  ])("does not know whether %s is a catch-all when the made-up mailbox got %s", async (email) => {
+    expect(await one(email, { probe: { ...settings.probe, greylistRetryMs: 0 } })).toMatchObject({
+      result: "deliverable",
+      reason: "accepted_email",
+      catch_all: null,
+    });
   });
 
   it("fills the checks and the SMTP answer", async () => {

@@ -25,6 +25,8 @@ export interface MxOptions {
   refuseSender?: number;
   /** After this many refused recipients on a connection, answer 421 and close (Postfix's smtpd_hard_error_limit). */
   errorLimit?: number;
+  /** How a recipient not in `mailboxes` is refused (default 550 "No such user"). */
+  unknown?: { code: number; message: string };
   /** Prefix replies with RFC 3463 enhanced codes chosen by smtp-server; true unless set (off to spell them out). */
   enhancedStatusCodes?: boolean;
 }
@@ -90,7 +92,8 @@ export async function mxServer(options: MxOptions) {
       if (options.errorLimit !== undefined && ++connection.errors > options.errorLimit) {
         return callback(Object.assign(new Error("Error: too many errors"), { responseCode: 421 }));
       }
-      callback(Object.assign(new Error("No such user"), { responseCode: 550 }));
+      const refusal = options.unknown ?? { code: 550, message: "No such user" };
+      callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
     },
     onData(stream, session, callback) {
       connections[(session as unknown as { index: number }).index]!.data = true;
