@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, isQualifiedName, loadConfig } from "./config.js";
 
 describe("configuration", () => {
   it("has embedded defaults for every setting", () => {
@@ -23,6 +23,22 @@ describe("configuration", () => {
     );
     expect(loadConfig({ NODE_ENV: "production" }).validateResponses).toBe(false);
     expect(loadConfig({ NODE_ENV: "production", VALIDATE_RESPONSES: "true" }).validateResponses).toBe(true);
+  });
+
+  it("gives the probe a valid identity: an address literal where PUBLIC_URL names only an IP", () => {
+    expect(loadConfig({}).validation).toMatchObject({ heloName: "[127.0.0.1]", mailFrom: "verify@[127.0.0.1]" });
+    expect(loadConfig({ PUBLIC_URL: "http://[::1]:8080" }).validation).toMatchObject({
+      heloName: "[IPv6:::1]",
+      mailFrom: "verify@[IPv6:::1]",
+    });
+    expect(loadConfig({ PUBLIC_URL: "https://verify.acme-logistics.com" }).validation).toMatchObject({
+      heloName: "verify.acme-logistics.com",
+      mailFrom: "verify@verify.acme-logistics.com",
+    });
+    expect(loadConfig({ VALIDATION_HELO_NAME: "192.0.2.7" }).validation.heloName).toBe("[192.0.2.7]");
+    expect(isQualifiedName("[127.0.0.1]")).toBe(false);
+    expect(isQualifiedName("localhost")).toBe(false);
+    expect(isQualifiedName("mx-probe.acme-logistics.com")).toBe(true);
   });
 
   it("reads the operating settings: log level, metrics (on, off, behind a token), migrations at start", () => {

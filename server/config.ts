@@ -194,11 +194,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     "milliseconds to wait for the database at start",
   );
 
+  // The probe's identity must be valid by construction: where PUBLIC_URL names only an address,
+  // EHLO and MAIL FROM carry it as an address literal (RFC 5321 §4.1.3), never a bare IP, which
+  // mail hosts refuse ("501 5.1.7 Bad sender address syntax").
   const heloName = read(
     "VALIDATION_HELO_NAME",
-    new URL(publicUrl).hostname,
-    (r) => normalizeHostname(r) ?? (r === "localhost" ? r : undefined),
-    "a host name",
+    identityOf(new URL(publicUrl).hostname),
+    (r) => normalizeHostname(r) ?? (r === "localhost" || isIP(r) ? identityOf(r) : undefined),
+    "a host name or an IP address",
   );
   const validation = {
     probeEnabled: read("VALIDATION_SMTP_PROBE", true, bool, "true or false"),
@@ -328,6 +331,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     metrics,
     migrateOnStart,
   };
+}
+
+/**
+ * A host as EHLO and MAIL FROM name it: a domain as it is, an IP address as an address literal
+ * (`[192.0.2.1]`, `[IPv6:2001:db8::1]`).
+ */
+export function identityOf(host: string): string {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const version = isIP(bare);
+  return version === 4 ? `[${bare}]` : version === 6 ? `[IPv6:${bare}]` : host;
+}
+
+/** Whether mail hosts will take `heloName` as a name: a fully-qualified domain (a dot, not an address literal). */
+export function isQualifiedName(heloName: string): boolean {
+  return heloName.includes(".") && !heloName.startsWith("[");
 }
 
 /** A URL's password never reaches the log, even in a value that was rejected. */

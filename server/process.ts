@@ -1,4 +1,4 @@
-import { type Config, configOrExit } from "./config.js";
+import { type Config, configOrExit, isQualifiedName } from "./config.js";
 import { type Db, openMigratedDatabase } from "./db/database.js";
 import { packageVersion } from "./generated-files.js";
 import { createLogger, type Logger } from "./shared/logger.js";
@@ -11,6 +11,12 @@ import { createMetrics, type Metrics } from "./shared/metrics.js";
 export async function openProcess(name: string): Promise<{ config: Config; logger: Logger; db: Db; metrics: Metrics }> {
   const config = configOrExit(process.env);
   const logger = createLogger({ level: config.logLevel, version: packageVersion, process: name });
+  if (config.validation.probeEnabled && !isQualifiedName(config.validation.heloName))
+    logger.warn(
+      { helo_name: config.validation.heloName, mail_from: config.validation.mailFrom },
+      "VALIDATION_HELO_NAME is not a fully-qualified domain name: many mail hosts refuse or distrust such a " +
+        "probe. Set it to a name whose A and PTR records match this host's address (README, Production layout).",
+    );
   const db = await openMigratedDatabase(config, { backgroundCheckpoints: true });
   return { config, logger, db, metrics: createMetrics() };
 }

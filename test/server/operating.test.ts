@@ -232,5 +232,11 @@ describe("an operator's view of a running server", () => {
     expect(text).not.toMatch(/ana@ops-mail\.test|nobody@ops-mail\.test|bo@no-such-domain\.test/);
     const messages = logLines().map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(["shutting down", "shutdown: store closed", "shut down"]));
+    // PUBLIC_URL names an IP here: the probe says EHLO [127.0.0.1], and start-up warned about it.
+    expect(logLines().find((l) => /VALIDATION_HELO_NAME is not a fully-qualified/.test(l.msg))).toMatchObject({
+      level: "warn",
+      helo_name: "[127.0.0.1]",
+      mail_from: "verify@[127.0.0.1]",
+    });
   });
 });
