@@ -87,11 +87,28 @@ export function compose({
   const emailValidationRepository = new EmailValidationRepository(db);
   const emailValidations = new EmailValidationService(emailValidationRepository, clock, logger);
   const postgres = postgresPoolOf(db);
-  // Every probe's replies, by class, on the process's metrics.
+  // Every probe's replies, by class, on the process's metrics; a refused sender in the log (our
+  // identity is at fault, so the operator must hear of it), at most once a minute per mail host.
+  const refusalsLogged = new Map<string, number>();
+  const onSenderRefused = (host: string, reply: { code: number; message: string }) => {
+    const now = Date.now();
+    if (now - (refusalsLogged.get(host) ?? 0) < 60_000) return;
+    if (refusalsLogged.size > 1000) refusalsLogged.clear();
+    refusalsLogged.set(host, now);
+    logger.warn(
+      {
+        mail_host: host,
+        reply: `${reply.code} ${reply.message}`,
+        helo_name: config.validation.heloName,
+        mail_from: config.validation.mailFrom,
+      },
+      "a mail host refused the probe's sender: its results are unknown/smtp_sender_refused",
+    );
+  };
   const probing = (overrides: { greylistRetryMs?: number } = {}) => {
     const settings = engineSettings(config, overrides);
-    const observeReply = (replyClass: string) => metrics.probeReplies.inc({ class: replyClass });
-    return { ...settings, probe: { ...settings.probe, observe: observeReply } };
+    const observe = (replyClass: string) => metrics.probeReplies.inc({ class: replyClass });
+    return { ...settings, probe: { ...settings.probe, observe, onSenderRefused } };
   };
   observe(metrics, {
     queue: () => emailValidations.queueStats(),

@@ -948,13 +948,14 @@ export interface components {
          *     | `smtp_timeout` | unknown |
          *     | `smtp_unavailable` (refused) | unknown |
          *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
+         *     | `smtp_sender_refused` (the server refused the probe's sender, `MAIL FROM`, for good: nothing was learned about the mailbox; the operator's `VALIDATION_MAIL_FROM`/`VALIDATION_HELO_NAME` are likely at fault, and the server logs the reply) | unknown |
          *     | `probe_disabled` | unknown |
          *     | `private_network` (MX in a private range) | unknown |
          *     | `unexpected_error` | unknown |
          * @example accepted_email
          * @enum {string}
          */
-        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "probe_disabled" | "private_network" | "unexpected_error";
+        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "smtp_sender_refused" | "probe_disabled" | "private_network" | "unexpected_error";
         SmtpReply: {
             /** @example 250 */
             code: number;

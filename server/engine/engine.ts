@@ -101,7 +101,7 @@ export class ValidationEngine {
     if (!this.settings.probeEnabled) return all("probe_disabled", { mx });
 
     // The best MX first, then the next; a host whose addresses are all private is skipped.
-    let lastFailure: "smtp_timeout" | "smtp_unavailable" | "private_network" | "dns_error" = "smtp_unavailable";
+    let lastFailure: ReturnType<typeof failureReason> | "private_network" | "dns_error" = "smtp_unavailable";
     // Whether DNS said of every host that it has no address (its name does not exist, or has no
     // A or AAAA record): a dangling MX, which RFC 5321 §5.1 makes an error. A lookup that failed
     // (timeout, SERVFAIL) proves nothing.
@@ -177,4 +177,5 @@ export class ValidationEngine {
   }
 }
 
-const failureReason = (kind: "timeout" | "unavailable") => (kind === "timeout" ? "smtp_timeout" : "smtp_unavailable");
+const failureReason = (kind: "timeout" | "unavailable" | "sender_refused") =>
+  kind === "timeout" ? "smtp_timeout" : kind === "sender_refused" ? "smtp_sender_refused" : "smtp_unavailable";

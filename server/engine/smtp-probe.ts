@@ -21,11 +21,20 @@ export interface ProbeSettings {
   domainTimeoutMs?: number;
   /** Hears each reply's class (2xx, 4xx, 5xx), and each conversation lost to a timeout or a refused connection. */
   observe?: (replyClass: ReplyClass) => void;
+  /** Hears a mail host refuse the probe's sender for good (the operator should know: it is our identity). */
+  onSenderRefused?: (host: string, reply: Reply) => void;
 }
 
 export type ReplyClass = "2xx" | "4xx" | "5xx" | "timeout" | "unavailable";
 
-type Failure = { kind: "timeout" | "unavailable"; message: string };
+type Failure = { kind: "timeout" | "unavailable" | "sender_refused"; message: string };
+
+/** A mail host refused MAIL FROM for good: it will not talk to this sender about any mailbox. */
+class SenderRefused extends SmtpUnavailable {
+  constructor(readonly reply: Reply) {
+    super(`MAIL FROM refused: ${reply.code} ${reply.message}`);
+  }
+}
 
 export type ProbeResult =
   | {
@@ -121,7 +130,7 @@ async function probeOnce(
         );
       } catch (error) {
         failure = failed(error);
-        settings.observe?.(failure.kind);
+        settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
         break; // the next address of the host
       }
       const observe = settings.observe;
@@ -137,7 +146,9 @@ async function probeOnce(
         await converse(session, remaining, settings, replies, needSmtpUtf8);
       } catch (error) {
         failure = failed(error);
-        settings.observe?.(failure.kind);
+        // The refusal's reply was counted as a 5xx; the operator hears what it said.
+        if (error instanceof SenderRefused) settings.onSenderRefused?.(address, error.reply);
+        else settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
       } finally {
         clearTimeout(timer);
         await session.quit();
@@ -197,7 +208,7 @@ async function transaction(
   // A sender refused for good says nothing about the mailboxes (the server will not talk to
   // us): the probe failed. A temporary refusal answers for every recipient of its transaction,
   // and is retried with them.
-  if (from.code >= 500) throw new SmtpUnavailable(`MAIL FROM refused: ${from.code} ${from.message}`);
+  if (from.code >= 500) throw new SenderRefused(from);
   if (from.code !== 250) {
     if (pipelining) for (let i = 0; i < rcpts.length; i++) await session.reply(); // their 503s, to stay in step
     for (const rcpt of batch) record(rcpt, from);
@@ -208,5 +219,7 @@ async function transaction(
 
 function failed(error: unknown): Failure {
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: error instanceof SmtpTimeout ? "timeout" : "unavailable", message };
+  const kind =
+    error instanceof SmtpTimeout ? "timeout" : error instanceof SenderRefused ? "sender_refused" : "unavailable";
+  return { kind, message };
 }

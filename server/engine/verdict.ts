@@ -21,6 +21,7 @@ const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
   smtp_timeout: "unknown",
   smtp_unavailable: "unknown",
   smtp_blocked: "unknown",
+  smtp_sender_refused: "unknown",
   probe_disabled: "unknown",
   private_network: "unknown",
   unexpected_error: "unknown",

@@ -190,7 +190,7 @@ describe("the validation engine", () => {
     ["ana@slow.test", "unknown", "smtp_timeout"],
     ["ana@refused.test", "unknown", "smtp_unavailable"],
     ["ana@backup.test", "risky", "catch_all"],
-    ["ana@blocked.test", "unknown", "smtp_unavailable"], // our sender refused: nothing learned about the mailbox
+    ["ana@blocked.test", "unknown", "smtp_sender_refused"], // our sender refused: nothing learned about the mailbox
     ["ana@busy.test", "unknown", "greylisted"], // our sender refused for now, again on the retry
     ["gone@status.test", "undeliverable", "rejected_email"], // 550 5.1.1
     ["policy@status.test", "unknown", "smtp_blocked"], // 550 5.7.1: refused by policy, nothing learned
@@ -219,6 +219,17 @@ describe("the validation engine", () => {
       reason: "accepted_email",
       catch_all: null,
     });
+  });
+
+  it("tells who refused the probe's sender, and what it said", async () => {
+    const heard: string[] = [];
+    const onSenderRefused = (host: string, reply: { code: number; message: string }) =>
+      void heard.push(`${host} ${reply.code}`);
+    expect(await one("ana@blocked.test", { probe: { ...settings.probe, onSenderRefused } })).toMatchObject({
+      result: "unknown",
+      reason: "smtp_sender_refused",
+    });
+    expect(heard).toEqual(["127.0.0.13 554"]);
   });
 
   it("fills the checks and the SMTP answer", async () => {

@@ -13,6 +13,7 @@ import { startLoggedServer, startProcess } from "../support/processes.js";
 // metrics Prometheus would scrape (parsed with a Prometheus text-format parser), and /healthz.
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let mx: Awaited<ReturnType<typeof mxServer>>;
+let refusing: Awaited<ReturnType<typeof mxServer>>;
 let url: string;
 let key: string;
 let logFile: string;
@@ -24,6 +25,9 @@ beforeAll(async () => {
   dns = await startDnsServer();
   const smtpPort = await freePort();
   mx = await mxServer({ host: "127.0.0.9", port: smtpPort, mailboxes: { "ana@ops-mail.test": "accept" } });
+  refusing = await mxServer({ host: "127.0.0.19", port: smtpPort, mailboxes: {}, refuseSender: 553 });
+  dns.publish("refuses-us.test", { MX: [{ priority: 10, exchange: "mx.refuses-us.test" }] });
+  dns.publish("mx.refuses-us.test", { A: ["127.0.0.19"] });
   dns.publish("ops-mail.test", { MX: [{ priority: 10, exchange: "mx.ops-mail.test" }] });
   dns.publish("mx.ops-mail.test", { A: ["127.0.0.9"] });
   ({
@@ -48,6 +52,7 @@ afterAll(async () => {
     await new Promise((r) => child.once("exit", r));
   }
   await mx.close();
+  await refusing.close();
   await dns.close();
 });
 
@@ -171,6 +176,18 @@ describe("an operator's view of a running server", () => {
     expect(second("mailproof_mail_deliveries_total", { outcome: "outbox" })).toBeGreaterThan(0);
     // prom-client's process metrics, under the same prefix.
     expect(second("mailproof_process_resident_memory_bytes")).toBeGreaterThan(0);
+  });
+
+  it("logs a mail host that refuses the probe's sender, with its reply; the result says so", async () => {
+    const checked = (await (
+      await call("POST", "/v1/email-checks", { body: { email: "ana@refuses-us.test" } })
+    ).json()) as {
+      result: string;
+      reason: string;
+    };
+    expect(checked).toMatchObject({ result: "unknown", reason: "smtp_sender_refused" });
+    const [line] = await logged((l) => l.msg.startsWith("a mail host refused the probe's sender"));
+    expect(line).toMatchObject({ level: "warn", mail_host: "127.0.0.19", reply: expect.stringMatching(/^553 /) });
   });
 
   it("reports worker liveness and the queue in /healthz", async () => {
