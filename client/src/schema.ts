@@ -619,7 +619,37 @@ export interface components {
             /** @description When the newest confirmation link stops working; null when verified or none was sent. */
             expires_at: components["schemas"]["NullableTimestamp"];
         };
-        /** @description A forwarding destination address and where its confirmation stands. */
+        /**
+         * @description A forwarding destination address and where its confirmation stands.
+         * @example {
+         *       "id": "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+         *       "email": "ana.silva@acme-logistics.com",
+         *       "status": "pending",
+         *       "verified_at": null,
+         *       "verification": {
+         *         "last_sent_at": "2026-11-20T14:03:11Z",
+         *         "sends_last_24h": 1,
+         *         "next_resend_at": "2026-11-20T14:04:11Z",
+         *         "expires_at": "2026-11-27T14:03:11Z"
+         *       },
+         *       "created_at": "2026-11-20T14:03:11Z",
+         *       "updated_at": "2026-11-20T14:03:11Z"
+         *     }
+         * @example {
+         *       "id": "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+         *       "email": "ana.silva@acme-logistics.com",
+         *       "status": "verified",
+         *       "verified_at": "2026-11-20T14:05:42Z",
+         *       "verification": {
+         *         "last_sent_at": "2026-11-20T14:03:11Z",
+         *         "sends_last_24h": 1,
+         *         "next_resend_at": null,
+         *         "expires_at": null
+         *       },
+         *       "created_at": "2026-11-20T14:03:11Z",
+         *       "updated_at": "2026-11-20T14:05:42Z"
+         *     }
+         */
         Destination: {
             id: components["schemas"]["Uuid"];
             /**
@@ -677,7 +707,61 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
-        /** @description A From address on one of the account's mailbox domains, confirmed by its owner. */
+        /**
+         * @description A From address on one of the account's mailbox domains, confirmed by its owner.
+         * @example {
+         *       "id": "9d4b1e7a-2c3f-4a5b-8e6d-7f8a9b0c1d2e",
+         *       "email": "billing@acme-logistics.com",
+         *       "reply_to_email": "accounts@acme-logistics.com",
+         *       "reply_to_name": "Acme Accounts Team",
+         *       "domain": {
+         *         "id": "c2a1f0e9-d8c7-4b6a-9584-736251403f2e",
+         *         "name": "acme-logistics.com",
+         *         "created_at": "2026-11-18T09:02:17Z",
+         *         "updated_at": "2026-11-18T09:12:40Z"
+         *       },
+         *       "created_at": "2026-11-20T15:21:08Z",
+         *       "name": "Acme Logistics Billing",
+         *       "is_verified": false,
+         *       "verified_at": null,
+         *       "resends": 0,
+         *       "add_note": true,
+         *       "personal_note": "Hi Marta, please confirm so our invoices can go out from this address.",
+         *       "verification": {
+         *         "last_sent_at": "2026-11-20T15:21:08Z",
+         *         "sends_last_24h": 1,
+         *         "next_resend_at": "2026-11-20T15:22:08Z",
+         *         "expires_at": "2026-11-27T15:21:08Z"
+         *       },
+         *       "updated_at": "2026-11-20T15:21:08Z"
+         *     }
+         * @example {
+         *       "id": "9d4b1e7a-2c3f-4a5b-8e6d-7f8a9b0c1d2e",
+         *       "email": "billing@acme-logistics.com",
+         *       "reply_to_email": "accounts@acme-logistics.com",
+         *       "reply_to_name": "Acme Accounts Team",
+         *       "domain": {
+         *         "id": "c2a1f0e9-d8c7-4b6a-9584-736251403f2e",
+         *         "name": "acme-logistics.com",
+         *         "created_at": "2026-11-18T09:02:17Z",
+         *         "updated_at": "2026-11-18T09:12:40Z"
+         *       },
+         *       "created_at": "2026-11-20T15:21:08Z",
+         *       "name": "Acme Logistics Billing",
+         *       "is_verified": false,
+         *       "verified_at": null,
+         *       "resends": 1,
+         *       "add_note": true,
+         *       "personal_note": "Hi Marta, please confirm so our invoices can go out from this address.",
+         *       "verification": {
+         *         "last_sent_at": "2026-11-20T15:40:00Z",
+         *         "sends_last_24h": 2,
+         *         "next_resend_at": "2026-11-20T15:41:00Z",
+         *         "expires_at": "2026-11-27T15:40:00Z"
+         *       },
+         *       "updated_at": "2026-11-20T15:40:00Z"
+         *     }
+         */
         SenderIdentity: {
             id: components["schemas"]["Uuid"];
             /**
@@ -834,7 +918,91 @@ export interface components {
              */
             observed_values: string[];
         };
-        /** @description A domain the account claims, and the DNS records that prove it. */
+        /**
+         * @description A domain the account claims, and the DNS records that prove it.
+         * @example {
+         *       "id": "c2a1f0e9-d8c7-4b6a-9584-736251403f2e",
+         *       "domain": "acme-logistics.com",
+         *       "status": "pending",
+         *       "dns_records": [
+         *         {
+         *           "purpose": "ownership",
+         *           "type": "TXT",
+         *           "name": "_mailproof.acme-logistics.com",
+         *           "value": "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe",
+         *           "priority": null,
+         *           "status": "pending",
+         *           "observed_values": []
+         *         },
+         *         {
+         *           "purpose": "inbound_mx",
+         *           "type": "MX",
+         *           "name": "acme-logistics.com",
+         *           "value": "inbound.mailproof.dev",
+         *           "priority": 10,
+         *           "status": "pending",
+         *           "observed_values": []
+         *         },
+         *         {
+         *           "purpose": "spf",
+         *           "type": "TXT",
+         *           "name": "acme-logistics.com",
+         *           "value": "v=spf1 include:spf.mailproof.dev ~all",
+         *           "priority": null,
+         *           "status": "pending",
+         *           "observed_values": []
+         *         }
+         *       ],
+         *       "verified_at": null,
+         *       "last_checked_at": null,
+         *       "created_at": "2026-11-18T09:02:17Z",
+         *       "updated_at": "2026-11-18T09:02:17Z"
+         *     }
+         * @example {
+         *       "id": "c2a1f0e9-d8c7-4b6a-9584-736251403f2e",
+         *       "domain": "acme-logistics.com",
+         *       "status": "verified",
+         *       "dns_records": [
+         *         {
+         *           "purpose": "ownership",
+         *           "type": "TXT",
+         *           "name": "_mailproof.acme-logistics.com",
+         *           "value": "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe",
+         *           "priority": null,
+         *           "status": "found",
+         *           "observed_values": [
+         *             "mailproof-verification=8kQ2vX7dLr4pN9sT1wYb6cZe"
+         *           ]
+         *         },
+         *         {
+         *           "purpose": "inbound_mx",
+         *           "type": "MX",
+         *           "name": "acme-logistics.com",
+         *           "value": "inbound.mailproof.dev",
+         *           "priority": 10,
+         *           "status": "found",
+         *           "observed_values": [
+         *             "10 inbound.mailproof.dev"
+         *           ]
+         *         },
+         *         {
+         *           "purpose": "spf",
+         *           "type": "TXT",
+         *           "name": "acme-logistics.com",
+         *           "value": "v=spf1 include:spf.mailproof.dev ~all",
+         *           "priority": null,
+         *           "status": "mismatch",
+         *           "observed_values": [
+         *             "v=spf1 include:_spf.google.com ~all"
+         *           ]
+         *         }
+         *       ],
+         *       "verified_at": "2026-11-18T09:12:40Z",
+         *       "last_checked_at": "2026-11-18T09:12:40Z",
+         *       "created_at": "2026-11-18T09:02:17Z",
+         *       "updated_at": "2026-11-18T09:12:40Z"
+         *     }
+         */
         MailboxDomain: {
             id: components["schemas"]["Uuid"];
             /**
@@ -1030,7 +1198,188 @@ export interface components {
             did_you_mean: string | null;
             checks: components["schemas"]["ValidationChecks"];
         };
-        /** @description A bulk validation job, with one page of its results ordered by email. */
+        /**
+         * @description A bulk validation job, with one page of its results ordered by email.
+         * @example {
+         *       "id": "5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d",
+         *       "status": "queued",
+         *       "created_at": "2026-11-22T11:00:00Z",
+         *       "started_at": null,
+         *       "completed_at": null,
+         *       "counts": {
+         *         "total": 4,
+         *         "processed": 0,
+         *         "deliverable": 0,
+         *         "risky": 0,
+         *         "undeliverable": 0,
+         *         "unknown": 0
+         *       },
+         *       "results": [],
+         *       "links": {
+         *         "self": "/v1/email-validations/5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d",
+         *         "next": null,
+         *         "prev": null
+         *       },
+         *       "errors": []
+         *     }
+         * @example {
+         *       "id": "5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d",
+         *       "status": "completed",
+         *       "created_at": "2026-11-22T11:00:00Z",
+         *       "started_at": "2026-11-22T11:00:01Z",
+         *       "completed_at": "2026-11-22T11:00:04Z",
+         *       "counts": {
+         *         "total": 4,
+         *         "processed": 4,
+         *         "deliverable": 1,
+         *         "risky": 1,
+         *         "undeliverable": 2,
+         *         "unknown": 0
+         *       },
+         *       "results": [
+         *         {
+         *           "email": "info@acme-logistics.com",
+         *           "result": "risky",
+         *           "reason": "catch_all",
+         *           "catch_all": true,
+         *           "did_you_mean": null,
+         *           "checks": {
+         *             "syntax": true,
+         *             "internationalized": false,
+         *             "domain": "acme-logistics.com",
+         *             "mx": "mx1.acme-logistics.com",
+         *             "disposable": false,
+         *             "role_account": true,
+         *             "free_provider": false,
+         *             "smtp": {
+         *               "code": 250,
+         *               "message": "2.1.5 Recipient OK"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "email": "jan.kowalski@gmial.com",
+         *           "result": "undeliverable",
+         *           "reason": "invalid_domain",
+         *           "catch_all": null,
+         *           "did_you_mean": "jan.kowalski@gmail.com",
+         *           "checks": {
+         *             "syntax": true,
+         *             "internationalized": false,
+         *             "domain": "gmial.com",
+         *             "mx": null,
+         *             "disposable": false,
+         *             "role_account": false,
+         *             "free_provider": false,
+         *             "smtp": null
+         *           }
+         *         },
+         *         {
+         *           "email": "marta.novak@acme-logistics.com",
+         *           "result": "deliverable",
+         *           "reason": "accepted_email",
+         *           "catch_all": false,
+         *           "did_you_mean": null,
+         *           "checks": {
+         *             "syntax": true,
+         *             "internationalized": false,
+         *             "domain": "acme-logistics.com",
+         *             "mx": "mx1.acme-logistics.com",
+         *             "disposable": false,
+         *             "role_account": false,
+         *             "free_provider": false,
+         *             "smtp": {
+         *               "code": 250,
+         *               "message": "2.1.5 Recipient OK"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "email": "not-an-address",
+         *           "result": "undeliverable",
+         *           "reason": "invalid_syntax",
+         *           "catch_all": null,
+         *           "did_you_mean": null,
+         *           "checks": {
+         *             "syntax": false,
+         *             "internationalized": false,
+         *             "domain": null,
+         *             "mx": null,
+         *             "disposable": false,
+         *             "role_account": false,
+         *             "free_provider": false,
+         *             "smtp": null
+         *           }
+         *         }
+         *       ],
+         *       "links": {
+         *         "self": "/v1/email-validations/5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d?page[size]=100",
+         *         "next": null,
+         *         "prev": null
+         *       },
+         *       "errors": []
+         *     }
+         * @example {
+         *       "id": "5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d",
+         *       "status": "canceled",
+         *       "created_at": "2026-11-22T11:00:00Z",
+         *       "started_at": "2026-11-22T11:00:01Z",
+         *       "completed_at": "2026-11-22T11:00:02Z",
+         *       "counts": {
+         *         "total": 4,
+         *         "processed": 2,
+         *         "deliverable": 1,
+         *         "risky": 0,
+         *         "undeliverable": 1,
+         *         "unknown": 0
+         *       },
+         *       "results": [
+         *         {
+         *           "email": "marta.novak@acme-logistics.com",
+         *           "result": "deliverable",
+         *           "reason": "accepted_email",
+         *           "catch_all": false,
+         *           "did_you_mean": null,
+         *           "checks": {
+         *             "syntax": true,
+         *             "internationalized": false,
+         *             "domain": "acme-logistics.com",
+         *             "mx": "mx1.acme-logistics.com",
+         *             "disposable": false,
+         *             "role_account": false,
+         *             "free_provider": false,
+         *             "smtp": {
+         *               "code": 250,
+         *               "message": "2.1.5 Recipient OK"
+         *             }
+         *           }
+         *         },
+         *         {
+         *           "email": "not-an-address",
+         *           "result": "undeliverable",
+         *           "reason": "invalid_syntax",
+         *           "catch_all": null,
+         *           "did_you_mean": null,
+         *           "checks": {
+         *             "syntax": false,
+         *             "internationalized": false,
+         *             "domain": null,
+         *             "mx": null,
+         *             "disposable": false,
+         *             "role_account": false,
+         *             "free_provider": false,
+         *             "smtp": null
+         *           }
+         *         }
+         *       ],
+         *       "links": {
+         *         "self": "/v1/email-validations/5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d?page[size]=100",
+         *         "next": null,
+         *         "prev": null
+         *       },
+         *       "errors": []
+         *     }
+         */
         EmailValidation: {
             id: components["schemas"]["Uuid"];
             status: components["schemas"]["ValidationStatus"];

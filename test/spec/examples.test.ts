@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deref, operations, type ResponseSpec } from "../support/openapi.js";
+import { deref, document, operations, type ResponseSpec, validatorAt } from "../support/openapi.js";
 
 // The mock serves the contract's examples: they must tell one believable story. Same id, same
 // object; headers that agree with the bodies beside them; no action on a resource the other
@@ -115,6 +115,17 @@ describe("the contract's examples", () => {
       for (const example of r.examples) expect(codes, example.where).toContain((example.value as Json).code);
     }
   });
+
+  it.each(["Destination", "SenderIdentity", "MailboxDomain", "EmailValidation"])(
+    "give %s whole valid examples, so the mock's generated objects keep a status and its times together",
+    (name) => {
+      const schema = (document.components.schemas as Record<string, { examples?: unknown[] }>)[name]!;
+      expect(schema.examples?.length ?? 0).toBeGreaterThanOrEqual(2);
+      const validate = validatorAt(`/components/schemas/${name}`);
+      for (const example of schema.examples ?? [])
+        expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    },
+  );
 
   it("mark no ordinary answer as an idempotent replay", () => {
     for (const r of responses.filter((r) => "idempotent-replayed" in r.headers))
