@@ -60,5 +60,5 @@ describe("a full disk under SQLite", () => {
     }
     await worker!.stop();
     expect(state).toBe("completed");
-  });
+  }, 60_000);
 });
