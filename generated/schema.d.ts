@@ -1116,6 +1116,7 @@ export interface components {
          *     | `smtp_timeout` | unknown |
          *     | `smtp_unavailable` (refused) | unknown |
          *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
+         *     | `smtp_rate_limited` (the mail server answered with a rate limit: "too many recipients", "rate limit exceeded"; a limit says nothing about the mailbox) | unknown |
          *     | `smtp_sender_refused` (the server refused the probe's sender, `MAIL FROM`, for good: nothing was learned about the mailbox; the operator's `VALIDATION_MAIL_FROM`/`VALIDATION_HELO_NAME` are likely at fault, and the server logs the reply) | unknown |
          *     | `probe_disabled` | unknown |
          *     | `private_network` (MX in a private range) | unknown |
@@ -1123,7 +1124,7 @@ export interface components {
          * @example accepted_email
          * @enum {string}
          */
-        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "smtp_sender_refused" | "probe_disabled" | "private_network" | "unexpected_error";
+        ValidationReason: "accepted_email" | "catch_all" | "mailbox_full" | "disposable_domain" | "invalid_syntax" | "invalid_domain" | "null_mx" | "no_mail_server" | "rejected_email" | "smtputf8_unsupported" | "dns_error" | "greylisted" | "smtp_timeout" | "smtp_unavailable" | "smtp_blocked" | "smtp_sender_refused" | "smtp_rate_limited" | "probe_disabled" | "private_network" | "unexpected_error";
         SmtpReply: {
             /** @example 250 */
             code: number;

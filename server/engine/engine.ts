@@ -177,5 +177,10 @@ export class ValidationEngine {
   }
 }
 
-const failureReason = (kind: "timeout" | "unavailable" | "sender_refused") =>
-  kind === "timeout" ? "smtp_timeout" : kind === "sender_refused" ? "smtp_sender_refused" : "smtp_unavailable";
+const FAILURE_REASON = {
+  timeout: "smtp_timeout",
+  unavailable: "smtp_unavailable",
+  sender_refused: "smtp_sender_refused",
+  rate_limited: "smtp_rate_limited",
+} as const;
+const failureReason = (kind: keyof typeof FAILURE_REASON) => FAILURE_REASON[kind];

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { SocksProxy } from "../config.js";
 import { isAscii } from "../shared/domain.js";
 import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable } from "./smtp-session.js";
-import { reasonOfReply } from "./verdict.js";
+import { isRateLimit, reasonOfReply } from "./verdict.js";
 
 export interface ProbeSettings {
   port: number;
@@ -27,7 +27,16 @@ export interface ProbeSettings {
 
 export type ReplyClass = "2xx" | "4xx" | "5xx" | "timeout" | "unavailable";
 
-type Failure = { kind: "timeout" | "unavailable" | "sender_refused"; message: string };
+type Failure = { kind: "timeout" | "unavailable" | "sender_refused" | "rate_limited"; message: string };
+
+/** The server refuses to talk to us now because of a limit ("421 4.7.0 too many connections"). */
+class RateLimited extends SmtpUnavailable {}
+
+/** A 421 (or other refusal of the conversation) as the error it is: a rate limit, or unavailability. */
+function refusal(what: string, reply: Reply): SmtpUnavailable {
+  const text = `${what} ${reply.code} ${reply.message}`;
+  return isRateLimit(reply) ? new RateLimited(text) : new SmtpUnavailable(text);
+}
 
 /** A mail host refused MAIL FROM for good: it will not talk to this sender about any mailbox. */
 class SenderRefused extends SmtpUnavailable {
@@ -51,8 +60,11 @@ export type ProbeResult =
 const BATCH = 100;
 /** A local part with non-ASCII characters can only be named to a server offering SMTPUTF8 (RFC 6531). */
 const needsSmtpUtf8 = (rcpt: string) => !isAscii(rcpt);
-/** Temporary answers that are not about the mailbox itself (greylisting, rate limits): retried once. */
-const retryable = (r: Reply) => r.code >= 400 && r.code < 500 && r.code !== 452;
+/**
+ * Temporary answers that are not about the mailbox itself (greylisting): retried once. A rate
+ * limit is not: a greylist's wait does not clear a limit counted per minute or per hour.
+ */
+const retryable = (r: Reply) => r.code >= 400 && r.code < 500 && r.code !== 452 && !isRateLimit(r);
 
 /**
  * Asks a domain's mail server about every recipient of that domain on one connection: EHLO,
@@ -169,7 +181,7 @@ async function converse(
   needSmtpUtf8: Set<string>,
 ): Promise<void> {
   const greeting = await session.reply();
-  if (greeting.code !== 220) throw new SmtpUnavailable(`greeting ${greeting.code} ${greeting.message}`);
+  if (greeting.code !== 220) throw refusal("greeting", greeting);
   const { reply: hello, extensions } = await session.hello(settings.heloName);
   if (hello.code !== 250) throw new SmtpUnavailable(`EHLO ${hello.code} ${hello.message}`);
   if (!extensions.has("SMTPUTF8")) for (const rcpt of recipients.filter(needsSmtpUtf8)) needSmtpUtf8.add(rcpt);
@@ -200,7 +212,7 @@ async function transaction(
   const ask = async (line: string) => {
     const reply = pipelining ? await session.reply() : await session.command(line);
     // 421 is about the connection (the server is closing it), never about the mailbox.
-    if (reply.code === 421) throw new SmtpUnavailable(`the server closed the conversation: ${reply.message}`);
+    if (reply.code === 421) throw refusal("the server closed the conversation:", reply);
     return reply;
   };
   if (reset) await ask("RSET");
@@ -220,6 +232,12 @@ async function transaction(
 function failed(error: unknown): Failure {
   const message = error instanceof Error ? error.message : String(error);
   const kind =
-    error instanceof SmtpTimeout ? "timeout" : error instanceof SenderRefused ? "sender_refused" : "unavailable";
+    error instanceof SmtpTimeout
+      ? "timeout"
+      : error instanceof SenderRefused
+        ? "sender_refused"
+        : error instanceof RateLimited
+          ? "rate_limited"
+          : "unavailable";
   return { kind, message };
 }

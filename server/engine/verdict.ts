@@ -22,6 +22,7 @@ const RESULT_OF: Record<Reason, ValidationResult["result"]> = {
   smtp_unavailable: "unknown",
   smtp_blocked: "unknown",
   smtp_sender_refused: "unknown",
+  smtp_rate_limited: "unknown",
   probe_disabled: "unknown",
   private_network: "unknown",
   unexpected_error: "unknown",
@@ -44,6 +45,21 @@ export function verdict(
 }
 
 /**
+ * Words mail servers use for a limit on us rather than a fact about a mailbox: Postfix's
+ * "450 4.7.1 Error: too many recipients" (smtpd_client_recipient_rate_limit) and "421 4.7.0 Error:
+ * too many connections", "rate limit exceeded", "throttled", "slow down"...
+ */
+const RATE_LIMIT = /rate.?limit|too many (recipients|connections|messages|mails|requests|errors)|throttl|slow down/i;
+
+/**
+ * An answer that is a limit on the sender (temporary or not): it says nothing about the mailbox, so
+ * it never makes an address undeliverable, and waiting a greylist's minute will not clear it.
+ */
+export function isRateLimit(reply: Reply): boolean {
+  return reply.code >= 400 && reply.code < 600 && RATE_LIMIT.test(reply.message);
+}
+
+/**
  * What a mail server's answer to RCPT TO means (the catch-all decided separately). The enhanced
  * status code (RFC 3463), when the server gives one, is more precise than the basic code: a
  * `5.7.x` is a policy refusal of the probe (a blocked sending address, say), which says nothing
@@ -54,6 +70,7 @@ export function reasonOfReply(reply: Reply, catchAll: boolean | null): Reason {
   const enhanced = /^[245]\.(\d{1,3})\.(\d{1,3})(?:\s|$)/.exec(reply.message);
   if (enhanced?.[1] === "2" && enhanced[2] === "2") return "mailbox_full";
   if (reply.code >= 500 && enhanced?.[1] === "7") return "smtp_blocked";
+  if (isRateLimit(reply)) return "smtp_rate_limited";
   if ([550, 551, 553, 554].includes(reply.code)) return "rejected_email";
   if (reply.code === 452 || reply.code === 552) return "mailbox_full";
   if (reply.code >= 400 && reply.code < 500) return "greylisted";

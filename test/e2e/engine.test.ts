@@ -127,6 +127,26 @@ beforeAll(async () => {
       unknown: { code: 450, message: "4.7.1 Try again later" },
     }),
   );
+  // Rate limits: Postfix's answer past smtpd_client_recipient_rate_limit, and a refused connection.
+  servers.push(
+    await mxServer({
+      host: "127.0.0.20",
+      port,
+      enhancedStatusCodes: false,
+      mailboxes: { "ana@limited.test": "accept" },
+      unknown: { code: 450, message: "4.7.1 Error: too many recipients from [127.0.0.1]" },
+    }),
+    await mxServer({
+      host: "127.0.0.21",
+      port,
+      mailboxes: {},
+      refuseConnection: { code: 421, message: "4.7.0 mx.crowded.test Error: too many connections from 127.0.0.1" },
+    }),
+  );
+  zone("limited.test", ["mx.limited.test"]);
+  dns.publish("mx.limited.test", { A: ["127.0.0.20"] });
+  zone("crowded.test", ["mx.crowded.test"]);
+  dns.publish("mx.crowded.test", { A: ["127.0.0.21"] });
   zone("policy-canary.test", ["mx.policy-canary.test"]);
   dns.publish("mx.policy-canary.test", { A: ["127.0.0.17"] });
   zone("later-canary.test", ["mx.later-canary.test"]);
@@ -202,6 +222,8 @@ describe("the validation engine", () => {
     ["ana@dangling.test", "undeliverable", "no_mail_server"], // RFC 5321 §5.1: no usable MX is an error
     ["ana@dangling2.test", "undeliverable", "no_mail_server"],
     ["ana@flaky-mx.test", "unknown", "dns_error"], // one MX's lookup failed: nothing is proven
+    ["bo@limited.test", "unknown", "smtp_rate_limited"], // 450 4.7.1 too many recipients: a limit, not the mailbox
+    ["ana@crowded.test", "unknown", "smtp_rate_limited"], // 421 4.7.0 too many connections
     ["ana@missing.test", "undeliverable", "invalid_domain"],
     ["ana@broken.test", "unknown", "dns_error"],
     ["not an address", "undeliverable", "invalid_syntax"],

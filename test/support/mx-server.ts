@@ -25,6 +25,8 @@ export interface MxOptions {
   refuseSender?: number;
   /** After this many refused recipients on a connection, answer 421 and close (Postfix's smtpd_hard_error_limit). */
   errorLimit?: number;
+  /** Refuse every connection with this answer instead of the greeting (a "421 too many connections"). */
+  refuseConnection?: { code: number; message: string };
   /** How a recipient not in `mailboxes` is refused (default 550 "No such user"). */
   unknown?: { code: number; message: string };
   /** Prefix replies with RFC 3463 enhanced codes chosen by smtp-server; true unless set (off to spell them out). */
@@ -61,6 +63,10 @@ export async function mxServer(options: MxOptions) {
       connections.push({ rcpts: [], errors: 0, transactions: [], data: false });
       (session as unknown as { index: number }).index = connections.length - 1;
       if (options.silent) return; // never answers: the probe must time out
+      if (options.refuseConnection)
+        return callback(
+          Object.assign(new Error(options.refuseConnection.message), { responseCode: options.refuseConnection.code }),
+        );
       callback();
     },
     onMailFrom(address, session, callback) {
