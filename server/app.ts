@@ -105,6 +105,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
       sqliteDir: config.databaseUrl ? null : config.dataDir,
       queue: () => services.emailValidations.queueStats(),
       workers: () => services.emailValidations.workerLiveness(),
+      senderRefusedAt: () => services.probeHealth.refusedSince(),
       metrics: services.metrics,
       metricsAccess: config.metrics,
       publicUrl: config.publicUrl,

@@ -14,6 +14,7 @@ import { EmailCheckService } from "./email-checks/service.js";
 import { EmailValidationRepository } from "./email-validations/repository.js";
 import { EmailValidationService } from "./email-validations/service.js";
 import { ValidationWorker } from "./email-validations/worker.js";
+import { ProbeHealth } from "./engine/probe-health.js";
 import { engineSettings } from "./engine/settings.js";
 import { IdempotencyRepository } from "./http/idempotency-repository.js";
 import { RateLimiter } from "./http/rate-limit.js";
@@ -90,7 +91,9 @@ export function compose({
   // Every probe's replies, by class, on the process's metrics; a refused sender in the log (our
   // identity is at fault, so the operator must hear of it), at most once a minute per mail host.
   const refusalsLogged = new Map<string, number>();
+  const probeHealth = new ProbeHealth();
   const onSenderRefused = (host: string, reply: { code: number; message: string }) => {
+    probeHealth.recordRefusal(host, reply);
     const now = Date.now();
     if (now - (refusalsLogged.get(host) ?? 0) < 60_000) return;
     if (refusalsLogged.size > 1000) refusalsLogged.clear();
@@ -130,6 +133,8 @@ export function compose({
     senderIdentities: new SenderIdentityService(identityRepository, mailboxDomains, confirmations, clock),
     mailboxDomains,
     emailValidations,
+    /** What this process's probes learned about their own identity (for /healthz). */
+    probeHealth,
     // A greylisting server's retry would take longer than anyone waits on a form.
     emailChecks: new EmailCheckService(probing({ greylistRetryMs: 0 }), config.validation.checkTimeoutMs, (r) =>
       metrics.addressesValidated.inc({ result: r.result, reason: r.reason }),
@@ -148,6 +153,7 @@ export function compose({
         idleMs: 250,
         maxAttempts: 3,
         inFlight: config.validation.chunksInFlight,
+        senderRefusedAt: () => probeHealth.refusedSince(),
       };
       const workers = Array.from(
         { length: count },

@@ -1423,7 +1423,7 @@ export interface components {
         };
         Health: {
             /**
-             * @description `ok`: all dependencies answer; `degraded`: the API works but mail is failing, or validation chunks wait and no worker is alive; `unavailable`: the store does not answer, or cannot write (its disk is full).
+             * @description `ok`: all dependencies answer; `degraded`: the API works but mail is failing, validation chunks wait and no worker is alive, or mail hosts refuse the probe's sender; `unavailable`: the store does not answer, or cannot write (its disk is full).
              * @example ok
              * @enum {string}
              */
@@ -1445,6 +1445,12 @@ export interface components {
                  * @enum {string}
                  */
                 mail: "ok" | "failing";
+                /**
+                 * @description `sender_refused`: within the last hour a mail host refused the probe's sender (`MAIL FROM`), in this process or in a worker of any process; those results are `unknown`/`smtp_sender_refused` and the log names the host and its reply. Check `VALIDATION_HELO_NAME` and `VALIDATION_MAIL_FROM`.
+                 * @example ok
+                 * @enum {string}
+                 */
+                probe: "ok" | "sender_refused";
             };
             /** @description The validation workers of every process, by their heartbeats (null when the store does not answer). */
             workers: {

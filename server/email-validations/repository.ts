@@ -206,11 +206,11 @@ export class EmailValidationRepository {
   }
 
   /** A worker says it is alive (and forgets workers silent for a day). */
-  async workerSeen(id: string, at: string, dayAgo: string): Promise<void> {
+  async workerSeen(id: string, at: string, dayAgo: string, senderRefusedAt: string | null = null): Promise<void> {
     await this.db
       .insertInto("validation_workers")
-      .values({ id, seen_at: at })
-      .onConflict((oc) => oc.column("id").doUpdateSet({ seen_at: at }))
+      .values({ id, seen_at: at, sender_refused_at: senderRefusedAt })
+      .onConflict((oc) => oc.column("id").doUpdateSet({ seen_at: at, sender_refused_at: senderRefusedAt }))
       .execute();
     await this.db.deleteFrom("validation_workers").where("seen_at", "<", dayAgo).execute();
   }
@@ -220,15 +220,18 @@ export class EmailValidationRepository {
   }
 
   /** Workers seen since `since`, and the newest heartbeat of any. */
-  async workerLiveness(since: string): Promise<{ alive: number; lastSeenAt: string | null }> {
+  async workerLiveness(
+    since: string,
+  ): Promise<{ alive: number; lastSeenAt: string | null; senderRefusedAt: string | null }> {
     const row = await this.db
       .selectFrom("validation_workers")
       .select((eb) => [
         eb.fn.count<number>(eb.case().when("seen_at", ">=", since).then(1).end()).as("alive"),
         eb.fn.max("seen_at").as("last"),
+        eb.fn.max("sender_refused_at").as("refused"),
       ])
       .executeTakeFirst();
-    return { alive: Number(row?.alive ?? 0), lastSeenAt: row?.last ?? null };
+    return { alive: Number(row?.alive ?? 0), lastSeenAt: row?.last ?? null, senderRefusedAt: row?.refused ?? null };
   }
 
   async heartbeat(owner: string, claim: ChunkClaim, leaseUntil: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { components } from "../../generated/schema.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
+import { REFUSAL_MEMORY_MS } from "../engine/probe-health.js";
 import type { ValidationResult } from "../engine/verdict.js";
 import { found, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
@@ -98,9 +99,16 @@ export class EmailValidationService {
     return this.repository.queueStats(iso(this.clock()));
   }
 
-  /** Workers that said they were alive within the last minute, and the newest heartbeat. */
-  workerLiveness() {
-    return this.repository.workerLiveness(iso(new Date(this.clock().getTime() - 60_000)));
+  /**
+   * Workers that said they were alive within the last minute, the newest heartbeat, and when any
+   * worker's probes last had their sender refused (within the hour that is remembered).
+   */
+  async workerLiveness() {
+    const now = this.clock().getTime();
+    const liveness = await this.repository.workerLiveness(iso(new Date(now - 60_000)));
+    const refusedAt = liveness.senderRefusedAt;
+    const recent = refusedAt !== null && Date.parse(refusedAt) > now - REFUSAL_MEMORY_MS;
+    return { ...liveness, senderRefusedAt: recent ? refusedAt : null };
   }
 
   isTerminal(job: EmailValidation): boolean {

@@ -13,6 +13,8 @@ declare module "../db/schema.js" {
 export interface ValidationWorkersTable {
   id: string;
   seen_at: string;
+  /** When this worker's probes last had their sender refused (within the last hour), if they did. */
+  sender_refused_at: string | null;
 }
 
 /**

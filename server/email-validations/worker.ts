@@ -17,6 +17,8 @@ export interface WorkerOptions {
   inFlight?: number;
   /** How often the worker says it is alive (validation_workers, read by /healthz). */
   heartbeatMs?: number;
+  /** When this process's probes last had their sender refused (carried in the heartbeat). */
+  senderRefusedAt?: () => string | null;
 }
 
 /** The counters a worker moves (a subset of the process's metrics). */
@@ -54,7 +56,10 @@ export class ValidationWorker {
     this.running = true;
     const alive = () => {
       const now = this.clock().getTime();
-      void this.repository.workerSeen(this.id, iso(new Date(now)), iso(new Date(now - 86_400_000))).catch(() => {});
+      const refusedAt = this.options.senderRefusedAt?.() ?? null;
+      void this.repository
+        .workerSeen(this.id, iso(new Date(now)), iso(new Date(now - 86_400_000)), refusedAt)
+        .catch(() => {});
     };
     alive();
     this.heartbeat = setInterval(alive, this.options.heartbeatMs ?? 15_000);

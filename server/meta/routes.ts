@@ -14,8 +14,10 @@ export interface MetaSources {
   sqliteDir: string | null;
   /** Chunks waiting and running, from the store. */
   queue: () => Promise<{ chunks: { queued: number; running: number }; oldestQueuedAt: string | null }>;
-  /** Workers alive (a heartbeat within the last minute), from the store. */
-  workers: () => Promise<{ alive: number; lastSeenAt: string | null }>;
+  /** Workers alive (a heartbeat within the last minute), and any recent refusal of their sender, from the store. */
+  workers: () => Promise<{ alive: number; lastSeenAt: string | null; senderRefusedAt: string | null }>;
+  /** When this process's own probes last had their sender refused (recently), or null. */
+  senderRefusedAt: () => string | null;
   metrics: Metrics;
   /** GET /metrics: off (not served), open (token undefined), or behind a bearer token. */
   metricsAccess: { enabled: boolean; token: string | undefined };
@@ -38,14 +40,17 @@ export function metaRoutes(sources: MetaSources): Router {
     const mail = mailer.health();
     // Work waits and no worker of any process is alive: jobs will not move.
     const stalled = (queue?.chunks.queued ?? 0) > 0 && workers?.alive === 0;
-    const status = store !== "ok" ? "unavailable" : mail === "failing" || stalled ? "degraded" : "ok";
+    // Mail hosts refuse the probe's sender (here or in any worker): results will be unknown.
+    const probe = sources.senderRefusedAt() || workers?.senderRefusedAt ? "sender_refused" : "ok";
+    const degraded = mail === "failing" || stalled || probe !== "ok";
+    const status = store !== "ok" ? "unavailable" : degraded ? "degraded" : "ok";
     const disk = sqliteDir === null ? null : freeBytes(sqliteDir);
     res
       .status(store === "ok" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .json({
         status,
-        checks: { store, mail, disk_free_bytes: disk },
+        checks: { store, mail, probe, disk_free_bytes: disk },
         workers: workers && { alive: workers.alive, last_heartbeat_at: workers.lastSeenAt },
         queue: queue && {
           queued_chunks: queue.chunks.queued,

@@ -142,6 +142,7 @@ describe("confirmation mail over SMTP", () => {
         checks: {
           store: "ok",
           mail: "failing",
+          probe: "ok",
           disk_free_bytes: server.config.databaseUrl ? null : expect.any(Number),
         },
         // This server runs no workers, and nothing waits for one.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../client/src/index.js";
+import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { inProcessServer } from "../support/in-process.js";
 
 // /healthz tells an operator when jobs cannot move: work waits and no worker of any process is alive.
@@ -11,6 +12,7 @@ afterAll(() => server.close());
 
 type Health = {
   status: string;
+  checks: { probe: string };
   workers: { alive: number; last_heartbeat_at: string | null };
   queue: { queued_chunks: number; oldest_queued_at: string | null };
 };
@@ -35,5 +37,18 @@ describe("health with a queue", () => {
     } finally {
       await worker!.stop();
     }
+  });
+
+  it("says the probe's sender is refused while any worker's heartbeat reports a refusal of the last hour", async () => {
+    const repository = new EmailValidationRepository(server.db);
+    const now = Date.now();
+    const at = (ms: number) => new Date(ms).toISOString();
+    await repository.workerSeen("elsewhere:1", at(now), at(now - 86_400_000), at(now - 5 * 60_000));
+    expect((await health()).checks).toMatchObject({ probe: "sender_refused" });
+    expect((await health()).status).toBe("degraded");
+    // Two hours ago is not news any more.
+    await repository.workerSeen("elsewhere:1", at(now), at(now - 86_400_000), at(now - 2 * 3600_000));
+    expect((await health()).checks).toMatchObject({ probe: "ok" });
+    await repository.workerGone("elsewhere:1");
   });
 });

@@ -7,6 +7,7 @@ import * as inputsInChunks from "./005-validation-inputs-in-chunks.js";
 import * as abuseLimits from "./006-abuse-limits.js";
 import * as fairClaims from "./007-fair-claims.js";
 import * as operations from "./008-operations.js";
+import * as probeHealth from "./009-probe-health.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "006-abuse-limits": abuseLimits,
   "007-fair-claims": fairClaims,
   "008-operations": operations,
+  "009-probe-health": probeHealth,
 };
 
 export const migrationProvider: MigrationProvider = {
