@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import SQLite from "better-sqlite3";
 import { describe, expect, inject, it } from "vitest";
 import { fresh, raw } from "../support/api.js";
-import { confirmationPath, latestOutboxPath, outboxMails } from "../support/mail.js";
+import { confirmationPath, eventually, latestOutboxPath, outboxMails } from "../support/mail.js";
 import { startLoggedServer } from "../support/processes.js";
 import { createKey, keysCli } from "../support/real-server.js";
 
@@ -35,10 +35,11 @@ describe("accounts: the display name the people we email see", () => {
     expect(renamed).toMatchObject({ code: 0 });
     const email = `dn-${fresh()}@acme-logistics.com`;
     expect((await raw({ ...server, apiKey: key }, "POST", "/v1/destinations", jsonBody({ email }))).status).toBe(201);
-    const [mail] = await outboxMails(server.dataDir, email);
-    expect(mail!.text).toContain("Acme Forwarding asked to forward mail to this address");
-    expect(mail!.text).not.toContain(account);
-    const page = await (await fetch(server.baseUrl + confirmationPath(mail!))).text();
+    // The mail thread writes the .eml after the answer: wait for it.
+    const mail = await eventually(async () => (await outboxMails(server.dataDir, email))[0]);
+    expect(mail.text).toContain("Acme Forwarding asked to forward mail to this address");
+    expect(mail.text).not.toContain(account);
+    const page = await (await fetch(server.baseUrl + confirmationPath(mail))).text();
     expect(page).toContain("<strong>Acme Forwarding</strong> asked to forward mail");
 
     const listed = await cli("accounts", ["list", "--json"], server.env);
