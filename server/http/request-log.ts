@@ -22,9 +22,20 @@ export function requestLog(
   options: { quietPaths?: string[] } = {},
 ): RequestHandler {
   const quiet = new Set(options.quietPaths ?? []);
+  // The route template is looked up once per request (a scan of the contract's paths), when the
+  // answer is finished, and read by both the metrics and the log line.
+  const routes = new WeakMap<ServerResponse, string>();
+  const routeFor = (req: IncomingMessage, res: ServerResponse) => {
+    let route = routes.get(res);
+    if (route === undefined) {
+      route = routeOf(pathOf(req));
+      routes.set(res, route);
+    }
+    return route;
+  };
   const fields = (req: IncomingMessage, res: ServerResponse) => ({
     method: req.method,
-    route: routeOf(pathOf(req)),
+    route: routeFor(req, res),
     status: res.statusCode,
     duration_ms: Math.round(elapsedSeconds(res) * 10_000) / 10,
     account_id: ((res as Response).locals?.accountId as string | undefined) ?? null,
@@ -53,7 +64,7 @@ export function requestLog(
     if (quiet.has(pathOf(req))) return next();
     started.set(res, process.hrtime.bigint());
     res.once("finish", () => {
-      const labels = { method: req.method, route: routeOf(pathOf(req)), status: String(res.statusCode) };
+      const labels = { method: req.method, route: routeFor(req, res), status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, elapsedSeconds(res));
     });

@@ -61,11 +61,13 @@ export interface ObservedSources {
   pool(): { total: number; idle: number; waiting: number; max: number } | null;
 }
 
+type QueueReading = Awaited<ReturnType<ObservedSources["queue"]>>;
+
 /** Gauges read when Prometheus scrapes: the queue from the store, the pool from its driver. */
 export function observe(metrics: Metrics, sources: ObservedSources, now: () => number = Date.now): void {
   const registers = [metrics.registry];
   // One store read per scrape serves the three queue gauges.
-  let reading: Promise<Awaited<ReturnType<ObservedSources["queue"]>> | null> | null = null;
+  let reading: Promise<QueueReading | null> | null = null;
   const queue = () => {
     reading ??= sources
       .queue()
@@ -73,28 +75,29 @@ export function observe(metrics: Metrics, sources: ObservedSources, now: () => n
       .finally(() => setTimeout(() => (reading = null), 0));
     return reading;
   };
-  new Gauge({
-    name: "mailproof_validation_jobs",
-    help: "Email validation jobs by state (all processes: read from the store).",
-    labelNames: ["state"] as const,
-    registers,
-    async collect() {
-      const q = await queue();
-      this.reset();
-      for (const [state, n] of Object.entries(q?.jobs ?? {})) this.set({ state }, n);
-    },
-  });
-  new Gauge({
-    name: "mailproof_validation_chunks",
-    help: "Validation chunks by state: queued is the queue depth (all processes: read from the store).",
-    labelNames: ["state"] as const,
-    registers,
-    async collect() {
-      const q = await queue();
-      this.reset();
-      for (const [state, n] of Object.entries(q?.chunks ?? {})) this.set({ state }, n);
-    },
-  });
+  // A gauge with one series per state, set from one read of the queue.
+  const byState = (name: string, help: string, pick: (q: QueueReading) => Record<string, number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["state"] as const,
+      registers,
+      async collect() {
+        const q = await queue();
+        this.reset();
+        for (const [state, n] of Object.entries(q ? pick(q) : {})) this.set({ state }, n);
+      },
+    });
+  byState(
+    "mailproof_validation_jobs",
+    "Email validation jobs by state (all processes: read from the store).",
+    (q) => q.jobs,
+  );
+  byState(
+    "mailproof_validation_chunks",
+    "Validation chunks by state: queued is the queue depth (all processes: read from the store).",
+    (q) => q.chunks,
+  );
   new Gauge({
     name: "mailproof_validation_oldest_queued_age_seconds",
     help: "Age of the job of the oldest chunk waiting for a worker; 0 when none waits.",

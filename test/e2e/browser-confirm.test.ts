@@ -1,6 +1,7 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
+import { launchChromium } from "../support/browser.js";
 import { inProcessServer } from "../support/in-process.js";
 import { latestOutboxPath } from "../support/mail.js";
 
@@ -13,19 +14,7 @@ let browser: Browser;
 beforeAll(async () => {
   server = await inProcessServer();
   api = createClient({ baseUrl: server.url, apiKey: await server.createKey("Acme Logistics") });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
