@@ -42,6 +42,8 @@ export interface Config {
     /** The most one domain's probe conversations may take, retries included. */
     domainTimeoutMs: number;
     perHostConcurrency: number;
+    refusalsPerConnection: number;
+    rateLimitBackoffMs: number;
     concurrency: number;
     checkTimeoutMs: number;
     chunksInFlight: number;
@@ -224,6 +226,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     greylistRetryMs: read("VALIDATION_GREYLIST_RETRY_MS", 60_000, count(0), "milliseconds"),
     domainTimeoutMs: read("VALIDATION_DOMAIN_TIMEOUT_MS", 120_000, count(1000), "milliseconds (1000 or more)"),
     perHostConcurrency: read("VALIDATION_PER_HOST_CONCURRENCY", 2, count(1), "connections (1 or more)"),
+    refusalsPerConnection: read(
+      "VALIDATION_REFUSALS_PER_CONNECTION",
+      9,
+      count(1),
+      "refused recipients per connection (1 or more)",
+    ),
+    rateLimitBackoffMs: read("VALIDATION_RATE_LIMIT_BACKOFF_MS", 1000, count(1), "milliseconds (1 or more)"),
     concurrency: read("VALIDATION_CONCURRENCY", 50, count(1), "connections (1 or more)"),
     checkTimeoutMs: read("EMAIL_CHECK_TIMEOUT_MS", 15_000, count(100), "milliseconds"),
     chunksInFlight: read("VALIDATION_CHUNKS_IN_FLIGHT", 32, count(1), "chunks (1 or more)"),

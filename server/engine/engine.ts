@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { addressChecks } from "./address-checks.js";
 import { type DnsOptions, EngineDns } from "./dns.js";
+import { HostPace } from "./host-pace.js";
 import { suggestDomain } from "./lists.js";
 import { isPrivateAddress } from "./network-guard.js";
 import { type ProbeSettings, probeDomain } from "./smtp-probe.js";
@@ -36,9 +37,12 @@ export class ValidationEngine {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly suggestions = new Map<string, string | null>();
+  /** Each mail host's pace, learned from its rate limits and kept for the engine's life (a job). */
+  private readonly pace: HostPace;
 
   constructor(private readonly settings: EngineSettings) {
     this.dns = new EngineDns(settings.dns);
+    this.pace = new HostPace(settings.probe.rateLimitBackoffMs);
   }
 
   async validate(emails: string[]): Promise<ValidationResult[]> {
@@ -122,7 +126,7 @@ export class ValidationEngine {
         continue;
       }
       const probed = await this.withSlot(host, () =>
-        probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe),
+        probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe, this.pace),
       );
       if (probed.kind !== "answered") {
         lastFailure = failureReason(probed.kind);

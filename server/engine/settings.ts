@@ -13,6 +13,8 @@ export function engineSettings(config: Config, overrides: { greylistRetryMs?: nu
       connectTimeoutMs: v.connectTimeoutMs,
       commandTimeoutMs: v.commandTimeoutMs,
       greylistRetryMs: overrides.greylistRetryMs ?? v.greylistRetryMs,
+      refusalsPerConnection: v.refusalsPerConnection,
+      rateLimitBackoffMs: v.rateLimitBackoffMs,
       domainTimeoutMs: v.domainTimeoutMs,
       ...(v.socksProxy && { proxy: v.socksProxy }),
     },

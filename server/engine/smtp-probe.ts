@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { SocksProxy } from "../config.js";
 import { isAscii } from "../shared/domain.js";
+import { HostPace } from "./host-pace.js";
 import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable } from "./smtp-session.js";
-import { isRateLimit, reasonOfReply } from "./verdict.js";
+import { isRateLimit, isSenderRefusal, reasonOfReply } from "./verdict.js";
 
 export interface ProbeSettings {
   port: number;
@@ -12,6 +13,14 @@ export interface ProbeSettings {
   commandTimeoutMs: number;
   /** Wait before the one retry of recipients that got a temporary (greylisting) answer. */
   greylistRetryMs: number;
+  /**
+   * Refused recipients one connection may collect before the next ones are asked on a new
+   * connection: mail servers slow down or drop a client that makes many errors (Postfix delays
+   * every reply by 1 s once a connection has made more than 10, and drops it after 20).
+   */
+  refusalsPerConnection: number;
+  /** The first wait after a host's rate limit; it doubles with each further limit (HostPace). */
+  rateLimitBackoffMs: number;
   /** Connect through this SOCKS5 proxy instead of directly. */
   proxy?: SocksProxy;
   /**
@@ -38,10 +47,10 @@ function refusal(what: string, reply: Reply): SmtpUnavailable {
   return isRateLimit(reply) ? new RateLimited(text) : new SmtpUnavailable(text);
 }
 
-/** A mail host refused MAIL FROM for good: it will not talk to this sender about any mailbox. */
+/** A mail host refused our sender (at MAIL FROM, or at RCPT TO): it will not talk to it about any mailbox. */
 class SenderRefused extends SmtpUnavailable {
   constructor(readonly reply: Reply) {
-    super(`MAIL FROM refused: ${reply.code} ${reply.message}`);
+    super(`sender refused: ${reply.code} ${reply.message}`);
   }
 }
 
@@ -58,6 +67,8 @@ export type ProbeResult =
   | Failure;
 
 const BATCH = 100;
+/** Waits after rate limits before what is still limited is reported as such (1 + 2 + ... + 32 s by default). */
+const LIMIT_RETRIES = 6;
 /** A local part with non-ASCII characters can only be named to a server offering SMTPUTF8 (RFC 6531). */
 const needsSmtpUtf8 = (rcpt: string) => !isAscii(rcpt);
 /**
@@ -78,22 +89,68 @@ export async function probeDomain(
   domain: string,
   recipients: string[],
   settings: ProbeSettings,
+  pace: HostPace = new HostPace(settings.rateLimitBackoffMs),
 ): Promise<ProbeResult> {
   const canary = `mailproof-${randomBytes(6).toString("hex")}@${domain}`;
   const deadline = Date.now() + (settings.domainTimeoutMs ?? Number.POSITIVE_INFINITY);
-  let result = await probeOnce(addresses, [...recipients, canary], settings, deadline);
+  const everyone = [...recipients, canary];
+  let result = await probeOnce(addresses, everyone, settings, deadline, pace);
   if (result.kind === "answered") {
     const again = [...result.replies].filter(([, reply]) => retryable(reply)).map(([rcpt]) => rcpt);
     if (again.length > 0 && Date.now() + settings.greylistRetryMs < deadline) {
       await new Promise((r) => setTimeout(r, settings.greylistRetryMs));
-      const retry = await probeOnce(addresses, again, settings, deadline);
-      if (retry.kind === "answered") for (const [rcpt, reply] of retry.replies) result.replies.set(rcpt, reply);
+      result = merged(result, await probeOnce(addresses, again, settings, deadline, pace));
     }
-    const canaryReply = result.replies.get(canary);
-    result.replies.delete(canary);
-    result = { ...result, catchAll: canaryReply ? catchAllOf(canaryReply) : null };
+  }
+  result = await outwaitLimits(addresses, everyone, result, settings, deadline, pace);
+  if (result.kind !== "answered") return result;
+  const canaryReply = result.replies.get(canary);
+  result.replies.delete(canary);
+  return { ...result, catchAll: canaryReply ? catchAllOf(canaryReply) : null };
+}
+
+/**
+ * While the host's answer for some recipients is a rate limit, asks again about those after a
+ * wait that doubles each time (the host's pace, kept for the rest of the job), for as long as
+ * the domain's time allows. What is still limited then is reported as such, never as a verdict.
+ */
+async function outwaitLimits(
+  addresses: string[],
+  recipients: string[],
+  result: ProbeResult,
+  settings: ProbeSettings,
+  deadline: number,
+  pace: HostPace,
+): Promise<ProbeResult> {
+  const host = addresses[0] ?? "";
+  for (let retry = 0; retry < LIMIT_RETRIES; retry++) {
+    const limited = limitedRecipients(recipients, result);
+    if (limited.length === 0) return result;
+    const wait = pace.slowDown(host);
+    if (Date.now() + wait >= deadline) return result;
+    result = merged(result, await probeOnce(addresses, limited, settings, deadline, pace));
   }
   return result;
+}
+
+/** The recipients whose only answer so far is a rate limit (or none, the conversation cut by one). */
+function limitedRecipients(recipients: string[], result: ProbeResult): string[] {
+  if (result.kind === "rate_limited") return recipients;
+  if (result.kind !== "answered") return [];
+  const cutByLimit = result.unanswered?.kind === "rate_limited";
+  return recipients.filter((rcpt) => {
+    const reply = result.replies.get(rcpt);
+    return reply ? isRateLimit(reply) : cutByLimit && !result.needSmtpUtf8.has(rcpt);
+  });
+}
+
+/** A result with a later pass's answers on top. */
+function merged(before: ProbeResult, after: ProbeResult): ProbeResult {
+  if (before.kind !== "answered") return after;
+  if (after.kind !== "answered") return { ...before, unanswered: before.unanswered && after };
+  for (const [rcpt, reply] of after.replies) before.replies.set(rcpt, reply);
+  for (const rcpt of after.needSmtpUtf8) before.needSmtpUtf8.add(rcpt);
+  return { ...before, unanswered: after.unanswered ?? before.unanswered };
 }
 
 /**
@@ -107,126 +164,191 @@ function catchAllOf(reply: Reply): boolean | null {
 }
 
 /**
- * One pass over the recipients. A server may end a conversation part-way (Postfix closes it with
- * a 421 after 20 refused recipients): the answers so far are kept and a new connection carries on
- * from there, for as long as each connection gets further. Then the host's next address.
+ * One pass over the recipients. A conversation that ends part-way (the connection's share of
+ * refusals is used up, or the server closed it: Postfix does after 20 refused recipients) keeps
+ * its answers, and a new connection carries on from there, for as long as each one gets further.
+ * Then the host's next address. A rate limit ends the pass: the caller waits before asking again.
  */
 async function probeOnce(
   addresses: string[],
   recipients: string[],
   settings: ProbeSettings,
   deadline: number,
+  pace: HostPace,
 ): Promise<ProbeResult> {
   const replies = new Map<string, Reply>();
   const needSmtpUtf8 = new Set<string>();
   const settled = () => replies.size + needSmtpUtf8.size;
+  const answered = (unanswered: Failure | null): ProbeResult => ({
+    kind: "answered",
+    replies,
+    needSmtpUtf8,
+    catchAll: null,
+    unanswered,
+  });
+  const pacing = addresses[0] ?? "";
   let failure: Failure | null = null;
   for (const address of addresses) {
     for (;;) {
       const remaining = recipients.filter((rcpt) => !replies.has(rcpt) && !needSmtpUtf8.has(rcpt));
-      if (remaining.length === 0) return { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: null };
-      if (Date.now() >= deadline) {
+      if (remaining.length === 0) return answered(null);
+      const wait = pace.waitBefore(pacing);
+      if (Date.now() + wait >= deadline) {
         failure = { kind: "timeout", message: "the domain's time was up" };
-        return settled() > 0
-          ? { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: failure }
-          : failure;
+        return settled() > 0 ? answered(failure) : failure;
       }
-      let session: SmtpSession;
-      try {
-        session = await SmtpSession.connect(
-          address,
-          settings.port,
-          settings.connectTimeoutMs,
-          settings.commandTimeoutMs,
-          settings.proxy,
-        );
-      } catch (error) {
-        failure = failed(error);
-        settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
-        break; // the next address of the host
-      }
-      const observe = settings.observe;
-      if (observe) session.onReply = (code) => observe(`${Math.min(5, Math.floor(code / 100))}xx` as ReplyClass);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pace.started(pacing);
       const before = settled();
-      const timer = Number.isFinite(deadline)
-        ? setTimeout(
-            () => session.abort(new SmtpTimeout("the domain's time was up")),
-            Math.max(0, deadline - Date.now()),
-          )
-        : undefined;
-      try {
-        await converse(session, remaining, settings, replies, needSmtpUtf8);
-      } catch (error) {
-        failure = failed(error);
-        // The refusal's reply was counted as a 5xx; the operator hears what it said.
-        if (error instanceof SenderRefused) settings.onSenderRefused?.(address, error.reply);
-        else settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
-      } finally {
-        clearTimeout(timer);
-        await session.quit();
-      }
+      const ended = await conversation(address, remaining, settings, deadline, replies, needSmtpUtf8);
+      if (ended) failure = ended;
+      if (ended?.kind === "rate_limited") return settled() > 0 ? answered(ended) : ended;
       if (settled() === before) break; // this connection got nowhere: the next address
     }
   }
   failure ??= { kind: "unavailable", message: "no address to connect to" };
-  return settled() > 0 ? { kind: "answered", replies, needSmtpUtf8, catchAll: null, unanswered: failure } : failure;
+  return settled() > 0 ? answered(failure) : failure;
 }
 
-/** One conversation: the greeting, EHLO, then transactions of at most 100; answers go into `replies` as they come. */
+/** One connection's conversation; its answers go into `replies`. Returns why it ended early, if it did. */
+async function conversation(
+  address: string,
+  recipients: string[],
+  settings: ProbeSettings,
+  deadline: number,
+  replies: Map<string, Reply>,
+  needSmtpUtf8: Set<string>,
+): Promise<Failure | null> {
+  let session: SmtpSession;
+  try {
+    session = await SmtpSession.connect(
+      address,
+      settings.port,
+      settings.connectTimeoutMs,
+      settings.commandTimeoutMs,
+      settings.proxy,
+    );
+  } catch (error) {
+    const failure = failed(error);
+    settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
+    return failure;
+  }
+  const observe = settings.observe;
+  if (observe) session.onReply = (code) => observe(`${Math.min(5, Math.floor(code / 100))}xx` as ReplyClass);
+  const timer = Number.isFinite(deadline)
+    ? setTimeout(() => session.abort(new SmtpTimeout("the domain's time was up")), Math.max(0, deadline - Date.now()))
+    : undefined;
+  try {
+    const limited = await converse(session, recipients, settings, replies, needSmtpUtf8);
+    return limited ? { kind: "rate_limited", message: `${limited.code} ${limited.message}` } : null;
+  } catch (error) {
+    const failure = failed(error);
+    // The refusal's reply was counted as a reply; the operator hears what it said.
+    if (error instanceof SenderRefused) settings.onSenderRefused?.(address, error.reply);
+    else settings.observe?.(failure.kind === "timeout" ? "timeout" : "unavailable");
+    return failure;
+  } finally {
+    clearTimeout(timer);
+    await session.quit();
+  }
+}
+
+/**
+ * One conversation: the greeting, EHLO, then the recipients in pipelined groups, in transactions
+ * of at most 100 (RSET between). A group is sized so that the refusals it is expected to bring (at
+ * the rate this domain has refused so far) fit in what the connection may still collect, so the
+ * server's error tarpit does not start; once they are used up the conversation ends and the
+ * caller opens a new one. Returns the rate limit that ended it early, if one did.
+ */
 async function converse(
   session: SmtpSession,
   recipients: string[],
   settings: ProbeSettings,
   replies: Map<string, Reply>,
   needSmtpUtf8: Set<string>,
-): Promise<void> {
+): Promise<Reply | null> {
   const greeting = await session.reply();
   if (greeting.code !== 220) throw refusal("greeting", greeting);
   const { reply: hello, extensions } = await session.hello(settings.heloName);
   if (hello.code !== 250) throw new SmtpUnavailable(`EHLO ${hello.code} ${hello.message}`);
   if (!extensions.has("SMTPUTF8")) for (const rcpt of recipients.filter(needsSmtpUtf8)) needSmtpUtf8.add(rcpt);
   const asked = recipients.filter((rcpt) => !needSmtpUtf8.has(rcpt));
-  for (let start = 0; start < asked.length; start += BATCH) {
-    const batch = asked.slice(start, start + BATCH);
-    const mail = `MAIL FROM:<${settings.mailFrom}>${batch.some(needsSmtpUtf8) ? " SMTPUTF8" : ""}`;
-    await transaction(session, extensions.has("PIPELINING"), start > 0, mail, batch, (rcpt, reply) =>
-      replies.set(rcpt, reply),
-    );
+  const mail = `MAIL FROM:<${settings.mailFrom}>${asked.some(needsSmtpUtf8) ? " SMTPUTF8" : ""}`;
+  const pipelining = extensions.has("PIPELINING");
+  let errors = 0;
+  let named = BATCH; // recipients named in the open transaction: none is open yet
+  let transactions = 0;
+  // How often this domain refuses, from its answers so far (with one refusal assumed, so that a
+  // first group, knowing nothing, is no larger than the refusals the connection may still make).
+  let answers = replies.size;
+  let refused = [...replies.values()].filter((r) => r.code >= 400).length;
+  for (let next = 0; next < asked.length; ) {
+    const room = settings.refusalsPerConnection - errors;
+    if (room <= 0) return null;
+    const opening = named >= BATCH;
+    const expected = Math.max(room, Math.floor((room * (answers + 1)) / (refused + 1)));
+    const group = asked.slice(next, next + Math.min(expected, opening ? BATCH : BATCH - named));
+    const step = { reset: opening && transactions > 0, mail: opening ? mail : null };
+    const outcome = await exchange(session, pipelining, step, group, (rcpt, reply) => {
+      replies.set(rcpt, reply);
+      answers++;
+      if (reply.code >= 400) refused++;
+    });
+    errors += outcome.errors;
+    if (opening) transactions++;
+    named = outcome.open ? (opening ? 0 : named) + group.length : BATCH;
+    next += group.length;
+    if (outcome.limit) return outcome.limit;
   }
+  return null;
 }
 
 /**
- * One transaction: [RSET,] MAIL FROM, RCPT TO for each recipient; in one write when pipelining.
- * Each recipient's answer is recorded as it arrives, so a conversation cut short keeps them.
+ * One step of a transaction: [RSET, MAIL FROM,] then RCPT TO for each recipient of the group; in
+ * one write when pipelining. Each recipient's answer is recorded as it arrives, so a conversation
+ * cut short keeps them. Counts the error replies (what a server's tarpit counts).
  */
-async function transaction(
+async function exchange(
   session: SmtpSession,
   pipelining: boolean,
-  reset: boolean,
-  mail: string,
-  batch: string[],
+  step: { reset: boolean; mail: string | null },
+  group: string[],
   record: (rcpt: string, reply: Reply) => void,
-): Promise<void> {
-  const rcpts = batch.map((address) => `RCPT TO:<${address}>`);
-  if (pipelining) session.write([...(reset ? ["RSET"] : []), mail, ...rcpts]);
+): Promise<{ errors: number; open: boolean; limit: Reply | null }> {
+  const rcpts = group.map((address) => `RCPT TO:<${address}>`);
+  const head = [...(step.reset ? ["RSET"] : []), ...(step.mail ? [step.mail] : [])];
+  if (pipelining) session.write([...head, ...rcpts]);
+  let errors = 0;
   const ask = async (line: string) => {
     const reply = pipelining ? await session.reply() : await session.command(line);
     // 421 is about the connection (the server is closing it), never about the mailbox.
     if (reply.code === 421) throw refusal("the server closed the conversation:", reply);
+    if (reply.code >= 400) errors++;
     return reply;
   };
-  if (reset) await ask("RSET");
-  const from = await ask(mail);
-  // A sender refused for good says nothing about the mailboxes (the server will not talk to
-  // us): the probe failed. A temporary refusal answers for every recipient of its transaction,
-  // and is retried with them.
-  if (from.code >= 500) throw new SenderRefused(from);
-  if (from.code !== 250) {
-    if (pipelining) for (let i = 0; i < rcpts.length; i++) await session.reply(); // their 503s, to stay in step
-    for (const rcpt of batch) record(rcpt, from);
-    return;
+  if (step.reset) await ask("RSET");
+  if (step.mail) {
+    const from = await ask(step.mail);
+    // A sender refused for good says nothing about the mailboxes (the server will not talk to
+    // us): the probe failed. A temporary refusal answers for every recipient of its group, and
+    // is retried with them.
+    if (from.code >= 500) throw new SenderRefused(from);
+    if (from.code !== 250) {
+      if (pipelining) for (const _ of rcpts) await ask("RCPT"); // their 503s, to stay in step
+      for (const rcpt of group) record(rcpt, from);
+      return { errors, open: false, limit: isRateLimit(from) ? from : null };
+    }
   }
-  for (const [i, line] of rcpts.entries()) record(batch[i]!, await ask(line));
+  let limit: Reply | null = null;
+  for (const [i, line] of rcpts.entries()) {
+    const reply = await ask(line);
+    // Most servers judge the sender at RCPT time (Postfix's smtpd_delay_reject): a refusal
+    // of our sender there is the same failure as at MAIL FROM.
+    if (isSenderRefusal(reply)) throw new SenderRefused(reply);
+    if (isRateLimit(reply)) limit ??= reply;
+    record(group[i]!, reply);
+  }
+  return { errors, open: true, limit };
 }
 
 function failed(error: unknown): Failure {

@@ -60,6 +60,16 @@ export function isRateLimit(reply: Reply): boolean {
 }
 
 /**
+ * A refusal of our sender rather than an answer about the recipient: the enhanced codes for a bad
+ * sender address (RFC 3463 x.1.7 syntax, x.1.8 its domain) or Postfix's "Sender address rejected"
+ * (its sender restrictions answer at RCPT TO by default, smtpd_delay_reject).
+ */
+export function isSenderRefusal(reply: Reply): boolean {
+  if (reply.code < 400 || reply.code >= 600) return false;
+  return /^[45]\.1\.[78](?:\s|$)/.test(reply.message) || /sender address rejected/i.test(reply.message);
+}
+
+/**
  * What a mail server's answer to RCPT TO means (the catch-all decided separately). The enhanced
  * status code (RFC 3463), when the server gives one, is more precise than the basic code: a
  * `5.7.x` is a policy refusal of the probe (a blocked sending address, say), which says nothing
