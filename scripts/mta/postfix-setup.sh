@@ -22,6 +22,7 @@ mkdir -p "$dir"
 {
   for user in alice bob carol full over; do echo "$user@mta.test mta.test/$user/"; done
   echo "alice@grey.test grey.test/alice/"
+  echo "alice@policy.test policy.test/alice/"
   for user in alice bob carol dave erin frank grace heidi ivan judy mallory niaj; do
     echo "$user@ratelimit.test ratelimit.test/$user/"
   done
@@ -46,7 +47,7 @@ postconf -e \
   "inet_interfaces = loopback-only" \
   "inet_protocols = ipv4" \
   "maillog_file = $log" \
-  "virtual_mailbox_domains = mta.test catchall.test grey.test ratelimit.test bulk.test" \
+  "virtual_mailbox_domains = mta.test catchall.test grey.test ratelimit.test bulk.test policy.test" \
   "virtual_mailbox_maps = texthash:$dir/vmailbox" \
   "virtual_mailbox_base = /var/mail/vhosts" \
   "virtual_uid_maps = static:5000" \
@@ -67,9 +68,13 @@ postconf -M "127.0.0.2:smtp/inet=127.0.0.2:smtp inet n - n - - smtpd \
   -o smtpd_client_connection_rate_limit=3"
 
 # postgrey: a 2 s greylist, no automatic whitelisting of clients (a test run must not change the next).
-if [ -f /run/mailproof-postgrey.pid ]; then kill "$(cat /run/mailproof-postgrey.pid)" 2>/dev/null || true; fi
+pkill -f "postgrey --inet=127.0.0.1:10023" || true
+for _ in $(seq 50); do
+  (exec 3<>/dev/tcp/127.0.0.1/10023) 2>/dev/null || break # the old one has let go of its port
+  sleep 0.2
+done
+rm -f /run/mailproof-postgrey.pid
 rm -rf /var/lib/mailproof-postgrey && mkdir -p /var/lib/mailproof-postgrey && chown postgrey: /var/lib/mailproof-postgrey
-sleep 0.5
 postgrey --inet=127.0.0.1:10023 --delay=2 --auto-whitelist-clients=0 --dbdir=/var/lib/mailproof-postgrey \
   --pidfile=/run/mailproof-postgrey.pid --daemonize
 

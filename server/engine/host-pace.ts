@@ -3,8 +3,9 @@
  * answers with a rate limit ("450 4.7.1 too many recipients", "421 too many connections") is
  * given twice the wait it had before its next connection (exponential backoff from `baseMs` up
  * to `maxMs`), and keeps that pace for the rest of the job: its limit is counted per minute or
- * per hour, so the next domain it hosts would meet it again. Hosts that never limit us are not
- * slowed at all.
+ * per hour, so the next domain it hosts would meet it again. A connection that got answers
+ * before the limit halves the wait (the window had reopened: waiting longer than that is
+ * wasted). Hosts that never limit us are not slowed at all.
  */
 export class HostPace {
   private readonly intervals = new Map<string, number>();
@@ -20,6 +21,12 @@ export class HostPace {
     const interval = Math.min(this.maxMs, Math.max(this.baseMs, (this.intervals.get(host) ?? 0) * 2));
     this.intervals.set(host, interval);
     return interval;
+  }
+
+  /** The host answered on a connection before limiting us again: the wait halves. */
+  progressed(host: string): void {
+    const interval = this.intervals.get(host);
+    if (interval) this.intervals.set(host, Math.max(this.baseMs, Math.floor(interval / 2)));
   }
 
   /** How long to wait, from `now`, before the next connection to `host` may start. */

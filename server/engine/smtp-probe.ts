@@ -202,7 +202,10 @@ async function probeOnce(
       const before = settled();
       const ended = await conversation(address, remaining, settings, deadline, replies, needSmtpUtf8);
       if (ended) failure = ended;
-      if (ended?.kind === "rate_limited") return settled() > 0 ? answered(ended) : ended;
+      if (ended?.kind === "rate_limited") {
+        if (settled() > before) pace.progressed(pacing);
+        return settled() > 0 ? answered(ended) : ended;
+      }
       if (settled() === before) break; // this connection got nowhere: the next address
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Checks, reasonOfReply, verdict } from "./verdict.js";
+import { type Checks, isSenderRefusal, reasonOfReply, verdict } from "./verdict.js";
 
 // A mail server's answer to RCPT TO, and what it says about the mailbox (RFC 5321 §4.2, RFC 3463).
 describe("reply to reason", () => {
@@ -41,6 +41,10 @@ describe("reply to reason", () => {
     [450, "4.2.0 too many in the queue", false, "greylisted"],
     [550, "5.7.1 Rate limit exceeded: message refused", false, "smtp_blocked"], // never undeliverable
     [550, "Too many recipients", false, "smtp_rate_limited"], // a limit, never undeliverable
+    // The words in an address the server echoes are not the server's: found against Postfix.
+    [550, "5.1.1 <a@ratelimit.test>: Recipient address rejected: User unknown", false, "rejected_email"],
+    [550, "<throttled@x.test>: Recipient address rejected: User unknown", false, "rejected_email"],
+    [450, "4.7.1 <a@x.test>: Recipient address rejected: rate limit", false, "smtp_rate_limited"],
     [550, "5.1.1 User unknown", false, "rejected_email"],
     [452, "4.2.2 Mailbox full: too many messages", false, "mailbox_full"],
     [550, "5.2.1 Mailbox disabled", false, "rejected_email"],
@@ -117,5 +121,26 @@ describe("verdict", () => {
     });
     expect(verdict("a@acme.test", "smtp_blocked", checks).result).toBe("unknown");
     expect(verdict("a@acme.test", "accepted_email", checks).result).toBe("deliverable");
+  });
+});
+
+// A refusal of the probe's sender, wherever the server gives it (Postfix: at RCPT TO by default).
+describe("sender refusals", () => {
+  it.each([
+    [501, "5.1.7 Bad sender address syntax", true],
+    [553, "5.7.1 <p@x.test>: Sender address rejected: not accepted here", true],
+    [450, "4.1.8 <p@x.test>: Sender address rejected: Domain not found", true],
+    [550, "5.1.8 Bad sender's system address", true],
+    [550, "5.1.1 <a@x.test>: Recipient address rejected: User unknown", false],
+    [550, "5.1.7", true],
+    [550, "5.1.70 something else", false],
+    [250, "2.1.0 Sender address rejected? no: Ok", false],
+    [600, "Sender address rejected", false],
+    [399, "Sender address rejected", false],
+    [400, "Sender address rejected", true],
+    [599, "sender ADDRESS rejected", true],
+    [550, "see 5.1.7 below", false],
+  ] as const)("%i %s → %s", (code, message, refused) => {
+    expect(isSenderRefusal({ code, message })).toBe(refused);
   });
 });

@@ -56,7 +56,8 @@ const RATE_LIMIT = /rate.?limit|too many (recipients|connections|messages|mails|
  * it never makes an address undeliverable, and waiting a greylist's minute will not clear it.
  */
 export function isRateLimit(reply: Reply): boolean {
-  return reply.code >= 400 && reply.code < 600 && RATE_LIMIT.test(reply.message);
+  // Not in the addresses a server echoes: <x@ratelimit.example>: User unknown is about the mailbox.
+  return reply.code >= 400 && reply.code < 600 && RATE_LIMIT.test(reply.message.replace(/<[^>]*>/g, ""));
 }
 
 /**

@@ -10,9 +10,12 @@ export const POSTFIX_LOG = "/var/log/mailproof-postfix.log";
 export const POSTFIX = "127.0.0.1";
 export const RATE_LIMITED_POSTFIX = "127.0.0.2";
 
-/** Whether Postfix answers on both listeners; the error names the script that sets it up. */
+/**
+ * Whether Postfix answers; the error names the script that sets it up. (Only the first listener is
+ * tried: a connection to the second would count against its rate limits.)
+ */
 export async function requirePostfix(): Promise<void> {
-  for (const host of [POSTFIX, RATE_LIMITED_POSTFIX]) {
+  for (const host of [POSTFIX]) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(25, host, () => {
         resolve(true);
