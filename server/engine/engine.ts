@@ -93,6 +93,10 @@ export class ValidationEngine {
       const literal = domain.slice(1, -1).replace(/^ipv6:/i, "");
       hosts = [literal];
       addresses = isIP(literal) ? [literal] : [];
+    } else if (!domain.includes(".")) {
+      // A single label is a domain (RFC 5321 §2.3.5) but has no public mail: top-level domains
+      // publish no MX (RFC 7085), and a lookup of one would go through the resolver's search list.
+      return all("invalid_domain");
     } else {
       const route = await this.dns.mailRoute(domain);
       if (route.kind === "nxdomain") return all("invalid_domain");

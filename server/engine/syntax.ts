@@ -1,5 +1,4 @@
-import { isIP } from "node:net";
-import { isAscii, toAsciiDomain } from "../shared/domain.js";
+import { domainSyntax, isAscii } from "../shared/domain.js";
 
 /** What the syntax check found out about one string. */
 export type SyntaxResult =
@@ -36,6 +35,11 @@ export function checkSyntax(input: string): SyntaxResult {
   const { local, domain } = at;
   if (local.length === 0) return invalid("empty local part (RFC 5321 §4.1.2)");
   if (octets(local) > 64) return invalid("local part over 64 octets (RFC 5321 §4.5.3.1.1)");
+  // RFC 6532 §3.1 (and RFC 5198): no controls, C0 or C1, and no spaces beyond the ASCII space a
+  // quoted string may hold (U+00A0, U+2000-U+200A, U+3000...); Unicode text in NFC.
+  if ([...local].some((c) => /[\p{Cc}\p{Cs}]/u.test(c) || (c !== " " && /\p{White_Space}/u.test(c))))
+    return invalid("a control character or a non-ASCII space in the local part (RFC 6532 §3.1, RFC 5198 §2)");
+  if (local !== local.normalize("NFC")) return invalid("local part not in Unicode NFC (RFC 6532 §3.1)");
   const quoted = local.startsWith('"');
   if (quoted ? !QUOTED.test(local) : !DOT_ATOM.test(local))
     return invalid(
@@ -45,21 +49,65 @@ export function checkSyntax(input: string): SyntaxResult {
 
   if (domain.startsWith("[")) {
     if (!domain.endsWith("]")) return invalid("unterminated address literal (RFC 5321 §4.1.3)");
-    const inner = domain.slice(1, -1);
-    const ok = inner.toLowerCase().startsWith("ipv6:")
-      ? isIP(inner.slice(5)) === 6
-      : isIP(inner) === 4 && !inner.includes(":");
-    if (!ok) return invalid("malformed address literal (RFC 5321 §4.1.3)");
+    const literal = addressLiteral(domain.slice(1, -1));
+    if (!literal) return invalid("malformed address literal (RFC 5321 §4.1.3)");
     // No 254-octet check here: a local part of at most 64 octets and the longest literal
-    // ([IPv6:<8 groups>] with an embedded IPv4, 52 characters) cannot reach it.
-    return { valid: true, local, domain: domain.toLowerCase(), internationalized, addressLiteral: true };
+    // ([IPv6:<6 groups>:<IPv4>], 52 characters) cannot reach it.
+    return { valid: true, local, domain: literal, internationalized, addressLiteral: true };
   }
 
-  const ascii = toAsciiDomain(domain);
-  if (!ascii) return invalid("domain is not a valid host name (RFC 5321 §4.1.2, RFC 5890)");
+  const syntax = domainSyntax(domain);
+  if ("why" in syntax) return invalid(`domain: ${syntax.why}`);
+  const { ascii } = syntax;
   if (octets(local) + 1 + ascii.length > 254)
     return invalid("address over 254 octets (RFC 5321 §4.5.3.1.3, RFC 3696 errata)");
   return { valid: true, local, domain: ascii, internationalized, addressLiteral: false };
+}
+
+const SNUM = /^\d{1,3}$/;
+const HEX = /^[0-9a-f]{1,4}$/i;
+
+/** RFC 5321 §4.1.3 IPv4-address-literal: four Snum (1-3 digits, 0-255; leading zeros allowed). */
+function ipv4(text: string): string | null {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((p) => SNUM.test(p) && Number(p) <= 255)) return null;
+  return parts.map(Number).join(".");
+}
+
+/**
+ * RFC 5321 §4.1.3 IPv6-addr: IPv6-full (8 groups), IPv6-comp (at most 6 groups around "::", which
+ * stands for at least two groups of zeros), and the same with an IPv4 address as the last 32
+ * bits (6 groups, or at most 4 around "::"). Stricter than RFC 4291, which lets "::" stand for one.
+ */
+function ipv6(text: string): boolean {
+  const lastColon = text.lastIndexOf(":");
+  const embedded = text.slice(lastColon + 1).includes(".");
+  if (embedded && !ipv4(text.slice(lastColon + 1))) return false;
+  const hex = embedded ? text.slice(0, lastColon + 1) : text;
+  const halves = hex.split("::");
+  if (halves.length > 2) return false;
+  const groups = (part: string) => (part === "" ? [] : part.split(":"));
+  if (halves.length === 1) {
+    // IPv6-full: 8 groups; IPv6v4-full: 6 groups and a colon before the IPv4 part.
+    const full = embedded ? hex.slice(0, -1) : hex;
+    if (embedded && !hex.endsWith(":")) return false;
+    const all = groups(full);
+    return all.length === (embedded ? 6 : 8) && all.every((g) => HEX.test(g));
+  }
+  const left = groups(halves[0]!);
+  // With an embedded IPv4 the right half ends in the colon before it ("::ffff:" or "::").
+  const rightText = embedded ? (halves[1] === "" ? "" : halves[1]!.replace(/:$/, "")) : halves[1]!;
+  if (embedded && halves[1] !== "" && !halves[1]!.endsWith(":")) return false;
+  const right = groups(rightText);
+  const most = embedded ? 4 : 6;
+  return left.length + right.length <= most && [...left, ...right].every((g) => HEX.test(g));
+}
+
+/** An address literal's inner text (RFC 5321 §4.1.3), normalized for use: `[192.0.2.1]`, `[ipv6:...]`. */
+function addressLiteral(inner: string): string | null {
+  if (/^ipv6:/i.test(inner)) return ipv6(inner.slice(5)) ? `[ipv6:${inner.slice(5).toLowerCase()}]` : null;
+  const v4 = ipv4(inner);
+  return v4 ? `[${v4}]` : null;
 }
 
 /** The last @ outside a quoted local part. */

@@ -1,20 +1,31 @@
-import { domainToASCII } from "node:url";
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+import { toALabels } from "./idna.js";
 
 /**
- * A domain as ASCII: lower-case, IDN labels to punycode (IDNA via the WHATWG URL host parser),
- * at least two labels of letters, digits and inner hyphens, 1-63 octets each, at most 253 in
- * all, and a top-level label that is not all digits. A trailing dot is not part of a mailbox.
+ * Whether `domain` is a domain in the syntax of RFC 5321 §4.1.2 (with IDNA2008 labels, RFC 5890):
+ * its A-label form, lower-case, labels of 1-63 octets, at most 253 in all, the last not all
+ * digits (RFC 3696 §2: it would read as an address). One label is enough for the syntax
+ * (RFC 5321 §2.3.5); whether such a name takes mail is for the caller to say.
+ */
+export function domainSyntax(domain: string): { ascii: string } | { why: string } {
+  if (domain.length === 0) return { why: "empty domain" };
+  if (domain.endsWith(".")) return { why: "a trailing dot is not part of a mailbox's domain (RFC 5321 §4.1.2)" };
+  const converted = toALabels(domain);
+  if ("why" in converted) return converted;
+  const { ascii } = converted;
+  if (ascii.length > 253) return { why: "domain over 253 octets (RFC 1035 §2.3.4, RFC 5321 §4.5.3.1.2)" };
+  const labels = ascii.split(".");
+  if (labels.some((l) => l.length > 63)) return { why: "a label over 63 octets (RFC 1035 §2.3.4)" };
+  if (/^\d+$/.test(labels.at(-1)!)) return { why: "an all-numeric top-level label (RFC 3696 §2)" };
+  return { ascii };
+}
+
+/**
+ * A domain as ASCII (see domainSyntax) when it can be a public host name: at least two labels.
+ * A trailing dot is not part of a mailbox.
  */
 export function toAsciiDomain(domain: string): string | null {
-  if (domain.length === 0 || domain.endsWith(".") || /[\s/\\?#@:%[\]<>"]/.test(domain)) return null;
-  const ascii = isAscii(domain) ? domain.toLowerCase() : domainToASCII(domain.toLowerCase());
-  if (!ascii || ascii.length > 253) return null;
-  const labels = ascii.split(".");
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return null;
-  if (/^\d+$/.test(labels.at(-1)!)) return null;
-  return ascii;
+  const syntax = domainSyntax(domain);
+  return "ascii" in syntax && syntax.ascii.includes(".") ? syntax.ascii : null;
 }
 
 /** Only code points below 128 (no conversion to A-labels needed). */

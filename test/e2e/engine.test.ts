@@ -227,11 +227,23 @@ describe("the validation engine", () => {
     ["bo@limited.test", "unknown", "smtp_rate_limited"], // 450 4.7.1 too many recipients: a limit, not the mailbox
     ["ana@crowded.test", "unknown", "smtp_rate_limited"], // 421 4.7.0 too many connections
     ["ana@missing.test", "undeliverable", "invalid_domain"],
+    ["ana@localhost", "undeliverable", "invalid_domain"], // valid syntax (RFC 5321 §2.3.5), no public mail
+    ["ana@com", "undeliverable", "invalid_domain"],
     ["ana@broken.test", "unknown", "dns_error"],
     ["not an address", "undeliverable", "invalid_syntax"],
     ["someone@mailinator.com", "risky", "disposable_domain"],
   ])("%s → %s (%s)", async (email, result, reason) => {
     expect(await one(email)).toMatchObject({ email, result, reason });
+  });
+
+  it("takes a single-label domain as valid syntax and answers from the domain step, without a DNS query", async () => {
+    const before = dns.queries.length;
+    expect(await one("ana@mailhost")).toMatchObject({
+      result: "undeliverable",
+      reason: "invalid_domain",
+      checks: { syntax: true, domain: "mailhost", mx: null },
+    });
+    expect(dns.queries.slice(before).filter((q) => q.includes("mailhost"))).toEqual([]);
   });
 
   it.each([

@@ -25,12 +25,15 @@ export interface Zone {
  */
 export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailproof-zones-"))) {
   let closed = false;
+  /** The names asked about, in order (lower-cased). */
+  const queries: string[] = [];
   const server = dns2.createServer({
     udp: true,
     handle: (request, send) => {
       const [question] = request.questions;
       const response = Packet.createResponseFromRequest(request);
       const name = (question?.name ?? "").toLowerCase().replace(/\.$/, "");
+      queries.push(name);
       const zone = readZone(zoneDir, name);
       const answer = () => {
         if (!zone || zone.rcode === "NXDOMAIN") response.header.rcode = Packet.RCODE.NXDOMAIN;
@@ -83,6 +86,7 @@ export async function startDnsServer(zoneDir = mkdtempSync(join(tmpdir(), "mailp
   return {
     server: `127.0.0.1:${port}`,
     zoneDir,
+    queries,
     publish: (name: string, zone: Zone) => publish(zoneDir, name, zone),
     close: () => {
       closed = true;
