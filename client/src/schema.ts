@@ -1106,7 +1106,7 @@ export interface components {
          *     | `mailbox_full` | risky |
          *     | `disposable_domain` | risky |
          *     | `invalid_syntax` | undeliverable |
-         *     | `invalid_domain` (NXDOMAIN) | undeliverable |
+         *     | `invalid_domain` (NXDOMAIN, or a single-label domain such as `localhost`: valid syntax, no public mail) | undeliverable |
          *     | `null_mx` (RFC 7505) | undeliverable |
          *     | `no_mail_server` (no MX, A or AAAA; or no MX host has an address: a dangling MX, RFC 5321 §5.1) | undeliverable |
          *     | `rejected_email` (550/551/553) | undeliverable |
@@ -1116,8 +1116,8 @@ export interface components {
          *     | `smtp_timeout` | unknown |
          *     | `smtp_unavailable` (refused) | unknown |
          *     | `smtp_blocked` (the server refused the probe by policy: an RFC 3463 `5.7.x` status) | unknown |
-         *     | `smtp_rate_limited` (the mail server answered with a rate limit: "too many recipients", "rate limit exceeded"; a limit says nothing about the mailbox) | unknown |
-         *     | `smtp_sender_refused` (the server refused the probe's sender, `MAIL FROM`, for good: nothing was learned about the mailbox; the operator's `VALIDATION_MAIL_FROM`/`VALIDATION_HELO_NAME` are likely at fault, and the server logs the reply) | unknown |
+         *     | `smtp_rate_limited` (the mail server answered with a rate limit: "too many recipients", "too many connections", "rate limit exceeded"; the probe waited, longer each time, and the limit still held when the domain's time was up; a limit says nothing about the mailbox) | unknown |
+         *     | `smtp_sender_refused` (the server refused the probe's sender, at `MAIL FROM` or at `RCPT TO` ("Sender address rejected"): nothing was learned about the mailbox; the operator's `VALIDATION_MAIL_FROM`/`VALIDATION_HELO_NAME` are likely at fault, and the server logs the reply) | unknown |
          *     | `probe_disabled` | unknown |
          *     | `private_network` (MX in a private range) | unknown |
          *     | `unexpected_error` | unknown |
@@ -1446,7 +1446,7 @@ export interface components {
                  */
                 mail: "ok" | "failing";
                 /**
-                 * @description `sender_refused`: within the last hour a mail host refused the probe's sender (`MAIL FROM`), in this process or in a worker of any process; those results are `unknown`/`smtp_sender_refused` and the log names the host and its reply. Check `VALIDATION_HELO_NAME` and `VALIDATION_MAIL_FROM`.
+                 * @description `sender_refused`: within the last hour a mail host refused the probe's sender (at `MAIL FROM` or `RCPT TO`), in this process or in a worker of any process; those results are `unknown`/`smtp_sender_refused` and the log names the host and its reply. Check `VALIDATION_HELO_NAME` and `VALIDATION_MAIL_FROM`.
                  * @example ok
                  * @enum {string}
                  */

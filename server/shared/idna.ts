@@ -142,8 +142,13 @@ const VIRAMAS = new Set(
   ].map((cp) => String.fromCodePoint(cp)),
 );
 // Scripts whose letters join (Joining_Type D, L or R), for ZERO WIDTH NON-JOINER's second rule.
-const JOINING =
-  /^[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Sogdian}]$/u;
+const JOINING_SCRIPTS = "Arabic Syriac Nko Mongolian Mandaic Manichaean Psalter_Pahlavi Adlam Hanifi_Rohingya Sogdian";
+const JOINING = new RegExp(
+  `^[${JOINING_SCRIPTS.split(" ")
+    .map((script) => `\\p{Script=${script}}`)
+    .join("")}]$`,
+  "u",
+);
 const TRANSPARENT = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
 
 /** RFC 5892 Appendix A: the rule of the CONTEXTJ or CONTEXTO code point at `i`. */

@@ -18,7 +18,7 @@ const mta = mtaServers({
 });
 
 describe("the engine against Postfix", () => {
-  it("probes as [127.0.0.1] by default when PUBLIC_URL's host is an IP, which Postfix accepts, and warns at start", async () => {
+  it("probes as [127.0.0.1] when PUBLIC_URL's host is that IP, which Postfix accepts, and warns at start", async () => {
     const { results } = await mta.validate("defaults", ["alice@mta.test", "nobody@mta.test"]);
     expect(results.get("alice@mta.test")).toMatchObject({ result: "deliverable", reason: "accepted_email" });
     expect(results.get("nobody@mta.test")).toMatchObject({ result: "undeliverable", reason: "rejected_email" });
