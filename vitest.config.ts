@@ -13,7 +13,8 @@ export default defineConfig({
           name: "integration",
           include: ["test/**/*.test.ts"],
           // The multi-process suite needs PostgreSQL: it is part of `npm run test:pg` (TEST_DATABASE_URL).
-          exclude: ["test/spec/**", ...(process.env.TEST_DATABASE_URL ? [] : ["test/multiprocess/**"])],
+          // The suite against Postfix needs Postfix installed: `npm run test:mta` (vitest.mta.config.ts).
+          exclude: ["test/spec/**", "test/mta/**", ...(process.env.TEST_DATABASE_URL ? [] : ["test/multiprocess/**"])],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
