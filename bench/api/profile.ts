@@ -1,0 +1,70 @@
+// bench/api/profile: where a request's CPU time goes. Starts the built server (as `npm start`
+// runs it, response validation off) under `node --cpu-prof`, loads it with wrk for the workload
+// named (GET /v1/destinations/{id} or POST /v1/destinations), stops it and prints the top frames
+// by self time, from the profile V8 wrote.
+//
+//   npm run bench:profile -- get      (or post; BENCH_DURATION=10s by default)
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../test/support/free-port.js";
+import { answers, startProcess } from "../../test/support/processes.js";
+import { buildServer, testServerEnv } from "../../test/support/real-server.js";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+const workload = process.argv[2] === "post" ? "post" : "get";
+const duration = process.env.BENCH_DURATION ?? "10s";
+
+async function main(): Promise<void> {
+  await buildServer();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const profileDir = mkdtempSync(join(tmpdir(), "mailproof-prof-"));
+  const env = { ...testServerEnv(mkdtempSync(join(tmpdir(), "mailproof-prof-data-")), port), NODE_ENV: "production" };
+  const server = await startProcess(
+    "node",
+    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "dist/main.js"],
+    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
+    { name: "mailproof", env: { ...env, VALIDATE_RESPONSES: "false" } },
+  );
+  const key = /API key: (\S+)/.exec(server.output())![1]!;
+  const auth = `Authorization: Bearer ${key}`;
+  const created = (await (
+    await fetch(`${baseUrl}/v1/destinations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
+    })
+  ).json()) as { id: string };
+  const args =
+    workload === "get"
+      ? [`${baseUrl}/v1/destinations/${created.id}`]
+      : ["-s", "bench/api/post.lua", `${baseUrl}/v1/destinations`, "--", `prof-${Date.now()}`];
+  execFileSync("wrk", ["-t1", "-c20", "-d2s", "-H", auth, ...args.map((a) => a.replace(/^prof-/, "warm-"))]);
+  const out = execFileSync("wrk", ["-t1", "-c20", `-d${duration}`, "-H", auth, ...args], { encoding: "utf8" });
+  await server.stop();
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))!;
+  const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as { nodes: ProfileNode[] };
+  const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  const bySelf = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url
+      ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/dist\//, "dist/")}:${lineNumber + 1}`
+      : "";
+    const name = `${functionName || "(anonymous)"} ${where}`.trim();
+    bySelf.set(name, (bySelf.get(name) ?? 0) + (node.hitCount ?? 0));
+  }
+  const top = [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  process.stdout.write(`${workload.toUpperCase()}: ${rps} req/s under the profiler; top frames by self time:\n`);
+  for (const [name, hits] of top) process.stdout.write(`${((hits / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+}
+
+await main();
