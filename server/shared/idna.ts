@@ -76,8 +76,8 @@ function uLabelProblem(label: string): string | null {
     }
     return `${name} is ${property} in IDNA2008 (RFC 5892)`;
   }
-  const octets = `xn--${punycode.encode(label)}`.length;
-  return octets > 63 ? "over 63 octets as an A-label (RFC 5890 §2.3.2.1)" : null;
+  // Lengths are counted on the A-labels (domainSyntax): 63 octets per label, 253 in all.
+  return null;
 }
 
 type Property = "PVALID" | "CONTEXTJ" | "CONTEXTO" | "DISALLOWED" | "UNASSIGNED";
@@ -122,7 +122,8 @@ const CHEROKEE_SMALL = /^[\u{13F8}-\u{13FD}\u{AB70}-\u{ABBF}]$/u;
 export function derivedProperty(cp: string): Property {
   const exception = EXCEPTIONS[cp.codePointAt(0)!];
   if (exception) return exception;
-  if (/^\p{Cn}$/u.test(cp)) return "UNASSIGNED";
+  // §2.1 Unassigned: Cn but for the noncharacters, which §2.3 makes DISALLOWED below.
+  if (/^\p{Cn}$/u.test(cp) && !/^\p{Noncharacter_Code_Point}$/u.test(cp)) return "UNASSIGNED";
   if (/^[a-z0-9-]$/.test(cp)) return "PVALID";
   if (cp === "\u200c" || cp === "\u200d") return "CONTEXTJ";
   // §2.2 Unstable: changed by NFKC_Casefold (NFKC, case folding, NFKC again).
