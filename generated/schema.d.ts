@@ -291,7 +291,8 @@ export interface paths {
          *     SMTP probe, catch-all). Answers 202 at once with `Location` and `Retry-After`: poll the
          *     job there, waiting `Retry-After` seconds between polls, until its status is terminal.
          *     Malformed addresses become results, not errors; duplicates are validated once. More than
-         *     100,000 entries is a 422 pointing at `/emails`.
+         *     100,000 entries is a 422 pointing at `/emails`. The addresses come as JSON (`emails`) or as
+         *     a CSV file (`Content-Type: text/csv`).
          */
         post: operations["createEmailValidation"];
         delete?: never;
@@ -327,6 +328,32 @@ export interface paths {
          *     ignored. Returns the job with the results found so far. 409 when it is already terminal.
          */
         patch: operations["cancelEmailValidation"];
+        trace?: never;
+    };
+    "/v1/email-validations/{validation_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download an email validation's results as CSV
+         * @description Every result of the job so far, in email order, as one CSV file (RFC 4180, a header row),
+         *     streamed as it is read: 100,000 results need neither paging nor memory. `result` keeps only
+         *     the results named (`?result=deliverable,risky`). Ask with `Accept: text/csv`. A job still
+         *     running gives the results found so far.
+         */
+        get: operations["downloadEmailValidationResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/email-checks": {
@@ -2690,6 +2717,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["EmailValidationCreate"];
+                "text/csv": string;
             };
         };
         responses: {
@@ -2807,6 +2835,48 @@ export interface operations {
             500: components["responses"]["InternalError"];
             503: components["responses"]["StoreUnavailable"];
             507: components["responses"]["StorageFull"];
+        };
+    };
+    downloadEmailValidationResults: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only these results, comma-separated.
+                 * @example [
+                 *       "deliverable",
+                 *       "risky"
+                 *     ]
+                 */
+                result?: ("deliverable" | "risky" | "unknown" | "undeliverable")[];
+            };
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The results as CSV, one row per address. */
+            200: {
+                headers: {
+                    /** @description The file name a browser saves the download as. */
+                    "Content-Disposition"?: string;
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
         };
     };
     createEmailCheck: {

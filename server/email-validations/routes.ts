@@ -1,5 +1,8 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { pageLinks, pageRequest, RESULTS_PAGE_SIZE } from "../http/pagination.js";
-import { type OperationRoute, route } from "../http/typed-route.js";
+import { type OperationRoute, route, streamRoute } from "../http/typed-route.js";
+import { csvRow, emailsOfCsv, resultsCsv } from "./csv.js";
 import { type EmailValidationService, POLL_SECONDS } from "./service.js";
 
 export function emailValidationRoutes(service: EmailValidationService): OperationRoute[] {
@@ -14,7 +17,7 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
       };
     }),
     route("createEmailValidation", async ({ accountId, body }) => {
-      const job = await service.create(accountId, body.emails);
+      const job = await service.create(accountId, typeof body === "string" ? emailsOfCsv(body) : body.emails);
       return { status: 202, body: job, headers: { Location: `/v1/email-validations/${job.id}`, ...poll } };
     }),
     route("getEmailValidation", async ({ accountId, params, query, path }) => {
@@ -25,7 +28,20 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
       status: 200,
       body: await service.cancel(accountId, params.validation_id, path, resultsPage(query.page)),
     })),
+    streamRoute("downloadEmailValidationResults", async ({ accountId, params, query }, res) => {
+      const results = await service.allResults(accountId, params.validation_id, query.result);
+      res.status(200).set({
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="email-validation-${params.validation_id}.csv"`,
+      });
+      // Backpressure all the way: a page is read from the store only as the client takes the last.
+      await pipeline(Readable.from(mapped(results, csvRow)), resultsCsv(), res);
+    }),
   ];
+}
+
+async function* mapped<T, U>(items: AsyncIterable<T>, f: (item: T) => U): AsyncGenerator<U> {
+  for await (const item of items) yield f(item);
 }
 
 /** The page of results asked for: `page[size]` (100 unless given) after `page[after]`. */

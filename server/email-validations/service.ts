@@ -17,6 +17,9 @@ export const CHUNK_SIZE = 100;
 export const POLL_SECONDS = 2;
 const TERMINAL = new Set<JobRow["status"]>(["completed", "canceled", "error"]);
 
+/** Results read from the store at a time while a download streams. */
+const RESULTS_READ_PAGE = 1000;
+
 export class EmailValidationService {
   constructor(
     private readonly repository: EmailValidationRepository,
@@ -113,6 +116,32 @@ export class EmailValidationService {
 
   isTerminal(job: EmailValidation): boolean {
     return TERMINAL.has(job.status);
+  }
+
+  /**
+   * Every result of a job so far (404 first if there is no such job), in email order, of the
+   * kinds asked for: read a page at a time as the consumer pulls, so none is held for long.
+   */
+  async allResults(
+    accountId: string,
+    id: string,
+    kinds: ValidationResult["result"][] | undefined,
+  ): Promise<AsyncIterable<ValidationResult>> {
+    const row = await this.row(accountId, id);
+    const wanted = kinds && new Set(kinds);
+    const repository = this.repository;
+    return (async function* () {
+      let after: string | null = null;
+      for (;;) {
+        const rows = await repository.results(row.id, after, RESULTS_READ_PAGE);
+        for (const r of rows) {
+          const result = JSON.parse(r.result) as ValidationResult;
+          if (!wanted || wanted.has(result.result)) yield result;
+        }
+        if (rows.length < RESULTS_READ_PAGE) return;
+        after = rows.at(-1)!.email;
+      }
+    })();
   }
 
   private row(accountId: string, id: string): Promise<JobRow> {

@@ -17,12 +17,10 @@ export type PathParams<O extends OperationId> =
     : Record<string, never>;
 export type QueryParams<O extends OperationId> =
   Params<O> extends { query?: infer Q } ? NonNullable<Q> : Record<string, never>;
+// Every media type an operation takes: JSON as parsed, text (text/csv) as a string.
+type BodyOf<R> = R extends { content: infer C } ? C[keyof C] : undefined;
 export type RequestBody<O extends OperationId> =
-  Op<O> extends { requestBody: { content: { "application/json": infer B } } }
-    ? B
-    : Op<O> extends { requestBody?: { content: { "application/json": infer B } } }
-      ? B
-      : undefined;
+  Op<O> extends { requestBody: infer R } ? BodyOf<R> : Op<O> extends { requestBody?: infer R } ? BodyOf<R> : undefined;
 
 type Responses<O extends OperationId> = Op<O>["responses"];
 type SuccessStatus<O extends OperationId> = Extract<keyof Responses<O>, 200 | 201 | 202 | 204>;
@@ -74,6 +72,30 @@ export function route<O extends OperationId>(
     res.status(reply.status).set(reply.headers ?? {});
     if (reply.body === undefined) res.end();
     else res.json(reply.body);
+  };
+  return { operationId, handler };
+}
+
+/**
+ * The handler of an operation whose answer is written as a stream (a CSV download): the same
+ * typed input, and the response to write to. An error before the first byte is a problem+json;
+ * after it, the connection is cut (the client sees a truncated download, never a wrong one).
+ */
+export function streamRoute<O extends OperationId>(
+  operationId: O,
+  handle: (input: Input<O>, res: Response) => Promise<void>,
+): OperationRoute {
+  const handler: RequestHandler = async (req: Request, res: Response) => {
+    await handle(
+      {
+        accountId: accountOf(res),
+        params: req.params as unknown as PathParams<O>,
+        query: req.query as unknown as QueryParams<O>,
+        body: req.body as RequestBody<O>,
+        path: requestPath(req),
+      },
+      res,
+    );
   };
   return { operationId, handler };
 }
