@@ -5,7 +5,8 @@ import { type Operation, operationFor } from "./operations.js";
  * Reads JSON bodies only for operations whose contract has one, each with its limit: the large
  * one for the bulk operation alone (which also takes text/csv), the small one everywhere else.
  * A body sent to an operation that takes none (resend, verify) is not read at all, so it can be
- * neither too large nor of the wrong type. strict: false, so valid JSON of the wrong shape ("a string") is a 422 from the validator.
+ * neither too large nor of the wrong type. strict: false, so valid JSON of the wrong shape
+ * ("a string") is a 422 from the validator.
  */
 export function jsonBodies(
   operations: Operation[],
