@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { type Db, serializeOn } from "../db/database.js";
+import { prepared } from "../db/prepared.js";
 import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "./tables.js";
 
 export type TokenRow = ConfirmationTokensTable;
@@ -7,7 +8,16 @@ export type SendRow = ConfirmationSendsTable;
 
 /** The confirmation tables. Nothing else reads them; families ask the confirmation service. */
 export class ConfirmationRepository {
-  constructor(readonly db: Db) {}
+  /** summaries() of one address, compiled once: every GET of a destination or identity asks it. */
+  private readonly summaryOfOne;
+
+  constructor(readonly db: Db) {
+    this.summaryOfOne = prepared(
+      db,
+      (accountId, emailKey, since) => this.summariesQuery(accountId, [emailKey], since),
+      3,
+    );
+  }
 
   /**
    * Runs `work` in one transaction, serialized with every other send of the same account (the
@@ -54,6 +64,11 @@ export class ConfirmationRepository {
   /** For many addresses of one account at once: sends since `since`, and the newest send ever. */
   async summaries(accountId: string, emailKeys: string[], since: string) {
     if (emailKeys.length === 0) return [];
+    if (emailKeys.length === 1) return this.summaryOfOne(accountId, emailKeys[0]!, since);
+    return this.summariesQuery(accountId, emailKeys, since).execute();
+  }
+
+  private summariesQuery(accountId: string, emailKeys: string[], since: string) {
     return this.db
       .selectFrom("confirmation_sends")
       .select([
@@ -63,8 +78,7 @@ export class ConfirmationRepository {
       ])
       .where("account_id", "=", accountId)
       .where("email_key", "in", emailKeys)
-      .groupBy("email_key")
-      .execute();
+      .groupBy("email_key");
   }
 
   async recordSend(row: SendRow, token: TokenRow): Promise<void> {
