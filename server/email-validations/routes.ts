@@ -35,7 +35,10 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
         "Content-Disposition": `attachment; filename="email-validation-${params.validation_id}.csv"`,
       });
       // Backpressure all the way: a page is read from the store only as the client takes the last.
-      await pipeline(Readable.from(mapped(results, csvRow)), resultsCsv(), res);
+      await pipeline(Readable.from(mapped(results, csvRow)), resultsCsv(), res).catch((error: unknown) => {
+        // A client that hangs up part-way is not a fault of the server's.
+        if ((error as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+      });
     }),
   ];
 }
