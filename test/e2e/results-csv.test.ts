@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDnsServer } from "../support/dns-server.js";
@@ -120,6 +121,19 @@ describe("email validations as CSV", () => {
       errors: [{ pointer: "/emails", message: "must hold at most 100000 rows" }],
     });
   }, 60_000);
+
+  it("lets a client hang up part-way without an error, and serves the next download whole", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}${location}/results`, { headers: headers(), signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    const again = await fetch(`${server.url}${location}/results?result=unknown`, { headers: headers() });
+    expect(parse(await again.text())).toHaveLength(10_001);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(server.logFile, "utf8")).not.toMatch(/"level":"error"/);
+  });
 
   it("answers 404 for a job of another account, before any CSV", async () => {
     const response = await fetch(`${server.url}/v1/email-validations/5b7e2c4d-1a3f-4e6b-8c9d-0f1e2a3b4c5d/results`, {

@@ -8,6 +8,7 @@ const emails = (ctx: CaseContext) => [`marta.novak+${ctx.unique()}@acme-logistic
 const start = async (ctx: CaseContext) =>
   (await ctx.prepare({ method: "POST", path: "/v1/email-validations", json: { emails: emails(ctx) } })).id as string;
 const path = (id: string) => `/v1/email-validations/${id}`;
+const CSV = { accept: "text/csv, application/problem+json" };
 
 export const emailValidationCases: ContractCase[] = [
   {
@@ -86,6 +87,63 @@ export const emailValidationCases: ContractCase[] = [
     request: () => ({ method: "GET", path: path(unknownId()) }),
   },
   ...authAndFailureCases("getEmailValidation", () => ({ method: "GET", path: path(unknownId()) })),
+
+  {
+    operationId: "createEmailValidation",
+    status: 202,
+    name: "a CSV file with an email column",
+    request: (ctx) => ({
+      method: "POST",
+      path: "/v1/email-validations",
+      raw: `name,email\r\nMarta,${emails(ctx)[0]}\r\nX,not-an-address\r\n`,
+      contentType: "text/csv",
+    }),
+  },
+  {
+    operationId: "createEmailValidation",
+    status: 422,
+    name: "a CSV file with a header row only",
+    request: () => ({ method: "POST", path: "/v1/email-validations", raw: "email\r\n", contentType: "text/csv" }),
+    targets: ["server"], // Prism takes any string as the text/csv body: the rows are the server's rule
+  },
+
+  // The results as a CSV download (Accept: text/csv; problems stay problem+json).
+  {
+    operationId: "downloadEmailValidationResults",
+    status: 200,
+    name: "a job's results as CSV",
+    request: async (ctx) => ({ method: "GET", path: `${path(await start(ctx))}/results`, headers: CSV }),
+  },
+  {
+    operationId: "downloadEmailValidationResults",
+    status: 200,
+    name: "only the undeliverable ones",
+    request: async (ctx) => ({
+      method: "GET",
+      path: `${path(await start(ctx))}/results?result=undeliverable,risky`,
+      headers: CSV,
+    }),
+  },
+  {
+    operationId: "downloadEmailValidationResults",
+    status: 400,
+    name: "a result that does not exist",
+    request: malformedParameter(
+      { method: "GET", path: `${path(unknownId())}/results?result=maybe`, headers: CSV },
+      { method: "GET", path: `${path(unknownId())}/results?result=risky`, headers: CSV },
+    ),
+  },
+  {
+    operationId: "downloadEmailValidationResults",
+    status: 404,
+    name: "an unknown id",
+    request: () => ({ method: "GET", path: `${path(unknownId())}/results`, headers: CSV }),
+  },
+  ...authAndFailureCases("downloadEmailValidationResults", () => ({
+    method: "GET",
+    path: `${path(unknownId())}/results`,
+    headers: CSV,
+  })),
 
   {
     operationId: "cancelEmailValidation",
