@@ -45,6 +45,7 @@ const attempts: Record<
   deleteMailboxDomain: (r) => ({ method: "DELETE", path: `/v1/mailbox-domains/${r.domain}` }),
   verifyMailboxDomain: (r) => ({ method: "POST", path: `/v1/mailbox-domains/${r.domain}/verify` }),
   getEmailValidation: (r) => ({ method: "GET", path: `/v1/email-validations/${r.validation}` }),
+  downloadEmailValidationResults: (r) => ({ method: "GET", path: `/v1/email-validations/${r.validation}/results` }),
   cancelEmailValidation: (r) => ({
     method: "PATCH",
     path: `/v1/email-validations/${r.validation}`,
