@@ -4,10 +4,11 @@
 // by self time, from the profile V8 wrote.
 //
 //   npm run bench:profile -- get      (or post; BENCH_DURATION=10s by default)
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, startProcess } from "../../test/support/processes.js";
 import { buildServer, testServerEnv } from "../../test/support/real-server.js";
@@ -46,8 +47,11 @@ async function main(): Promise<void> {
     workload === "get"
       ? [`${baseUrl}/v1/destinations/${created.id}`]
       : ["-s", "bench/api/post.lua", `${baseUrl}/v1/destinations`, "--", `prof-${Date.now()}`];
-  execFileSync("wrk", ["-t1", "-c20", "-d2s", "-H", auth, ...args.map((a) => a.replace(/^prof-/, "warm-"))]);
-  const out = execFileSync("wrk", ["-t1", "-c20", `-d${duration}`, "-H", auth, ...args], { encoding: "utf8" });
+  // Not execFileSync: this process must keep draining the server's stderr pipe (its access lines),
+  // or the server stalls on a full pipe and the profile shows the stall.
+  const run = promisify(execFile);
+  await run("wrk", ["-t1", "-c20", "-d2s", "-H", auth, ...args.map((a) => a.replace(/^prof-/, "warm-"))]);
+  const { stdout: out } = await run("wrk", ["-t1", "-c20", `-d${duration}`, "-H", auth, ...args]);
   await server.stop();
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))!;

@@ -5,13 +5,15 @@
 //
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api   (mailproof on PostgreSQL)
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { dropRunSchemas } from "../../test/support/database.js";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, type Started, startProcess } from "../../test/support/processes.js";
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
 
 const DURATION = process.env.BENCH_DURATION ?? "10s";
+const run = promisify(execFile);
 const CONNECTIONS = "20";
 
 interface Target {
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     // store nothing, so a list there is not a list).
     for (const target of targets.filter((t) => t.name.startsWith("mailproof"))) {
       results.push(
-        wrk(target, "mixed 70/20/10", [
+        await wrk(target, "mixed 70/20/10", [
           "-s",
           "bench/api/mixed.lua",
           target.baseUrl,
@@ -99,11 +101,11 @@ async function main(): Promise<void> {
     }
     for (const target of targets) {
       results.push(
-        wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]),
+        await wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]),
       );
       // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
       results.push(
-        wrk(target, "POST /v1/destinations", [
+        await wrk(target, "POST /v1/destinations", [
           "-s",
           "bench/api/post.lua",
           `${target.baseUrl}/v1/destinations`,
@@ -119,12 +121,16 @@ async function main(): Promise<void> {
   }
 }
 
-function wrk(target: Target, endpoint: string, args: string[]): Result {
+/**
+ * wrk, run without blocking this process: the servers' stderr (their access lines) comes through
+ * pipes this process must keep draining, or a full pipe stalls the server being measured.
+ */
+async function wrk(target: Target, endpoint: string, args: string[]): Promise<Result> {
   const common = ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", `Authorization: Bearer ${target.apiKey}`];
   const withPrefix = (phase: string) => args.map((a) => (a === "PREFIX" ? `${phase}-${Date.now()}` : a));
   // Warm-up: the JIT, the validator's compile.
-  execFileSync("wrk", [...common, "-d2s", ...withPrefix("warm")], { encoding: "utf8" });
-  const out = execFileSync("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")], { encoding: "utf8" });
+  await run("wrk", [...common, "-d2s", ...withPrefix("warm")]);
+  const { stdout: out } = await run("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
