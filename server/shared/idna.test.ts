@@ -53,6 +53,24 @@ describe("derivedProperty", () => {
     [0x5d0, "PVALID"], // Hebrew alef (Lo)
     [0x661, "CONTEXTO"],
     [0x966, "PVALID"], // Devanagari digit zero (Nd)
+    // Every exception of RFC 5892 §2.6, by the value it gives.
+    ...[0xdf, 0x3c2, 0x6fd, 0x6fe, 0xf0b, 0x3007].map((cp): [number, string] => [cp, "PVALID"]),
+    ...[0xb7, 0x375, 0x5f3, 0x5f4, 0x30fb].map((cp): [number, string] => [cp, "CONTEXTO"]),
+    ...[0x660, 0x669, 0x6f0, 0x6f9].map((cp): [number, string] => [cp, "CONTEXTO"]),
+    ...[0x640, 0x7fa, 0x302e, 0x302f, 0x3031, 0x3032, 0x3033, 0x3034, 0x3035, 0x303b].map((cp): [number, string] => [
+      cp,
+      "DISALLOWED",
+    ]),
+    [0x65f, "PVALID"], // next to the Arabic-Indic digits, not one
+    [0x66a, "DISALLOWED"], // Arabic percent sign, just after them (Po)
+    [0x6ef, "PVALID"], // just before the extended digits (Lo)
+    [0x6fa, "PVALID"], // just after them (Lo)
+    [0x180b, "DISALLOWED"], // Mongolian free variation selector: Mn, but Default_Ignorable
+    [0xfe00, "DISALLOWED"], // variation selector: Mn, but Default_Ignorable
+    [0x1d242, "DISALLOWED"], // combining mark in Ancient Greek Musical Notation: IgnorableBlocks
+    [0xd7b0, "DISALLOWED"], // Hangul jungseong o-yeo: OldHangulJamo
+    [0xab70, "DISALLOWED"], // Cherokee small a: case-folds to the capital
+    [0xe4, "PVALID"], // ä (Ll)
   ];
   it.each(table.map(([cp, property]) => [hex(cp), property, cp] as const))("U+%s is %s", (_, property, cp) => {
     expect(derivedProperty(String.fromCodePoint(cp))).toBe(property);
@@ -78,6 +96,42 @@ describe("toALabels", () => {
     ["xn--99999999999.de", '"xn--99999999999" is not a valid A-label: it does not decode (RFC 3492)'],
   ])("%j: %s", (domain, why) => {
     expect(toALabels(domain)).toEqual({ why });
+  });
+
+  // RFC 5892 Appendix A, each rule where it holds and where it does not (at the label's edges too).
+  it.each([
+    ["l·l.cat", true],
+    ["l·.cat", false],
+    ["·l.cat", false],
+    ["l·a.cat", false],
+    ["α͵β.gr", true],
+    ["α͵.gr", false],
+    ["א׳.il", true],
+    ["א״.il", true],
+    ["׳א.il", false],
+    ["ア・イ.jp", true],
+    ["あ・.jp", true],
+    ["漢・字.jp", true],
+    ["・.jp", false],
+    ["a・.jp", false],
+    ["٠١.eg", true],
+    ["٠۰.eg", false],
+    ["۰۱.ir", true],
+    ["۰٠.ir", false],
+    ["۰a.ir", true],
+    ["क्\u200dष.in", true],
+    ["\u200dक.in", false],
+    ["क\u200d.in", false],
+    ["ক্\u200cষ.in", true],
+    ["می\u200cخواهم.ir", true],
+    ["مَ\u200cخ.ir", true], // a transparent mark (fatha) between the letter and the non-joiner
+    ["م\u200cَخ.ir", true],
+    ["\u200cخ.ir", false],
+    ["م\u200c.ir", false],
+    ["a\u200cخ.ir", false],
+    ["م\u200cb.ir", false],
+  ])("%j is a valid domain: %s", (domain, valid) => {
+    expect("ascii" in toALabels(domain)).toBe(valid);
   });
 
   it.each([

@@ -83,51 +83,58 @@ function uLabelProblem(label: string): string | null {
 type Property = "PVALID" | "CONTEXTJ" | "CONTEXTO" | "DISALLOWED" | "UNASSIGNED";
 
 // RFC 5892 §2.6 Exceptions (F).
-const EXCEPTIONS: Record<number, Property> = {
-  223: "PVALID", // ß
-  962: "PVALID", // final sigma
-  1789: "PVALID",
-  1790: "PVALID",
-  3851: "PVALID",
-  12295: "PVALID",
-  183: "CONTEXTO", // middle dot
-  885: "CONTEXTO", // Greek lower numeral sign (keraia)
-  1523: "CONTEXTO", // Hebrew geresh
-  1524: "CONTEXTO", // Hebrew gershayim
-  12539: "CONTEXTO", // katakana middle dot
-  1600: "DISALLOWED",
-  2042: "DISALLOWED",
-  12334: "DISALLOWED",
-  12335: "DISALLOWED",
-  12337: "DISALLOWED",
-  12338: "DISALLOWED",
-  12339: "DISALLOWED",
-  12340: "DISALLOWED",
-  12341: "DISALLOWED",
-  12347: "DISALLOWED",
-};
-for (let cp = 0x0660; cp <= 0x0669; cp++) EXCEPTIONS[cp] = "CONTEXTO"; // Arabic-Indic digits
-for (let cp = 0x06f0; cp <= 0x06f9; cp++) EXCEPTIONS[cp] = "CONTEXTO"; // extended Arabic-Indic digits
+const EXCEPTIONS = new Map<number, Property>([
+  [0x00df, "PVALID"], // ß
+  [0x03c2, "PVALID"], // final sigma
+  [0x06fd, "PVALID"],
+  [0x06fe, "PVALID"],
+  [0x0f0b, "PVALID"],
+  [0x3007, "PVALID"],
+  [0x00b7, "CONTEXTO"], // middle dot
+  [0x0375, "CONTEXTO"], // Greek lower numeral sign (keraia)
+  [0x05f3, "CONTEXTO"], // Hebrew geresh
+  [0x05f4, "CONTEXTO"], // Hebrew gershayim
+  [0x30fb, "CONTEXTO"], // katakana middle dot
+  [0x0640, "DISALLOWED"],
+  [0x07fa, "DISALLOWED"],
+  [0x302e, "DISALLOWED"],
+  [0x302f, "DISALLOWED"],
+  [0x3031, "DISALLOWED"],
+  [0x3032, "DISALLOWED"],
+  [0x3033, "DISALLOWED"],
+  [0x3034, "DISALLOWED"],
+  [0x3035, "DISALLOWED"],
+  [0x303b, "DISALLOWED"],
+]);
+// Arabic-Indic digits and extended Arabic-Indic digits.
+for (let cp = 0x0660; cp <= 0x0669; cp++) EXCEPTIONS.set(cp, "CONTEXTO");
+for (let cp = 0x06f0; cp <= 0x06f9; cp++) EXCEPTIONS.set(cp, "CONTEXTO");
 
-const IGNORABLE_PROPERTIES = /^[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Noncharacter_Code_Point}]$/u;
+const IGNORABLE_PROPERTIES = /[\p{Default_Ignorable_Code_Point}\p{White_Space}\p{Noncharacter_Code_Point}]/u;
 // RFC 5892 §2.5 IgnorableBlocks: Combining Diacritical Marks for Symbols, Musical Symbols, Ancient
 // Greek Musical Notation. §2.9 OldHangulJamo: Hangul_Syllable_Type L, V or T.
-const IGNORABLE_BLOCKS = /^[\u{20D0}-\u{20FF}\u{1D100}-\u{1D1FF}\u{1D200}-\u{1D24F}]$/u;
-const OLD_HANGUL_JAMO = /^[\u{1100}-\u{11FF}\u{A960}-\u{A97F}\u{D7B0}-\u{D7FF}]$/u;
-const LETTER_DIGITS = /^[\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}]$/u;
+const IGNORABLE_BLOCKS = /[\u{20D0}-\u{20FF}\u{1D100}-\u{1D1FF}\u{1D200}-\u{1D24F}]/u;
+const OLD_HANGUL_JAMO = /[\u{1100}-\u{11FF}\u{A960}-\u{A97F}\u{D7B0}-\u{D7FF}]/u;
+const LETTER_DIGITS = /[\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}]/u;
 // Cherokee small letters case-fold to the capitals (NFKC_Casefold), which toLowerCase does not show.
-const CHEROKEE_SMALL = /^[\u{13F8}-\u{13FD}\u{AB70}-\u{ABBF}]$/u;
+const CHEROKEE_SMALL = /[\u{13F8}-\u{13FD}\u{AB70}-\u{ABBF}]/u;
+
+/**
+ * Case folding as NFKC_Casefold does it, for the code points where full folding differs from
+ * lower-casing and NFKC does not already decide (ß and final sigma, PVALID only as exceptions).
+ */
+const caseFolded = (text: string) => text.toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ");
 
 /** RFC 5892 §3: the derived property of one code point, in the RFC's order of rules. */
 export function derivedProperty(cp: string): Property {
-  const exception = EXCEPTIONS[cp.codePointAt(0)!];
+  const exception = EXCEPTIONS.get(cp.codePointAt(0)!);
   if (exception) return exception;
   // §2.1 Unassigned: Cn but for the noncharacters, which §2.3 makes DISALLOWED below.
-  if (/^\p{Cn}$/u.test(cp) && !/^\p{Noncharacter_Code_Point}$/u.test(cp)) return "UNASSIGNED";
-  if (/^[a-z0-9-]$/.test(cp)) return "PVALID";
+  if (/\p{Cn}/u.test(cp) && !/\p{Noncharacter_Code_Point}/u.test(cp)) return "UNASSIGNED";
+  if (/[a-z0-9-]/.test(cp)) return "PVALID";
   if (cp === "\u200c" || cp === "\u200d") return "CONTEXTJ";
   // §2.2 Unstable: changed by NFKC_Casefold (NFKC, case folding, NFKC again).
-  if (cp.normalize("NFKC").toLowerCase().normalize("NFKC") !== cp || CHEROKEE_SMALL.test(cp)) return "DISALLOWED";
+  if (caseFolded(cp.normalize("NFKC")).normalize("NFKC") !== cp || CHEROKEE_SMALL.test(cp)) return "DISALLOWED";
   if (IGNORABLE_PROPERTIES.test(cp) || IGNORABLE_BLOCKS.test(cp) || OLD_HANGUL_JAMO.test(cp)) return "DISALLOWED";
   return LETTER_DIGITS.test(cp) ? "PVALID" : "DISALLOWED";
 }
@@ -145,12 +152,12 @@ const VIRAMAS = new Set(
 // Scripts whose letters join (Joining_Type D, L or R), for ZERO WIDTH NON-JOINER's second rule.
 const JOINING_SCRIPTS = "Arabic Syriac Nko Mongolian Mandaic Manichaean Psalter_Pahlavi Adlam Hanifi_Rohingya Sogdian";
 const JOINING = new RegExp(
-  `^[${JOINING_SCRIPTS.split(" ")
+  `[${JOINING_SCRIPTS.split(" ")
     .map((script) => `\\p{Script=${script}}`)
-    .join("")}]$`,
+    .join("")}]`,
   "u",
 );
-const TRANSPARENT = /^[\p{Mn}\p{Me}\p{Cf}]$/u;
+const TRANSPARENT = /[\p{Mn}\p{Me}\p{Cf}]/u;
 
 /** RFC 5892 Appendix A: the rule of the CONTEXTJ or CONTEXTO code point at `i`. */
 function contextHolds(cps: string[], i: number): boolean {
@@ -159,32 +166,29 @@ function contextHolds(cps: string[], i: number): boolean {
   const after = cps[i + 1];
   switch (cp) {
     case "\u200d": // A.2 ZERO WIDTH JOINER: after a virama
-      return before !== undefined && VIRAMAS.has(before);
+      return VIRAMAS.has(before ?? "");
     case "\u200c": {
       // A.1 ZERO WIDTH NON-JOINER: after a virama, or between joining letters (transparent marks skipped)
-      if (before !== undefined && VIRAMAS.has(before)) return true;
+      if (VIRAMAS.has(before ?? "")) return true;
       const left = cps
         .slice(0, i)
         .reverse()
         .find((c) => !TRANSPARENT.test(c));
       const right = cps.slice(i + 1).find((c) => !TRANSPARENT.test(c));
-      return left !== undefined && right !== undefined && JOINING.test(left) && JOINING.test(right);
+      return JOINING.test(left ?? "") && JOINING.test(right ?? "");
     }
     case "\u00b7": // A.3 MIDDLE DOT: between two l
       return before === "l" && after === "l";
     case "\u0375": // A.4 GREEK LOWER NUMERAL SIGN: followed by Greek
-      return after !== undefined && /^\p{Script=Greek}$/u.test(after);
+      return /\p{Script=Greek}/u.test(after ?? "");
     case "\u05f3":
     case "\u05f4": // A.5, A.6 HEBREW GERESH, GERSHAYIM: preceded by Hebrew
-      return before !== undefined && /^\p{Script=Hebrew}$/u.test(before);
+      return /\p{Script=Hebrew}/u.test(before ?? "");
     case "\u30fb": // A.7 KATAKANA MIDDLE DOT: the label has Hiragana, Katakana or Han
-      return cps.some((c) => c !== "\u30fb" && /^[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]$/u.test(c));
-    default: {
-      // A.8, A.9: Arabic-Indic digits and extended Arabic-Indic digits are not mixed.
-      const code = cp.codePointAt(0)!;
-      if (code >= 0x0660 && code <= 0x0669) return !cps.some((c) => /^[\u06f0-\u06f9]$/.test(c));
-      if (code >= 0x06f0 && code <= 0x06f9) return !cps.some((c) => /^[\u0660-\u0669]$/.test(c));
-      return false;
-    }
+      return cps.some((c) => c !== "\u30fb" && /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u.test(c));
+    default:
+      // A.8, A.9: Arabic-Indic digits and extended Arabic-Indic digits are not mixed (the only
+      // CONTEXTO code points left).
+      return !(cps.some((c) => /[\u0660-\u0669]/.test(c)) && cps.some((c) => /[\u06f0-\u06f9]/.test(c)));
   }
 }
