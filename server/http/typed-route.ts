@@ -53,22 +53,29 @@ export interface OperationRoute {
 }
 
 /**
- * The handler of operation O. The validator has checked params, query and body against the same
- * contract these types come from, which is what makes the casts below sound. (Express 5 passes a
- * rejected promise to the error handler: no wrapper needed.)
+ * What a handler of operation O receives. The validator has checked params, query and body
+ * against the same contract these types come from, which is what makes the casts sound.
+ */
+function inputOf<O extends OperationId>(req: Request, res: Response): Input<O> {
+  return {
+    accountId: accountOf(res),
+    params: req.params as unknown as PathParams<O>,
+    query: req.query as unknown as QueryParams<O>,
+    body: req.body as RequestBody<O>,
+    path: requestPath(req),
+  };
+}
+
+/**
+ * The handler of operation O, answering with JSON. (Express 5 passes a rejected promise to the
+ * error handler: no wrapper needed.)
  */
 export function route<O extends OperationId>(
   operationId: O,
   handle: (input: Input<O>) => Promise<Reply<O>>,
 ): OperationRoute {
   const handler: RequestHandler = async (req: Request, res: Response) => {
-    const reply = await handle({
-      accountId: accountOf(res),
-      params: req.params as unknown as PathParams<O>,
-      query: req.query as unknown as QueryParams<O>,
-      body: req.body as RequestBody<O>,
-      path: requestPath(req),
-    });
+    const reply = await handle(inputOf<O>(req, res));
     res.status(reply.status).set(reply.headers ?? {});
     if (reply.body === undefined) res.end();
     else res.json(reply.body);
@@ -85,18 +92,7 @@ export function streamRoute<O extends OperationId>(
   operationId: O,
   handle: (input: Input<O>, res: Response) => Promise<void>,
 ): OperationRoute {
-  const handler: RequestHandler = async (req: Request, res: Response) => {
-    await handle(
-      {
-        accountId: accountOf(res),
-        params: req.params as unknown as PathParams<O>,
-        query: req.query as unknown as QueryParams<O>,
-        body: req.body as RequestBody<O>,
-        path: requestPath(req),
-      },
-      res,
-    );
-  };
+  const handler: RequestHandler = (req: Request, res: Response) => handle(inputOf<O>(req, res), res);
   return { operationId, handler };
 }
 
