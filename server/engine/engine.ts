@@ -130,7 +130,7 @@ export class ValidationEngine {
         continue;
       }
       const probed = await this.withSlot(host, () =>
-        probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe, this.pace),
+        probeDomain(ips, domain, [...new Set(list.map((p) => p.rcpt))], this.settings.probe, this.pace.of(host)),
       );
       if (probed.kind !== "answered") {
         lastFailure = failureReason(probed.kind);

@@ -7,6 +7,14 @@
  * before the limit halves the wait (the window had reopened: waiting longer than that is
  * wasted). Hosts that never limit us are not slowed at all.
  */
+/** One host's side of HostPace, for the code that talks to that host only. */
+export interface Pacer {
+  slowDown(): number;
+  progressed(): void;
+  waitBefore(): number;
+  started(): void;
+}
+
 export class HostPace {
   private readonly intervals = new Map<string, number>();
   private readonly lastStart = new Map<string, number>();
@@ -15,6 +23,16 @@ export class HostPace {
     private readonly baseMs = 1000,
     private readonly maxMs = 60_000,
   ) {}
+
+  /** The pace of one host, bound to it. */
+  of(host: string): Pacer {
+    return {
+      slowDown: () => this.slowDown(host),
+      progressed: () => this.progressed(host),
+      waitBefore: () => this.waitBefore(host),
+      started: () => this.started(host),
+    };
+  }
 
   /** The host limited us: the wait between its connections doubles. Returns the new wait. */
   slowDown(host: string): number {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { SocksProxy } from "../config.js";
 import { isAscii } from "../shared/domain.js";
-import { HostPace } from "./host-pace.js";
+import type { Pacer } from "./host-pace.js";
 import { type Reply, SmtpSession, SmtpTimeout, SmtpUnavailable } from "./smtp-session.js";
 import { isRateLimit, isSenderRefusal, reasonOfReply } from "./verdict.js";
 
@@ -89,7 +89,8 @@ export async function probeDomain(
   domain: string,
   recipients: string[],
   settings: ProbeSettings,
-  pace: HostPace = new HostPace(settings.rateLimitBackoffMs),
+  /** The mail host's pace within the job (HostPace), which rate limits slow down. */
+  pace: Pacer,
 ): Promise<ProbeResult> {
   const canary = `mailproof-${randomBytes(6).toString("hex")}@${domain}`;
   const deadline = Date.now() + (settings.domainTimeoutMs ?? Number.POSITIVE_INFINITY);
@@ -120,13 +121,12 @@ async function outwaitLimits(
   result: ProbeResult,
   settings: ProbeSettings,
   deadline: number,
-  pace: HostPace,
+  pace: Pacer,
 ): Promise<ProbeResult> {
-  const host = addresses[0] ?? "";
   for (let retry = 0; retry < LIMIT_RETRIES; retry++) {
     const limited = limitedRecipients(recipients, result);
     if (limited.length === 0) return result;
-    const wait = pace.slowDown(host);
+    const wait = pace.slowDown();
     if (Date.now() + wait >= deadline) return result;
     result = merged(result, await probeOnce(addresses, limited, settings, deadline, pace));
   }
@@ -174,7 +174,7 @@ async function probeOnce(
   recipients: string[],
   settings: ProbeSettings,
   deadline: number,
-  pace: HostPace,
+  pace: Pacer,
 ): Promise<ProbeResult> {
   const replies = new Map<string, Reply>();
   const needSmtpUtf8 = new Set<string>();
@@ -186,24 +186,23 @@ async function probeOnce(
     catchAll: null,
     unanswered,
   });
-  const pacing = addresses[0] ?? "";
   let failure: Failure | null = null;
   for (const address of addresses) {
     for (;;) {
       const remaining = recipients.filter((rcpt) => !replies.has(rcpt) && !needSmtpUtf8.has(rcpt));
       if (remaining.length === 0) return answered(null);
-      const wait = pace.waitBefore(pacing);
+      const wait = pace.waitBefore();
       if (Date.now() + wait >= deadline) {
         failure = { kind: "timeout", message: "the domain's time was up" };
         return settled() > 0 ? answered(failure) : failure;
       }
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pace.started(pacing);
+      pace.started();
       const before = settled();
       const ended = await conversation(address, remaining, settings, deadline, replies, needSmtpUtf8);
       if (ended) failure = ended;
       if (ended?.kind === "rate_limited") {
-        if (settled() > before) pace.progressed(pacing);
+        if (settled() > before) pace.progressed();
         return settled() > 0 ? answered(ended) : ended;
       }
       if (settled() === before) break; // this connection got nowhere: the next address
