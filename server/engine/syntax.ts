@@ -37,7 +37,7 @@ export function checkSyntax(input: string): SyntaxResult {
   if (octets(local) > 64) return invalid("local part over 64 octets (RFC 5321 §4.5.3.1.1)");
   // RFC 6532 §3.1 (and RFC 5198): no controls, C0 or C1, and no spaces beyond the ASCII space a
   // quoted string may hold (U+00A0, U+2000-U+200A, U+3000...); Unicode text in NFC.
-  if ([...local].some((c) => /[\p{Cc}\p{Cs}]/u.test(c) || (c !== " " && /\p{White_Space}/u.test(c))))
+  if (/[\p{Cc}\p{Cs}]|[^\P{White_Space} ]/u.test(local))
     return invalid("a control character or a non-ASCII space in the local part (RFC 6532 §3.1, RFC 5198 §2)");
   if (local !== local.normalize("NFC")) return invalid("local part not in Unicode NFC (RFC 6532 §3.1)");
   const quoted = local.startsWith('"');
@@ -80,27 +80,18 @@ function ipv4(text: string): string | null {
  * bits (6 groups, or at most 4 around "::"). Stricter than RFC 4291, which lets "::" stand for one.
  */
 function ipv6(text: string): boolean {
-  const lastColon = text.lastIndexOf(":");
-  const embedded = text.slice(lastColon + 1).includes(".");
-  if (embedded && !ipv4(text.slice(lastColon + 1))) return false;
-  const hex = embedded ? text.slice(0, lastColon + 1) : text;
+  const tail = text.slice(text.lastIndexOf(":") + 1);
+  const embedded = tail.includes(".");
+  if (embedded && !ipv4(tail)) return false;
+  // The hex part, without the IPv4 part and the colon before it (unless that colon ends a "::").
+  const head = embedded ? text.slice(0, text.length - tail.length) : text;
+  const hex = embedded && !head.endsWith("::") ? head.slice(0, -1) : head;
   const halves = hex.split("::");
   if (halves.length > 2) return false;
-  const groups = (part: string) => (part === "" ? [] : part.split(":"));
-  if (halves.length === 1) {
-    // IPv6-full: 8 groups; IPv6v4-full: 6 groups and a colon before the IPv4 part.
-    const full = embedded ? hex.slice(0, -1) : hex;
-    if (embedded && !hex.endsWith(":")) return false;
-    const all = groups(full);
-    return all.length === (embedded ? 6 : 8) && all.every((g) => HEX.test(g));
-  }
-  const left = groups(halves[0]!);
-  // With an embedded IPv4 the right half ends in the colon before it ("::ffff:" or "::").
-  const rightText = embedded ? (halves[1] === "" ? "" : halves[1]!.replace(/:$/, "")) : halves[1]!;
-  if (embedded && halves[1] !== "" && !halves[1]!.endsWith(":")) return false;
-  const right = groups(rightText);
-  const most = embedded ? 4 : 6;
-  return left.length + right.length <= most && [...left, ...right].every((g) => HEX.test(g));
+  const groups = halves.flatMap((half) => (half === "" ? [] : half.split(":")));
+  if (!groups.every((g) => HEX.test(g))) return false;
+  const room = embedded ? 6 : 8; // 16-bit groups before the IPv4 part, or in all
+  return halves.length === 1 ? groups.length === room : groups.length <= room - 2;
 }
 
 /** An address literal's inner text (RFC 5321 §4.1.3), normalized for use: `[192.0.2.1]`, `[ipv6:...]`. */
