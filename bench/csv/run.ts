@@ -5,32 +5,15 @@
 // JSON pages (1,000 of 100) as the alternative a client had.
 //
 //   npm run bench:csv
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort } from "../../test/support/free-port.js";
-import { answers, startProcess } from "../../test/support/processes.js";
+import { readFileSync } from "node:fs";
+import { startApiProcess } from "../../test/support/processes.js";
 import { buildServer } from "../../test/support/real-server.js";
 
 const ADDRESSES = 100_000;
 
 async function main(): Promise<void> {
   await buildServer();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = await startProcess(
-    "node",
-    ["dist/main.js"],
-    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
-    {
-      name: "mailproof",
-      env: {
-        NODE_ENV: "production",
-        PORT: String(port),
-        DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-csv-")),
-      },
-    },
-  );
+  const { url: baseUrl, started: server } = await startApiProcess({ NODE_ENV: "production" }, "mailproof");
   const headers = { authorization: `Bearer ${/API key: (\S+)/.exec(server.output())![1]!}` };
   const emails = Array.from({ length: ADDRESSES }, (_, i) => `malformed-${String(i).padStart(6, "0")}`);
   const created = await fetch(`${baseUrl}/v1/email-validations`, {

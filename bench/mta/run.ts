@@ -7,14 +7,10 @@
 //
 //   bash scripts/mta/postfix-setup.sh && npm run bench:mta
 
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { validateThroughApi } from "../../test/mta/jobs.js";
 import { conversations, logMark, publishMtaZones, requirePostfix } from "../../test/mta/postfix.js";
 import { startDnsServer } from "../../test/support/dns-server.js";
-import { freePort } from "../../test/support/free-port.js";
-import { answers, startProcess } from "../../test/support/processes.js";
+import { startApiProcess } from "../../test/support/processes.js";
 import { buildServer } from "../../test/support/real-server.js";
 
 const ADDRESSES = 500;
@@ -28,25 +24,17 @@ async function main(): Promise<void> {
   const dns = await startDnsServer();
   publishMtaZones(dns);
   await buildServer();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = await startProcess(
-    "node",
-    ["dist/main.js"],
-    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
+  const { url: baseUrl, started: server } = await startApiProcess(
     {
-      name: "mailproof",
-      env: {
-        NODE_ENV: "production",
-        PORT: String(port),
-        DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-bench-mta-")),
-        PUBLIC_URL: "https://verify.mailproof.test",
-        DNS_SERVERS: dns.server,
-        VALIDATION_SMTP_PORT: "25",
-        VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
-      },
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://verify.mailproof.test",
+      DNS_SERVERS: dns.server,
+      VALIDATION_SMTP_PORT: "25",
+      VALIDATION_ALLOW_PRIVATE_NETWORKS: "true",
     },
+    "mailproof",
   );
+
   const key = /API key: (\S+)/.exec(server.output())![1]!;
   const log = logMark();
   const job = await validateThroughApi(baseUrl, key, emails);

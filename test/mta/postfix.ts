@@ -15,17 +15,15 @@ export const RATE_LIMITED_POSTFIX = "127.0.0.2";
  * tried: a connection to the second would count against its rate limits.)
  */
 export async function requirePostfix(): Promise<void> {
-  for (const host of [POSTFIX]) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(25, host, () => {
-        resolve(true);
-        socket.destroy();
-      });
-      socket.once("error", () => resolve(false));
+  const up = await new Promise<boolean>((resolve) => {
+    const socket = connect(25, POSTFIX, () => {
+      resolve(true);
+      socket.destroy();
     });
-    if (!up || !existsSync(POSTFIX_LOG))
-      throw new Error(`Postfix does not answer on ${host}:25: run \`bash scripts/mta/postfix-setup.sh\` (as root)`);
-  }
+    socket.once("error", () => resolve(false));
+  });
+  if (!up || !existsSync(POSTFIX_LOG))
+    throw new Error(`Postfix does not answer on ${POSTFIX}:25: run \`bash scripts/mta/postfix-setup.sh\` (as root)`);
 }
 
 /** The domains of the suite, in the suite's DNS server: each mail host is one of Postfix's listeners. */
