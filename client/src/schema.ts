@@ -378,6 +378,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description The account's webhook endpoints, newest first, cursor-paged.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL that receives the account's events (all of them unless `events` names some).
+         *     The answer holds the signing `secret`, shown this once. 422 for a URL that is not `https://`
+         *     (unless the operator allows `http://`), has credentials, or whose host resolves to a loopback,
+         *     private or link-local address (unless the operator allows it).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description One webhook endpoint (without its secret).
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint; its waiting deliveries are dropped with it.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Update a webhook endpoint
+         * @description Changes the fields given. `enabled: false` stops deliveries (they wait, nothing is lost);
+         *     `enabled: true` resumes them, the waiting ones at once, and clears `disabled_reason`.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's secret
+         * @description Makes a new signing secret and returns it, this once. For the next 24 hours every event is
+         *     signed with both the new and the previous secret (two signatures in `webhook-signature`),
+         *     so receivers can switch without losing an event.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a ping event
+         * @description Queues a `ping` event to this endpoint, delivered and retried like any other. The answer is
+         *     its delivery; follow it in the endpoint's deliveries. 409 while the endpoint is disabled.
+         */
+        post: operations["pingWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description The endpoint's deliveries, newest first, cursor-paged: each event with its attempts, the last
+         *     answer's status code and error, the next attempt and when it was delivered. Filter by `status`.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/confirm/{token}": {
         parameters: {
             query?: never;
@@ -496,7 +628,192 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "email_validation.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A job finished
+         * @description Every address of the job has a result; page through them or download them as CSV.
+         *     Sent to every enabled endpoint subscribed to `email_validation.completed`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onEmailValidationCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "email_validation.canceled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A job was canceled
+         * @description The job was canceled (PATCH status: canceled); the results found before stay readable.
+         *     Sent to every enabled endpoint subscribed to `email_validation.canceled`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onEmailValidationCanceled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "email_validation.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A job failed
+         * @description The job ended in `error`; `errors` says why, and the results found before stay readable.
+         *     Sent to every enabled endpoint subscribed to `email_validation.failed`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onEmailValidationFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "destination.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A destination was confirmed
+         * @description The owner of the address followed the link we mailed and confirmed it.
+         *     Sent to every enabled endpoint subscribed to `destination.verified`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onDestinationVerified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "sender_identity.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A sender identity was confirmed
+         * @description The owner of the From address followed the link we mailed and confirmed it.
+         *     Sent to every enabled endpoint subscribed to `sender_identity.verified`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onSenderIdentityVerified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mailbox_domain.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mailbox domain was verified
+         * @description The domain's ownership record was found, by a verify call or by the background re-check.
+         *     Sent to every enabled endpoint subscribed to `mailbox_domain.verified`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onMailboxDomainVerified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "mailbox_domain.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mailbox domain failed
+         * @description The domain's ownership record was still absent after the grace period.
+         *     Sent to every enabled endpoint subscribed to `mailbox_domain.failed`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onMailboxDomainFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    ping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A ping
+         * @description Sent when you ask for it (POST /v1/webhook-endpoints/{endpoint_id}/ping), to that endpoint only.
+         *     Sent to every enabled endpoint subscribed to `ping`, signed per Standard Webhooks
+         *     (`webhook-id`, `webhook-timestamp`, `webhook-signature`); `webhook-id` is the same on every
+         *     retry, so deduplicate on it. Answer 2xx within 10 seconds; anything else is retried.
+         */
+        post: operations["onPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -540,6 +857,7 @@ export interface components {
          *     | `verified_by_another_account` | 409 | another account proved ownership of this domain first |
          *     | `domain_in_use` | 409 | sender identities still use this mailbox domain |
          *     | `validation_finished` | 409 | the email validation is already completed, canceled or failed |
+         *     | `endpoint_disabled` | 409 | the webhook endpoint is disabled |
          *     | `payload_too_large` | 413 | the body is larger than the server accepts |
          *     | `request_timeout` | 408 | the request's headers or body did not arrive in time (a slow client) |
          *     | `unsupported_media_type` | 415 | the body is not `application/json` |
@@ -558,7 +876,7 @@ export interface components {
          * @example not_found
          * @enum {string}
          */
-        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable" | "store_unavailable" | "storage_full";
+        ProblemCode: "invalid_parameter" | "malformed_json" | "unauthorized" | "not_found" | "method_not_allowed" | "already_exists" | "already_verified" | "verified_by_another_account" | "domain_in_use" | "validation_finished" | "endpoint_disabled" | "payload_too_large" | "request_timeout" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "resend_too_soon" | "resend_cap_reached" | "mail_quota_exceeded" | "rate_limited" | "internal_error" | "not_implemented" | "dns_unavailable" | "service_unavailable" | "store_unavailable" | "storage_full";
         FieldError: {
             /**
              * @description A JSON Pointer (RFC 6901) into the request body for body fields (`/email`), or the
@@ -1437,6 +1755,185 @@ export interface components {
             email: string;
         };
         /**
+         * Format: uri
+         * @description Where events are POSTed: an `https://` URL (plain `http://` only where the operator allows it).
+         *     Its host must resolve to public addresses: loopback, private and link-local ones are refused
+         *     unless the operator allows them.
+         * @example https://hooks.acme-logistics.com/mailproof
+         */
+        WebhookUrl: string;
+        /**
+         * @description A note of your own (what receives the events).
+         * @example Order service, production
+         */
+        WebhookDescription: string | null;
+        /**
+         * @description An event an endpoint can subscribe to (`ping` is sent only on request, to one endpoint).
+         *
+         *     | type | sent when |
+         *     |---|---|
+         *     | `email_validation.completed` | a job has a result for every address |
+         *     | `email_validation.canceled` | a job was canceled |
+         *     | `email_validation.failed` | a job ended in `error` |
+         *     | `destination.verified` | the owner of a destination confirmed it |
+         *     | `sender_identity.verified` | the owner of a sender identity confirmed it |
+         *     | `mailbox_domain.verified` | a domain's ownership record was found |
+         *     | `mailbox_domain.failed` | a domain's ownership record was still absent after the grace period |
+         * @example email_validation.completed
+         * @enum {string}
+         */
+        WebhookEventType: "email_validation.completed" | "email_validation.canceled" | "email_validation.failed" | "destination.verified" | "sender_identity.verified" | "mailbox_domain.verified" | "mailbox_domain.failed";
+        /**
+         * @description The events sent to the endpoint. Omitted on create, every event type.
+         * @example [
+         *       "email_validation.completed",
+         *       "destination.verified"
+         *     ]
+         */
+        WebhookEventTypes: components["schemas"]["WebhookEventType"][];
+        /**
+         * @description A URL that receives the account's events, signed per Standard Webhooks with the endpoint's
+         *     secret. `secret` is present only in the answers to create and rotate-secret.
+         * @example {
+         *       "id": "9d4b2f61-7c3e-4a85-b1d0-2e6f8a9c7b13",
+         *       "url": "https://hooks.acme-logistics.com/mailproof",
+         *       "description": "Order service, production",
+         *       "events": [
+         *         "email_validation.completed",
+         *         "destination.verified"
+         *       ],
+         *       "enabled": true,
+         *       "disabled_reason": null,
+         *       "previous_secret_expires_at": null,
+         *       "created_at": "2026-11-20T14:03:11Z",
+         *       "updated_at": "2026-11-20T14:03:11Z"
+         *     }
+         */
+        WebhookEndpoint: {
+            id: components["schemas"]["Uuid"];
+            url: components["schemas"]["WebhookUrl"];
+            description: components["schemas"]["WebhookDescription"];
+            events: components["schemas"]["WebhookEventTypes"];
+            /**
+             * @description Whether events are delivered. mailproof disables an endpoint that failed every delivery for about three days (see `disabled_reason`); PATCH `enabled` to turn it back on.
+             * @example true
+             */
+            enabled: boolean;
+            /**
+             * @description Why mailproof disabled the endpoint; null while enabled or when you disabled it.
+             * @example null
+             */
+            disabled_reason: string | null;
+            /** @description After a rotation, until when events also carry a signature made with the previous secret. */
+            previous_secret_expires_at: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description The signing secret (Standard Webhooks `whsec_` form). Shown only when created or rotated; keep it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwSc0M+hK2zFo=
+             */
+            secret?: string;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        WebhookEndpointList: {
+            data: components["schemas"]["WebhookEndpoint"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        WebhookEndpointCreate: {
+            url: components["schemas"]["WebhookUrl"];
+            description?: components["schemas"]["WebhookDescription"];
+            events?: components["schemas"]["WebhookEventTypes"];
+        };
+        /** @description The fields to change; the others keep their values. */
+        WebhookEndpointUpdate: {
+            url?: components["schemas"]["WebhookUrl"];
+            description?: components["schemas"]["WebhookDescription"];
+            events?: components["schemas"]["WebhookEventTypes"];
+            /**
+             * @description false stops deliveries (they wait); true resumes them, the waiting ones at once.
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        /**
+         * @description One event's delivery to one endpoint, with its attempts so far.
+         * @example {
+         *       "id": "6a1e3c5b-2d4f-4e8a-9b7c-0d1e2f3a4b5c",
+         *       "endpoint_id": "9d4b2f61-7c3e-4a85-b1d0-2e6f8a9c7b13",
+         *       "event_id": "msg_2Kq8vN3xR7dLp4TzWb6cYe1A",
+         *       "event_type": "email_validation.completed",
+         *       "status": "delivered",
+         *       "attempts": 1,
+         *       "last_attempt_at": "2026-11-22T11:00:05Z",
+         *       "last_status_code": 204,
+         *       "last_error": null,
+         *       "response_excerpt": null,
+         *       "next_attempt_at": null,
+         *       "delivered_at": "2026-11-22T11:00:05Z",
+         *       "created_at": "2026-11-22T11:00:04Z"
+         *     }
+         * @example {
+         *       "id": "0b9c8d7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e",
+         *       "endpoint_id": "9d4b2f61-7c3e-4a85-b1d0-2e6f8a9c7b13",
+         *       "event_id": "msg_7Hc3pW9zQ1mR5tY8uB2nVx4K",
+         *       "event_type": "destination.verified",
+         *       "status": "pending",
+         *       "attempts": 2,
+         *       "last_attempt_at": "2026-11-22T11:02:31Z",
+         *       "last_status_code": 503,
+         *       "last_error": "the endpoint answered 503",
+         *       "response_excerpt": "upstream unavailable",
+         *       "next_attempt_at": "2026-11-22T11:04:31Z",
+         *       "delivered_at": null,
+         *       "created_at": "2026-11-22T11:02:00Z"
+         *     }
+         */
+        WebhookDelivery: {
+            id: components["schemas"]["Uuid"];
+            endpoint_id: components["schemas"]["Uuid"];
+            /**
+             * @description The event's `webhook-id`, the same on every attempt (deduplicate on it).
+             * @example msg_2Kq8vN3xR7dLp4TzWb6cYe1A
+             */
+            event_id: string;
+            /**
+             * @example email_validation.completed
+             * @enum {string}
+             */
+            event_type: "email_validation.completed" | "email_validation.canceled" | "email_validation.failed" | "destination.verified" | "sender_identity.verified" | "mailbox_domain.verified" | "mailbox_domain.failed" | "ping";
+            /**
+             * @description `pending` while attempts remain (retried with exponential backoff and jitter for about three
+             *     days), `delivered` on a 2xx answer, `failed` when every attempt failed.
+             * @example delivered
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /** @example 1 */
+            attempts: number;
+            last_attempt_at: components["schemas"]["NullableTimestamp"];
+            /**
+             * @description The HTTP status of the last answer; null when there was none (timeout, refused connection).
+             * @example 204
+             */
+            last_status_code: number | null;
+            /**
+             * @description Why the last attempt failed; null after a success.
+             * @example null
+             */
+            last_error: string | null;
+            /**
+             * @description The first characters of the last failed answer's body (nothing more is kept).
+             * @example null
+             */
+            response_excerpt: string | null;
+            next_attempt_at: components["schemas"]["NullableTimestamp"];
+            delivered_at: components["schemas"]["NullableTimestamp"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+            links: components["schemas"]["PageLinks"];
+        };
+        /**
          * @description A small, self-contained HTML page.
          * @example <!doctype html><html lang="en"><head><title>mailproof</title></head><body><main><h1>mailproof</h1></main></body></html>
          */
@@ -1504,6 +2001,114 @@ export interface components {
                 /** @description When the job of the oldest waiting chunk was created; null when nothing waits. */
                 oldest_queued_at: components["schemas"]["NullableTimestamp"];
             } | null;
+        };
+        /** @description A job has a result for every address; fetch them from its results. */
+        EmailValidationCompletedEvent: {
+            /**
+             * @example email_validation.completed
+             * @constant
+             */
+            type: "email_validation.completed";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["EmailValidationSummary"];
+        };
+        /** @description A job was canceled; the results found before stay readable. */
+        EmailValidationCanceledEvent: {
+            /**
+             * @example email_validation.canceled
+             * @constant
+             */
+            type: "email_validation.canceled";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["EmailValidationSummary"];
+        };
+        /** @description A job ended in error (see its errors); the results found before stay readable. */
+        EmailValidationFailedEvent: {
+            /**
+             * @example email_validation.failed
+             * @constant
+             */
+            type: "email_validation.failed";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["EmailValidationSummary"];
+        };
+        /** @description The destination as it is when the event happens (GET it for the whole resource). */
+        DestinationEventData: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @example ana.souza@acme-logistics.com
+             */
+            email: string;
+            status: components["schemas"]["VerificationStatus"];
+            verified_at: components["schemas"]["NullableTimestamp"];
+        };
+        /** @description The owner of a destination confirmed it. */
+        DestinationVerifiedEvent: {
+            /**
+             * @example destination.verified
+             * @constant
+             */
+            type: "destination.verified";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["DestinationEventData"];
+        };
+        /** @description The sender identity as it is when the event happens (GET it for the whole resource). */
+        SenderIdentityEventData: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @example billing@acme-logistics.com
+             */
+            email: string;
+            domain_id: components["schemas"]["Uuid"];
+            status: components["schemas"]["VerificationStatus"];
+            verified_at: components["schemas"]["NullableTimestamp"];
+        };
+        /** @description The owner of a sender identity confirmed it. */
+        SenderIdentityVerifiedEvent: {
+            /**
+             * @example sender_identity.verified
+             * @constant
+             */
+            type: "sender_identity.verified";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["SenderIdentityEventData"];
+        };
+        /** @description A domain's ownership record was found (by a verify call or the background re-check). */
+        MailboxDomainVerifiedEvent: {
+            /**
+             * @example mailbox_domain.verified
+             * @constant
+             */
+            type: "mailbox_domain.verified";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["MailboxDomain"];
+        };
+        /** @description A domain's ownership record was still absent after the grace period. */
+        MailboxDomainFailedEvent: {
+            /**
+             * @example mailbox_domain.failed
+             * @constant
+             */
+            type: "mailbox_domain.failed";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["MailboxDomain"];
+        };
+        PingEventData: {
+            endpoint_id: components["schemas"]["Uuid"];
+            /** @example Hello from mailproof. This endpoint receives events. */
+            message: string;
+        };
+        /** @description Sent on request (POST /v1/webhook-endpoints/{endpoint_id}/ping) to test an endpoint. */
+        PingEvent: {
+            /**
+             * @example ping
+             * @constant
+             */
+            type: "ping";
+            timestamp: components["schemas"]["Timestamp"];
+            data: components["schemas"]["PingEventData"];
         };
     };
     responses: {
@@ -1867,6 +2472,48 @@ export interface components {
                 };
             };
         };
+        /** @description Body fields break the rules (each one is listed in `errors`), or the `Idempotency-Key` was used with another body. */
+        CreateWebhookEndpointUnprocessable: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed" | "idempotency_key_reused";
+                };
+            };
+        };
+        /** @description Body fields break the rules (each one is listed in `errors`). */
+        UpdateWebhookEndpointUnprocessable: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "validation_failed";
+                };
+            };
+        };
+        /** @description The endpoint is disabled; enable it (PATCH `enabled: true`) first. */
+        EndpointDisabled: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code: "endpoint_disabled";
+                };
+            };
+        };
         /**
          * @description The request to a confirmation page is malformed (a broken percent-encoding in the link, a
          *     form body that is not `application/x-www-form-urlencoded` or over 2 kB): a small page says so.
@@ -1979,6 +2626,10 @@ export interface components {
             size?: number;
             after?: string;
         };
+        /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+        EndpointId: string;
+        /** @description Only deliveries with this status. */
+        DeliveryStatusFilter: "pending" | "delivered" | "failed";
         /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
         ConfirmToken: string;
     };
@@ -2021,6 +2672,8 @@ export interface components {
         ValidationLocation: string;
         /** @description Whole seconds to wait before polling the job. */
         PollRetryAfter: number;
+        /** @description The path of the new webhook endpoint. */
+        WebhookEndpointLocation: string;
         /** @description Confirmation pages are never cached. */
         CacheControlNoStore: "no-store";
     };
@@ -2913,6 +3566,293 @@ export interface operations {
             503: components["responses"]["StoreUnavailable"];
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhook endpoints. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
+                 *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
+                 *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description Created; store `secret` now, it is not shown again. */
+            201: {
+                headers: {
+                    Location: components["headers"]["WebhookEndpointLocation"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["CreateWebhookEndpointUnprocessable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook endpoint. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated webhook endpoint. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UpdateWebhookEndpointUnprocessable"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint with its new `secret`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
+    pingWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["EndpointDisabled"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries with this status. */
+                status?: components["parameters"]["DeliveryStatusFilter"];
+                /**
+                 * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
+                 *     taken from `links.next`. Follow `links.next` rather than building cursors.
+                 * @example {
+                 *       "size": 25
+                 *     }
+                 */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
     showConfirmation: {
         parameters: {
             query?: never;
@@ -3114,6 +4054,182 @@ export interface operations {
                 };
             };
             400: components["responses"]["NoParameters"];
+        };
+    };
+    onEmailValidationCompleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailValidationCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEmailValidationCanceled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailValidationCanceledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onEmailValidationFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailValidationFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onDestinationVerified: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestinationVerifiedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSenderIdentityVerified: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SenderIdentityVerifiedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMailboxDomainVerified: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxDomainVerifiedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onMailboxDomainFailed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MailboxDomainFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingEvent"];
+            };
+        };
+        responses: {
+            /** @description Received; anything else (or no answer in 10 seconds) is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
