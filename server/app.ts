@@ -24,6 +24,7 @@ import type { Mailer } from "./mail/mailer.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
 import { metaRoutes } from "./meta/routes.js";
 import { senderIdentityRoutes } from "./sender-identities/routes.js";
+import { webhookEndpointRoutes } from "./webhook-endpoints/routes.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
 
@@ -39,7 +40,13 @@ export interface AppDeps {
 /** What the process asks itself at start, so that the validator compiles before a user's request (main.ts). */
 export const WARM_UP_PATH = "/.well-known/mailproof-warm-up";
 
-const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
+const CREATING_POSTS = [
+  "/v1/destinations",
+  "/v1/sender-identities",
+  "/v1/mailbox-domains",
+  "/v1/email-validations",
+  "/v1/webhook-endpoints",
+];
 
 /** The whole HTTP application, from the composed services (tests build it with real parts too). */
 export function buildApp({ services, db, config, mailer, clock, logger }: AppDeps): Express {
@@ -96,6 +103,7 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
     ...mailboxDomainRoutes(services.mailboxDomains),
     ...emailValidationRoutes(services.emailValidations),
     ...emailCheckRoutes(services.emailChecks),
+    ...webhookEndpointRoutes(services.webhookEndpoints),
   ]);
   app.use(api);
   app.use(

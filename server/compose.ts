@@ -12,7 +12,7 @@ import { DestinationRepository } from "./destinations/repository.js";
 import { DestinationService } from "./destinations/service.js";
 import { EmailCheckService } from "./email-checks/service.js";
 import { EmailValidationRepository } from "./email-validations/repository.js";
-import { EmailValidationService } from "./email-validations/service.js";
+import { EmailValidationService, jobEvents } from "./email-validations/service.js";
 import { ValidationWorker } from "./email-validations/worker.js";
 import { ProbeHealth } from "./engine/probe-health.js";
 import { engineSettings } from "./engine/settings.js";
@@ -26,6 +26,9 @@ import { MailboxDomainService } from "./mailbox-domains/service.js";
 import { identitySubjects } from "./sender-identities/confirmable.js";
 import { SenderIdentityRepository } from "./sender-identities/repository.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
+import { RETRY_DELAYS_MS, WebhookDispatcher } from "./webhook-endpoints/dispatcher.js";
+import { WebhookEndpointRepository } from "./webhook-endpoints/repository.js";
+import { WebhookEndpointService } from "./webhook-endpoints/service.js";
 import type { Clock } from "./shared/clock.js";
 import { randomToken } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
@@ -60,6 +63,17 @@ export function compose({
   metrics = createMetrics({ processMetrics: false }),
 }: Infrastructure) {
   const accounts = new AccountService(new AccountRepository(db), clock);
+  const webhookRepository = new WebhookEndpointRepository(db);
+  // The key every endpoint's secret derives from: the operator's, or one every process shares.
+  const signingKey = config.webhooks.signingKey
+    ? () => Promise.resolve(config.webhooks.signingKey as string)
+    : once(() => sharedSecret(db, "webhook-signing-key", randomToken(32)));
+  const webhookEndpoints = new WebhookEndpointService(webhookRepository, clock, {
+    allowHttp: config.webhooks.allowHttp,
+    allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+    signingKey,
+  });
+  const events = webhookEndpoints.outbox;
   const destinationRepository = new DestinationRepository(db);
   const identityRepository = new SenderIdentityRepository(db);
   const confirmationRepository = new ConfirmationRepository(db);
@@ -76,7 +90,10 @@ export function compose({
       quotaPerHour: config.mailQuotaPerHour,
     },
     (accountId) => accounts.displayNameOf(accountId),
-    { destination: destinationSubjects(destinationRepository), sender_identity: identitySubjects(identityRepository) },
+    {
+      destination: destinationSubjects(destinationRepository, events),
+      sender_identity: identitySubjects(identityRepository, events),
+    },
   );
   const mailboxDomains = new MailboxDomainService(
     new MailboxDomainRepository(db),
@@ -84,8 +101,9 @@ export function compose({
     { inboundMxHost: config.inboundMxHost, spfInclude: config.spfInclude, verifyGraceMs: config.domainVerifyGraceMs },
     new DnsChecker({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
     (accountId, domainId) => identityRepository.countByDomain(accountId, domainId),
+    events,
   );
-  const emailValidationRepository = new EmailValidationRepository(db);
+  const emailValidationRepository = new EmailValidationRepository(db, jobEvents(events));
   const emailValidations = new EmailValidationService(emailValidationRepository, clock, logger);
   const postgres = postgresPoolOf(db);
   // Every probe's replies, by class, on the process's metrics; a refused sender in the log (our
@@ -161,6 +179,21 @@ export function compose({
       );
       for (const worker of workers) worker.start();
       return workers;
+    },
+    webhookEndpoints,
+    /** The outbox's delivery to webhook endpoints, started. */
+    startWebhookDispatcher(): WebhookDispatcher {
+      const dispatcher = new WebhookDispatcher(webhookRepository, clock, logger, {
+        concurrency: config.webhooks.concurrency,
+        leaseMs: config.webhooks.leaseMs,
+        idleMs: 250,
+        timeoutMs: config.webhooks.timeoutMs,
+        allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+        retryDelaysMs: RETRY_DELAYS_MS.map((ms) => Math.max(1, Math.round(ms * config.webhooks.retryScale))),
+        signingKey,
+      });
+      dispatcher.start();
+      return dispatcher;
     },
     /** The background re-check of mailbox domains, on the same service the API uses. */
     startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),

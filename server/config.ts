@@ -50,6 +50,17 @@ export interface Config {
     /** socks5://[user:password@]host:port, or undefined to connect directly. */
     socksProxy: SocksProxy | undefined;
   };
+  webhooks: {
+    allowHttp: boolean;
+    allowPrivateNetworks: boolean;
+    timeoutMs: number;
+    leaseMs: number;
+    concurrency: number;
+    /** Multiplies the retry schedule's waits (1: about three days; tests make it seconds). */
+    retryScale: number;
+    /** The key every endpoint's signing secret is derived from; unset: one made and kept in the store. */
+    signingKey: string | undefined;
+  };
   /** In-process validation workers (0: this process only answers the API). */
   workers: number;
   /** How long a worker's claim on a chunk holds without a heartbeat. */
@@ -243,6 +254,31 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       "socks5://[user:password@]host:port",
     ),
   };
+  const webhookTimeoutMs = read("WEBHOOK_TIMEOUT_MS", 10_000, count(100), "milliseconds (100 or more)");
+  const webhooks = {
+    allowHttp: read("WEBHOOK_ALLOW_HTTP", false, bool, "true or false"),
+    allowPrivateNetworks: read("WEBHOOK_ALLOW_PRIVATE_NETWORKS", false, bool, "true or false"),
+    timeoutMs: webhookTimeoutMs,
+    leaseMs: read(
+      "WEBHOOK_LEASE_MS",
+      webhookTimeoutMs + 20_000,
+      (r) => (/^\d+$/.test(r) && Number(r) > webhookTimeoutMs ? Number(r) : undefined),
+      "milliseconds, more than WEBHOOK_TIMEOUT_MS",
+    ),
+    concurrency: read("WEBHOOK_CONCURRENCY", 16, count(1), "deliveries in flight (1 or more)"),
+    retryScale: read(
+      "WEBHOOK_RETRY_SCALE",
+      1,
+      (r) => (Number(r) > 0 && Number(r) <= 1 ? Number(r) : undefined),
+      "a factor above 0, at most 1",
+    ),
+    signingKey: read<string | undefined>(
+      "WEBHOOK_SIGNING_KEY",
+      undefined,
+      (r) => (r.length >= 32 ? r : undefined),
+      "a random string of 32 characters or more",
+    ),
+  };
   const workers = read("WORKERS", 1, count(0), "a number of workers (0 or more)");
   const validationLeaseMs = read("VALIDATION_LEASE_MS", 60_000, count(1000), "milliseconds (1000 or more)");
   const budgetText = "a budget such as 120/60s, 20/1h or off";
@@ -329,6 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dbStartupTimeoutMs,
     dbQueryTimeoutMs,
     validation,
+    webhooks,
     workers,
     validationLeaseMs,
     mailQuotaPerHour,

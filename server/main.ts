@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   });
   services.startDomainRechecks();
   const workers = services.startValidationWorkers(config.workers);
+  // Webhook deliveries run where validation workers do (WORKERS=0: an API-only process).
+  const dispatcher = config.workers > 0 ? services.startWebhookDispatcher() : null;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const base = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     async () => {
       await new Promise((resolve) => server.close(resolve));
       logger.info({}, "shutdown: stopped taking requests");
-      await Promise.all([...workers.map((w) => w.stop()), mailer.idle()]);
+      await Promise.all([...workers.map((w) => w.stop()), dispatcher?.stop(), mailer.idle()]);
       logger.info({ workers: workers.length }, "shutdown: workers stopped, mail handed over");
       await db.destroy();
       logger.info({}, "shutdown: store closed");

@@ -9,9 +9,9 @@ import type { Metrics } from "./shared/metrics.js";
 
 async function main(): Promise<void> {
   const { config, logger, db, metrics } = await openProcess("worker");
-  const workers = compose({ db, config, clock: systemClock, logger, metrics }).startValidationWorkers(
-    Math.max(1, config.workers),
-  );
+  const services = compose({ db, config, clock: systemClock, logger, metrics });
+  const workers = services.startValidationWorkers(Math.max(1, config.workers));
+  const dispatcher = services.startWebhookDispatcher();
   // This process serves no API: its metrics (the addresses its workers validated, its probes'
   // replies) are on a port of their own when the operator asks for one.
   const metricsServer =
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     logger,
     async () => {
       metricsServer?.close();
-      await Promise.all(workers.map((w) => w.stop()));
+      await Promise.all([...workers.map((w) => w.stop()), dispatcher.stop()]);
       logger.info({ workers: workers.length }, "shutdown: workers stopped, chunks handed back");
       await db.destroy();
       logger.info({}, "shutdown: store closed");

@@ -36,7 +36,8 @@ export interface Subject {
 /** How the owning family looks a subject up and marks it verified. */
 export interface SubjectHandler {
   find(accountId: string, id: string): Promise<(Subject & { verified: boolean }) | null>;
-  markVerified(accountId: string, id: string, at: string): Promise<void>;
+  /** In `db`, the confirmation's transaction: the family's change and its event commit with the spent tokens. */
+  markVerified(accountId: string, id: string, at: string, db: Db): Promise<void>;
 }
 
 export type TokenState =
@@ -45,22 +46,27 @@ export type TokenState =
   | { state: "valid" | "already_confirmed"; subject: Subject; accountName: string };
 
 /**
- * The glue every confirmable family needs: its repository's find and markVerified, and how one of
- * its rows reads as a subject.
+ * The glue every confirmable family needs: its repository's find and markVerified, how one of its
+ * rows reads as a subject, and what else happens when one is verified (its event), in the same
+ * transaction.
  */
 export function subjectHandler<Row>(
   repository: {
     find(accountId: string, id: string): Promise<Row | undefined>;
-    markVerified(accountId: string, id: string, at: string): Promise<void>;
+    markVerified(accountId: string, id: string, at: string, db: Db): Promise<Row | undefined>;
   },
   describe: (row: Row) => Subject & { verified: boolean },
+  onVerified: (db: Db, row: Row) => Promise<void>,
 ): SubjectHandler {
   return {
     find: async (accountId, id) => {
       const row = await repository.find(accountId, id);
       return row ? describe(row) : null;
     },
-    markVerified: (accountId, id, at) => repository.markVerified(accountId, id, at),
+    markVerified: async (accountId, id, at, db) => {
+      const row = await repository.markVerified(accountId, id, at, db);
+      if (row) await onVerified(db, row);
+    },
   };
 }
 
@@ -195,10 +201,12 @@ export class ConfirmationService {
     const state = await this.inspect(token);
     if (state.state !== "valid") return state;
     const at = iso(this.clock());
-    // Verified first, then spent: a crash in between leaves a verified address whose other links
-    // say "already confirmed", never a spent link with nothing confirmed.
-    await this.handlers[state.subject.type].markVerified(state.subject.accountId, state.subject.id, at);
-    await this.repository.spendAll(state.subject.type, state.subject.id, at);
+    // One transaction: the address verified, its event recorded and every link spent, or nothing.
+    const { type, id, accountId } = state.subject;
+    await this.repository.accountTransaction(accountId, async (tx, trx) => {
+      await this.handlers[type].markVerified(accountId, id, at, trx);
+      await tx.spendAll(type, id, at);
+    });
     return state;
   }
 }

@@ -49,14 +49,16 @@ export class DestinationRepository {
     return readPage(query, page);
   }
 
-  async markVerified(accountId: string, id: string, at: string): Promise<void> {
-    await this.db
+  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or undefined if it was not pending. */
+  markVerified(accountId: string, id: string, at: string, db: Db = this.db): Promise<DestinationRow | undefined> {
+    return db
       .updateTable("destinations")
       .set({ status: "verified", verified_at: at, updated_at: at })
       .where("account_id", "=", accountId)
       .where("id", "=", id)
       .where("status", "=", "pending")
-      .execute();
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {

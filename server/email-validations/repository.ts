@@ -26,9 +26,15 @@ export interface QueueStats {
 // Chunk rows per INSERT: 8 parameters each, well within SQLite's 32,766 bound parameters.
 const CHUNKS_PER_INSERT = 500;
 
+/** What else happens, in the same transaction, when a job ends (completed, canceled or error): its event. */
+export type JobEnded = (db: Db, job: JobRow) => Promise<void>;
+
 /** The email validation tables: jobs, their unique inputs and results, and claimable chunks. */
 export class EmailValidationRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onEnded: JobEnded = async () => undefined,
+  ) {}
 
   /** Stores a job with all its inputs (in their chunks) before anyone is told it exists. */
   async create(job: JobRow, chunks: string[][]): Promise<void> {
@@ -90,14 +96,16 @@ export class EmailValidationRepository {
   /** Cancels a job that is not terminal; false when it already was. */
   async cancel(accountId: string, id: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
+      const canceled = await trx
         .updateTable("email_validations")
         .set({ status: "canceled", completed_at: at })
         .where("account_id", "=", accountId)
         .where("id", "=", id)
         .where("status", "in", ["queued", "processing"])
+        .returningAll()
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) return false;
+      if (!canceled) return false;
+      await this.onEnded(trx, canceled);
       await trx
         .updateTable("validation_chunks")
         .set({ status: "canceled" })
@@ -302,6 +310,7 @@ export class EmailValidationRepository {
           .where("status", "=", "processing")
           .returningAll()
           .executeTakeFirst();
+        if (completedJob) await this.onEnded(trx, completedJob);
         return { recorded: true, completedJob: completedJob ?? null };
       }
       return { recorded: true, completedJob: null };
@@ -342,12 +351,14 @@ export class EmailValidationRepository {
     now: string,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx
+      const failed = await trx
         .updateTable("email_validations")
         .set({ status: "error", errors: JSON.stringify(errors), completed_at: now })
         .where("id", "=", id)
         .where("status", "in", ["queued", "processing"])
-        .execute();
+        .returningAll()
+        .executeTakeFirst();
+      if (failed) await this.onEnded(trx, failed);
       await trx
         .updateTable("validation_chunks")
         .set({ status: "canceled" })

@@ -6,7 +6,8 @@ import { found, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { newId } from "../shared/ids.js";
 import type { LogLines } from "../shared/logger.js";
-import type { EmailValidationRepository, JobRow } from "./repository.js";
+import type { EventOutbox } from "../shared/events.js";
+import type { EmailValidationRepository, JobEnded, JobRow } from "./repository.js";
 
 export type EmailValidation = components["schemas"]["EmailValidation"];
 export type EmailValidationSummary = components["schemas"]["EmailValidationSummary"];
@@ -181,6 +182,16 @@ export class EmailValidationService {
       links: { self: link(page.after), next: rows.length > page.size ? link(results.at(-1)!.email) : null, prev },
     };
   }
+}
+
+/** A job's end, as the event the account's webhooks receive. */
+export function jobEvents(events: EventOutbox): JobEnded {
+  return async (db, job) => {
+    if (job.status === "completed") await events.record(db, job.account_id, "email_validation.completed", summary(job));
+    else if (job.status === "canceled")
+      await events.record(db, job.account_id, "email_validation.canceled", summary(job));
+    else if (job.status === "error") await events.record(db, job.account_id, "email_validation.failed", summary(job));
+  };
 }
 
 function summary(row: JobRow): EmailValidationSummary {

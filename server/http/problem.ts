@@ -17,6 +17,7 @@ const TITLES: Record<ProblemCode, string> = {
   verified_by_another_account: "Verified by another account",
   domain_in_use: "Domain in use",
   validation_finished: "Validation finished",
+  endpoint_disabled: "Endpoint disabled",
   payload_too_large: "Payload too large",
   request_timeout: "Request timeout",
   unsupported_media_type: "Unsupported media type",

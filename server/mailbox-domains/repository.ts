@@ -49,18 +49,23 @@ export class MailboxDomainRepository {
     return readPage(query, page);
   }
 
-  /** Stores a check's outcome; the unique index refuses a second verified owner of a domain. */
+  /**
+   * Stores a check's outcome; the unique index refuses a second verified owner of a domain. `also`
+   * (the event of a new status) runs in the same transaction.
+   */
   async saveCheck(
     accountId: string,
     id: string,
     changes: Pick<MailboxDomainRow, "status" | "dns_records" | "verified_at" | "last_checked_at" | "updated_at">,
+    also?: (db: Db) => Promise<void>,
   ): Promise<void> {
-    await this.db
-      .updateTable("mailbox_domains")
-      .set(changes)
-      .where("account_id", "=", accountId)
-      .where("id", "=", id)
-      .execute();
+    const save = (db: Db) =>
+      db.updateTable("mailbox_domains").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
+    if (!also) return void (await save(this.db));
+    await this.db.transaction().execute(async (trx) => {
+      await save(trx);
+      await also(trx);
+    });
   }
 
   /** Domains the background re-check should look at: not verified, or verified and checked before `before`. */

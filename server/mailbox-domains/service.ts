@@ -1,8 +1,9 @@
 import type { components } from "../../generated/schema.js";
-import { isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
+import { type Db, isForeignKeyViolation, isUniqueViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import { found, invalidField, notFound, ProblemError, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
+import type { EventOutbox } from "../shared/events.js";
 import { normalizeHostname } from "../shared/hostname.js";
 import { newId } from "../shared/ids.js";
 import { type DnsChecker, DnsUnavailableError } from "./dns-check.js";
@@ -22,6 +23,7 @@ export class MailboxDomainService {
     private readonly dns: DnsChecker,
     /** Asked before a delete; the identities family answers it (it owns the identities). */
     private readonly domainUsage: DomainUsage,
+    private readonly events: EventOutbox,
   ) {}
 
   async create(accountId: string, input: string): Promise<MailboxDomain> {
@@ -132,8 +134,18 @@ export class MailboxDomainService {
       last_checked_at: iso(now),
       updated_at: iso(now),
     };
+    // A domain that became verified or failed says so to the account's webhooks, in the same commit.
+    const saved = { ...row, ...changes };
+    const event =
+      status === row.status
+        ? undefined
+        : status === "verified"
+          ? (db: Db) => this.events.record(db, row.account_id, "mailbox_domain.verified", present(saved))
+          : status === "failed"
+            ? (db: Db) => this.events.record(db, row.account_id, "mailbox_domain.failed", present(saved))
+            : undefined;
     try {
-      await this.repository.saveCheck(row.account_id, row.id, changes);
+      await this.repository.saveCheck(row.account_id, row.id, changes, event);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // The records are ours to show, but the domain is proven by someone else's account first.
@@ -144,7 +156,7 @@ export class MailboxDomainService {
         `Another account has already proved ownership of ${row.domain}.`,
       );
     }
-    return { ...row, ...changes };
+    return saved;
   }
 
   async delete(accountId: string, id: string): Promise<void> {

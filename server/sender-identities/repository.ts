@@ -49,14 +49,16 @@ export class SenderIdentityRepository {
       .execute();
   }
 
-  async markVerified(accountId: string, id: string, at: string): Promise<void> {
-    await this.db
+  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or undefined if it was not pending. */
+  markVerified(accountId: string, id: string, at: string, db: Db = this.db): Promise<SenderIdentityRow | undefined> {
+    return db
       .updateTable("sender_identities")
       .set({ is_verified: 1, verified_at: at, updated_at: at })
       .where("account_id", "=", accountId)
       .where("id", "=", id)
       .where("is_verified", "=", 0)
-      .execute();
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async countResend(accountId: string, id: string, at: string): Promise<void> {

@@ -7,6 +7,7 @@ import { mailboxDomainCases } from "./cases/mailbox-domains.js";
 import { publicCases } from "./cases/public.js";
 import { senderIdentityCases } from "./cases/sender-identities.js";
 import { storageFullCases } from "./cases/storage-full.js";
+import { webhookEndpointCases } from "./cases/webhook-endpoints.js";
 import { type ContractCase, contextFor, expectContract, send } from "./harness.js";
 
 // One suite, every target: the same requests and the same assertions against the Prism mock
@@ -19,6 +20,7 @@ const cases: ContractCase[] = [
   ...emailValidationCases,
   ...publicCases,
   ...storageFullCases,
+  ...webhookEndpointCases,
 ];
 
 describe.each(inject("targets"))("contract against the $kind", (target) => {

@@ -18,13 +18,15 @@ async function resourcesOfA() {
   const destination = (await a.POST("/v1/destinations", { body: { email: `iso-${fresh()}@acme-logistics.com` } }))
     .data!;
   const validation = (await a.POST("/v1/email-validations", { body: { emails: ["not-an-address"] } })).data!;
-  return { domain, identity, destination, validation };
+  const endpoint = (await a.POST("/v1/webhook-endpoints", { body: { url: `https://hooks-${fresh()}.acme-logistics.com/` } }))
+    .data!;
+  return { domain, identity, destination, validation, endpoint };
 }
 
 /** The request B makes on A's resource for each operation that takes an id. */
 const attempts: Record<
   string,
-  (ids: { domain: string; identity: string; destination: string; validation: string }) => {
+  (ids: { domain: string; identity: string; destination: string; validation: string; endpoint: string }) => {
     method: string;
     path: string;
     body?: unknown;
@@ -51,12 +53,22 @@ const attempts: Record<
     path: `/v1/email-validations/${r.validation}`,
     body: { status: "canceled" },
   }),
+  getWebhookEndpoint: (r) => ({ method: "GET", path: `/v1/webhook-endpoints/${r.endpoint}` }),
+  updateWebhookEndpoint: (r) => ({
+    method: "PATCH",
+    path: `/v1/webhook-endpoints/${r.endpoint}`,
+    body: { url: "https://attacker.example.net/" },
+  }),
+  deleteWebhookEndpoint: (r) => ({ method: "DELETE", path: `/v1/webhook-endpoints/${r.endpoint}` }),
+  rotateWebhookEndpointSecret: (r) => ({ method: "POST", path: `/v1/webhook-endpoints/${r.endpoint}/rotate-secret` }),
+  pingWebhookEndpoint: (r) => ({ method: "POST", path: `/v1/webhook-endpoints/${r.endpoint}/ping` }),
+  listWebhookDeliveries: (r) => ({ method: "GET", path: `/v1/webhook-endpoints/${r.endpoint}/deliveries` }),
 };
 
 describe("cross-account isolation", () => {
   it("has an attempt for every operation that takes a resource id", () => {
     const withId = operations
-      .filter((op) => /\{(destination_id|identity_id|domain_id|validation_id)\}/.test(op.path))
+      .filter((op) => /\{(destination_id|identity_id|domain_id|validation_id|endpoint_id)\}/.test(op.path))
       .map((op) => op.operationId);
     expect(Object.keys(attempts).sort()).toEqual(withId.sort());
   });
@@ -68,6 +80,7 @@ describe("cross-account isolation", () => {
       identity: mine.identity.id,
       destination: mine.destination.id,
       validation: mine.validation.id,
+      endpoint: mine.endpoint.id,
     };
     const attempt = attempts[operationId]!(ids);
     const asB = await raw(
@@ -81,6 +94,7 @@ describe("cross-account isolation", () => {
       identity: randomUUID(),
       destination: randomUUID(),
       validation: randomUUID(),
+      endpoint: randomUUID(),
     });
     const asBUnknown = await raw(
       { ...server, apiKey: server.otherApiKey },

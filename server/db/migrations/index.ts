@@ -8,6 +8,7 @@ import * as abuseLimits from "./006-abuse-limits.js";
 import * as fairClaims from "./007-fair-claims.js";
 import * as operations from "./008-operations.js";
 import * as probeHealth from "./009-probe-health.js";
+import * as webhooks from "./010-webhooks.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   "007-fair-claims": fairClaims,
   "008-operations": operations,
   "009-probe-health": probeHealth,
+  "010-webhooks": webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -29,6 +29,7 @@ const fullDisk = once(async () => {
       email: "billing@full-disk.example",
     }),
     validation: await post("/v1/email-validations", { emails: ["ana@full-disk.example"] }),
+    endpoint: await post("/v1/webhook-endpoints", { url: "https://hooks.full-disk.example/mailproof" }),
   };
   disk.fill();
   return { url: disk.url, key: disk.key, ids };
@@ -100,4 +101,20 @@ export const storageFullCases: ContractCase[] = [
     path: `/v1/email-validations/${ids?.validation ?? any}`,
     json: { status: "canceled" },
   })),
+  full("createWebhookEndpoint", (_, ctx) => ({
+    method: "POST",
+    path: "/v1/webhook-endpoints",
+    json: { url: `https://hooks-${ctx.unique()}.full-disk.example/` },
+  })),
+  full("updateWebhookEndpoint", (ids) => ({
+    method: "PATCH",
+    path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}`,
+    json: { description: "Full disk" },
+  })),
+  full("deleteWebhookEndpoint", (ids) => ({ method: "DELETE", path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}` })),
+  full("rotateWebhookEndpointSecret", (ids) => ({
+    method: "POST",
+    path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}/rotate-secret`,
+  })),
+  full("pingWebhookEndpoint", (ids) => ({ method: "POST", path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}/ping` })),
 ];
