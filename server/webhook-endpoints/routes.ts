@@ -36,7 +36,10 @@ export function webhookEndpointRoutes(service: WebhookEndpointService): Operatio
     route("listWebhookDeliveries", async ({ accountId, params, query, path }) => {
       const page = pageRequest(query);
       const result = await service.deliveries(accountId, params.endpoint_id, query.status, page);
-      return { status: 200, body: { data: result.items, links: pageLinks(path, { status: query.status }, page, result) } };
+      return {
+        status: 200,
+        body: { data: result.items, links: pageLinks(path, { status: query.status }, page, result) },
+      };
     }),
   ];
 }

@@ -90,7 +90,10 @@ function firstBytes(res: IncomingMessage, limit: number): Promise<string | null>
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
-      const text = Buffer.concat(chunks).subarray(0, limit).toString("utf8").replace(/\uFFFD+$/, "");
+      const text = Buffer.concat(chunks)
+        .subarray(0, limit)
+        .toString("utf8")
+        .replace(/\uFFFD+$/, "");
       resolve(text.length > 0 ? text : null);
     };
     res.on("data", (chunk: Buffer) => {

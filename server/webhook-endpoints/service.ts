@@ -196,7 +196,10 @@ export class WebhookEndpointService {
     }
     const schemes = this.settings.allowHttp ? ["https:", "http:"] : ["https:"];
     if (!schemes.includes(url.protocol))
-      throw invalidField("/url", this.settings.allowHttp ? "must be an https:// or http:// URL" : "must be an https:// URL");
+      throw invalidField(
+        "/url",
+        this.settings.allowHttp ? "must be an https:// or http:// URL" : "must be an https:// URL",
+      );
     if (url.username || url.password) throw invalidField("/url", "must not carry a user name or password");
     if (!this.settings.allowPrivateNetworks) {
       const host = url.hostname.replace(/^\[|\]$/g, "");
@@ -214,7 +217,10 @@ export class WebhookEndpointService {
   }
 
   private async withSecret(row: EndpointRow): Promise<WebhookEndpoint> {
-    return { ...this.present(row), secret: endpointSecret(await this.settings.signingKey(), row.id, row.secret_version) };
+    return {
+      ...this.present(row),
+      secret: endpointSecret(await this.settings.signingKey(), row.id, row.secret_version),
+    };
   }
 
   private present(row: EndpointRow): WebhookEndpoint {

@@ -116,5 +116,8 @@ export const storageFullCases: ContractCase[] = [
     method: "POST",
     path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}/rotate-secret`,
   })),
-  full("pingWebhookEndpoint", (ids) => ({ method: "POST", path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}/ping` })),
+  full("pingWebhookEndpoint", (ids) => ({
+    method: "POST",
+    path: `/v1/webhook-endpoints/${ids?.endpoint ?? any}/ping`,
+  })),
 ];

@@ -1,0 +1,53 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedEvent {
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}
+
+/** How the receiver answers one request: a status (and headers), or never. */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | "never";
+
+/**
+ * A real HTTP server that receives webhook deliveries as a user's endpoint would: it keeps every
+ * request's headers and raw body, and answers as the test says (by default 204).
+ */
+export async function webhookReceiver(
+  answer: (event: ReceivedEvent, index: number) => Answer = () => ({ status: 204 }),
+) {
+  const received: ReceivedEvent[] = [];
+  const hanging = new Set<ServerResponse>();
+  let answering = answer;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : (v ?? "")]),
+      );
+      const event = { headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
+      received.push(event);
+      const reply = answering(event, received.length - 1);
+      if (reply === "never") return void hanging.add(res);
+      res.writeHead(reply.status, reply.headers).end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    received,
+    /** Changes how later requests are answered. */
+    answer: (next: typeof answer) => {
+      answering = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
