@@ -24,9 +24,9 @@ import type { Mailer } from "./mail/mailer.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
 import { metaRoutes } from "./meta/routes.js";
 import { senderIdentityRoutes } from "./sender-identities/routes.js";
-import { webhookEndpointRoutes } from "./webhook-endpoints/routes.js";
 import type { Clock } from "./shared/clock.js";
 import type { Logger } from "./shared/logger.js";
+import { webhookEndpointRoutes } from "./webhook-endpoints/routes.js";
 
 export interface AppDeps {
   services: Services;

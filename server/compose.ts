@@ -26,13 +26,13 @@ import { MailboxDomainService } from "./mailbox-domains/service.js";
 import { identitySubjects } from "./sender-identities/confirmable.js";
 import { SenderIdentityRepository } from "./sender-identities/repository.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
-import { RETRY_DELAYS_MS, WebhookDispatcher } from "./webhook-endpoints/dispatcher.js";
-import { WebhookEndpointRepository } from "./webhook-endpoints/repository.js";
-import { WebhookEndpointService } from "./webhook-endpoints/service.js";
 import type { Clock } from "./shared/clock.js";
 import { randomToken } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
 import { createMetrics, type Metrics, observe } from "./shared/metrics.js";
+import { RETRY_DELAYS_MS, WebhookDispatcher } from "./webhook-endpoints/dispatcher.js";
+import { WebhookEndpointRepository } from "./webhook-endpoints/repository.js";
+import { WebhookEndpointService } from "./webhook-endpoints/service.js";
 
 export interface Infrastructure {
   db: Db;

@@ -8,3 +8,10 @@ export { type FetchLike, type RetryOptions, resilientFetch, type TransportOption
 export * from "./types.js";
 export { type ValidateOptions, validateEmails, validationResults } from "./validations.js";
 export { VERSION } from "./version.js";
+export {
+  type IncomingHeaders,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookEventType,
+  WebhookVerificationError,
+} from "./webhooks.js";

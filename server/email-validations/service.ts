@@ -4,9 +4,9 @@ import { REFUSAL_MEMORY_MS } from "../engine/probe-health.js";
 import type { ValidationResult } from "../engine/verdict.js";
 import { found, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
+import type { EventOutbox } from "../shared/events.js";
 import { newId } from "../shared/ids.js";
 import type { LogLines } from "../shared/logger.js";
-import type { EventOutbox } from "../shared/events.js";
 import type { EmailValidationRepository, JobEnded, JobRow } from "./repository.js";
 
 export type EmailValidation = components["schemas"]["EmailValidation"];

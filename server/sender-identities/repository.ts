@@ -49,7 +49,7 @@ export class SenderIdentityRepository {
       .execute();
   }
 
-  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or undefined if it was not pending. */
+  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or none if it was not pending. */
   markVerified(accountId: string, id: string, at: string, db: Db = this.db): Promise<SenderIdentityRow | undefined> {
     return db
       .updateTable("sender_identities")

@@ -148,7 +148,8 @@ export class WebhookDispatcher {
     if (delivery.failing_since === null) return null;
     const total = this.settings.retryDelaysMs.reduce((sum, d) => sum + d, 0);
     if (at.getTime() - Date.parse(delivery.failing_since) < total / 2) return null;
-    return `every delivery failed since ${delivery.failing_since} (last: ${outcome.error ?? "no answer"}); enable it again once it answers 2xx`;
+    const last = outcome.error ?? "no answer";
+    return `every delivery failed since ${delivery.failing_since} (last: ${last}); enable it again once it answers 2xx`;
   }
 }
 

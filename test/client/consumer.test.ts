@@ -104,8 +104,12 @@ describe("the published client package", () => {
     const installed = JSON.parse((await npm(["ls", "--all", "--json", "--omit=dev"])).stdout) as {
       dependencies: Record<string, { dependencies?: Record<string, unknown> }>;
     };
-    // What the client brings along: openapi-fetch (and its own helper), never the server's packages.
-    expect(Object.keys(installed.dependencies["@mailproof/client"]?.dependencies ?? {})).toEqual(["openapi-fetch"]);
+    // What the client brings along: openapi-fetch (and its own helper) and standardwebhooks (for
+    // verifyWebhook), never the server's packages.
+    expect(Object.keys(installed.dependencies["@mailproof/client"]?.dependencies ?? {}).sort()).toEqual([
+      "openapi-fetch",
+      "standardwebhooks",
+    ]);
 
     // The bin as users call it, from the installed package.
     const help = await npm(["exec", "--no", "--", "mailproof", "--help"]);

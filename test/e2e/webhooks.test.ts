@@ -208,7 +208,7 @@ type Event = { type: string; data: Record<string, unknown> };
 const typeOf = (e: ReceivedEvent) => (JSON.parse(e.body) as Event).type;
 
 describe("delivery", () => {
-  it("retries a receiver that answers 500 for a while, with the same webhook-id, until it takes the event", async () => {
+  it("retries a receiver that answers 500 for a while, with the same webhook-id, until it takes it", async () => {
     const flaky = await ownReceiver((_, i) => (i < 3 ? { status: 500, body: "upstream down" } : { status: 204 }));
     const endpoint = await endpointFor(`${flaky.url}/mailproof`);
     const queued = await ping(endpoint.id);
@@ -348,7 +348,7 @@ describe("the private-network guard", () => {
 });
 
 describe("an endpoint that fails for the whole schedule", () => {
-  it("has its delivery failed after the last attempt, is disabled and says why, and comes back when enabled", async () => {
+  it("fails the delivery after the last attempt, is disabled and says why, and comes back when enabled", async () => {
     const fast = await inProcessServer({
       env: {
         WEBHOOK_ALLOW_HTTP: "true",

@@ -18,8 +18,9 @@ async function resourcesOfA() {
   const destination = (await a.POST("/v1/destinations", { body: { email: `iso-${fresh()}@acme-logistics.com` } }))
     .data!;
   const validation = (await a.POST("/v1/email-validations", { body: { emails: ["not-an-address"] } })).data!;
-  const endpoint = (await a.POST("/v1/webhook-endpoints", { body: { url: `https://hooks-${fresh()}.acme-logistics.com/` } }))
-    .data!;
+  const endpoint = (
+    await a.POST("/v1/webhook-endpoints", { body: { url: `https://hooks-${fresh()}.acme-logistics.com/` } })
+  ).data!;
   return { domain, identity, destination, validation, endpoint };
 }
 
