@@ -51,3 +51,33 @@ export async function webhookReceiver(
       }),
   };
 }
+
+/**
+ * The receiver of the crash tests: at first every request hangs (the sender dies while it waits);
+ * after `recover()` each webhook-id's next attempt gets a 500 and the one after it a 204.
+ * `acknowledged` holds the ids answered 2xx.
+ */
+export async function hangThenFlakyReceiver() {
+  let recovered = false;
+  const failedOnce = new Set<string>();
+  const acknowledged = new Set<string>();
+  const receiver = await webhookReceiver((event) => {
+    const id = event.headers["webhook-id"] ?? "";
+    if (!recovered) return "never";
+    if (!failedOnce.has(id)) {
+      failedOnce.add(id);
+      return { status: 500, body: "restarting" };
+    }
+    acknowledged.add(id);
+    return { status: 204 };
+  });
+  return {
+    ...receiver,
+    acknowledged,
+    /** Requests that arrived while hanging. */
+    hanging: () => (recovered ? 0 : receiver.received.length),
+    recover: () => {
+      recovered = true;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type MailproofClient } from "../../client/src/index.js";
+import { freshDatabaseEnv } from "../support/database.js";
+import { eventually } from "../support/mail.js";
+import { type Started, startApiProcess, startProcess } from "../support/processes.js";
+import { hangThenFlakyReceiver } from "../support/webhook-receiver.js";
+
+// Webhook delivery on PostgreSQL with many workers (npm run test:pg): an API process without
+// workers, a worker process SIGKILLed while its attempts wait on the receiver, two more that take
+// its leased deliveries over once the leases run out. Every event arrives; none is lost.
+let shared: Record<string, string>;
+const processes: Started[] = [];
+let receiver: Awaited<ReturnType<typeof hangThenFlakyReceiver>>;
+let api: MailproofClient;
+
+async function workerProcess(): Promise<Started> {
+  const worker = await startProcess(
+    "node",
+    ["dist/worker-main.js"],
+    async (output) => output.includes("validation worker"),
+    { name: "worker", env: { ...shared, WORKERS: "1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) } },
+  );
+  processes.push(worker);
+  return worker;
+}
+
+beforeAll(async () => {
+  receiver = await hangThenFlakyReceiver();
+  shared = {
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    DOMAIN_RECHECK_INTERVAL: "0",
+    WEBHOOK_ALLOW_HTTP: "true",
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+    WEBHOOK_TIMEOUT_MS: "5000",
+    WEBHOOK_LEASE_MS: "6000",
+    WEBHOOK_RETRY_SCALE: "0.0002",
+    ...(await freshDatabaseEnv()),
+  };
+  const { url, started } = await startApiProcess({ ...shared, WORKERS: "0" });
+  processes.push(started);
+  api = createClient({ baseUrl: url, apiKey: /API key: (\S+)/.exec(started.output())![1]! });
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  await receiver.close();
+});
+
+describe("webhook delivery with many workers on PostgreSQL", () => {
+  it("survives a worker SIGKILLed mid-delivery: every event delivered, each id acknowledged", async () => {
+    const endpoints: string[] = [];
+    for (let i = 0; i < 6; i++)
+      endpoints.push(
+        (await api.POST("/v1/webhook-endpoints", { body: { url: `${receiver.url}/hooks/${i}` } })).data!.id,
+      );
+    const eventIds = new Set<string>();
+    for (const endpoint of endpoints)
+      for (let i = 0; i < 5; i++)
+        eventIds.add(
+          (await api.POST("/v1/webhook-endpoints/{endpoint_id}/ping", { params: { path: { endpoint_id: endpoint } } }))
+            .data!.event_id,
+        );
+    const doomed = await workerProcess();
+    await eventually(async () => (receiver.hanging() >= endpoints.length ? true : undefined), 20_000);
+    doomed.process.kill("SIGKILL");
+    receiver.recover();
+    await workerProcess();
+    await workerProcess();
+
+    const delivered = await eventually(async () => {
+      const lists = await Promise.all(
+        endpoints.map(
+          async (endpoint) =>
+            (
+              await api.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries", {
+                params: { path: { endpoint_id: endpoint }, query: { page: { size: 100 } } },
+              })
+            ).data!.data,
+        ),
+      );
+      const list = lists.flat();
+      return list.every((d) => d.status === "delivered") ? list : undefined;
+    }, 90_000);
+    expect(delivered).toHaveLength(30);
+    expect(new Set(delivered.map((d) => d.event_id))).toEqual(eventIds);
+    expect(receiver.acknowledged).toEqual(eventIds);
+  });
+});
