@@ -191,6 +191,7 @@ export function compose({
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
         retryDelaysMs: RETRY_DELAYS_MS.map((ms) => Math.max(1, Math.round(ms * config.webhooks.retryScale))),
         signingKey,
+        onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
       });
       dispatcher.start();
       return dispatcher;

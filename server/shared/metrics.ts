@@ -42,6 +42,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       labelNames: ["outcome"] as const,
       registers,
     }),
+    webhookAttempts: new Counter({
+      name: "mailproof_webhook_attempts_total",
+      help: "Webhook delivery attempts by outcome: delivered, retrying (to be tried again), failed (the last one).",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
     chunkClaims: new Counter({
       name: "mailproof_validation_chunk_claims_total",
       help: "Chunks claimed by this process's workers: new, or reclaimed from a worker whose lease ran out.",

@@ -26,6 +26,8 @@ export interface DispatchSettings {
   allowPrivateNetworks: boolean;
   retryDelaysMs: number[];
   signingKey: () => Promise<string>;
+  /** Told each recorded attempt's outcome (the process's metrics). */
+  onAttempt?: (outcome: "delivered" | "retrying" | "failed") => void;
 }
 
 /**
@@ -121,7 +123,8 @@ export class WebhookDispatcher {
     };
     if (outcome.delivered) {
       const record: AttemptRecord = { ...base, status: "delivered", next_attempt_at: null, delivered_at: iso(at) };
-      await this.repository.finishAttempt(this.id, delivery, record, { succeeded: true });
+      if (await this.repository.finishAttempt(this.id, delivery, record, { succeeded: true }))
+        this.settings.onAttempt?.("delivered");
       return;
     }
     const delays = this.settings.retryDelaysMs;
@@ -133,11 +136,12 @@ export class WebhookDispatcher {
       next_attempt_at: exhausted ? null : iso(new Date(at.getTime() + wait)),
       delivered_at: null,
     };
-    await this.repository.finishAttempt(this.id, delivery, record, {
+    const recorded = await this.repository.finishAttempt(this.id, delivery, record, {
       succeeded: false,
       at: iso(at),
       disable: exhausted ? this.disableReason(delivery, at, outcome) : null,
     });
+    if (recorded) this.settings.onAttempt?.(exhausted ? "failed" : "retrying");
   }
 
   /**

@@ -221,6 +221,12 @@ describe("delivery", () => {
     expect(new Set(flaky.received.map((e) => e.headers["webhook-id"]))).toEqual(new Set([queued.event_id]));
     for (const e of flaky.received) expect(new Webhook(endpoint.secret!).verify(e.body, e.headers)).toBeTruthy();
     expect(delivered).toMatchObject({ attempts: 4, last_status_code: 204, last_error: null, response_excerpt: null });
+    // The operator sees the attempts on /metrics.
+    const counted = Object.fromEntries(
+      (await server.services.metrics.webhookAttempts.get()).values.map((v) => [v.labels.outcome, v.value]),
+    );
+    expect(counted.retrying).toBeGreaterThanOrEqual(3);
+    expect(counted.delivered).toBeGreaterThanOrEqual(1);
   });
 
   it("keeps a short excerpt of a failed answer and nothing more", async () => {
