@@ -510,6 +510,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+                /** @description The delivery's id (a UUID). A malformed id is a 400; another endpoint's or account's is a 404. */
+                delivery_id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a delivery
+         * @description One event's delivery to the endpoint, with its attempts so far.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/confirm/{token}": {
         parameters: {
             query?: never;
@@ -2630,6 +2655,8 @@ export interface components {
         EndpointId: string;
         /** @description Only deliveries with this status. */
         DeliveryStatusFilter: "pending" | "delivered" | "failed";
+        /** @description The delivery's id (a UUID). A malformed id is a 400; another endpoint's or account's is a 404. */
+        DeliveryId: string;
         /** @description The token from the confirmation link (43 base64url characters). Malformed and unknown tokens get the 404 page. */
         ConfirmToken: string;
     };
@@ -2674,6 +2701,10 @@ export interface components {
         PollRetryAfter: number;
         /** @description The path of the new webhook endpoint. */
         WebhookEndpointLocation: string;
+        /** @description The new delivery, where the ping's progress shows. */
+        DeliveryLocation: string;
+        /** @description Whole seconds after which the first attempt has usually been made. */
+        PingRetryAfter: number;
         /** @description Confirmation pages are never cached. */
         CacheControlNoStore: "no-store";
     };
@@ -3790,9 +3821,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued. */
+            /** @description Queued; follow the delivery at `Location`. */
             202: {
                 headers: {
+                    Location: components["headers"]["DeliveryLocation"];
+                    "Retry-After": components["headers"]["PingRetryAfter"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
@@ -3843,6 +3876,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                endpoint_id: components["parameters"]["EndpointId"];
+                /** @description The delivery's id (a UUID). A malformed id is a 400; another endpoint's or account's is a 404. */
+                delivery_id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -45,7 +45,6 @@ const CREATING_POSTS = [
   "/v1/sender-identities",
   "/v1/mailbox-domains",
   "/v1/email-validations",
-  "/v1/webhook-endpoints",
 ];
 
 /** The whole HTTP application, from the composed services (tests build it with real parts too). */
@@ -94,6 +93,14 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   // The validator skips the public pages (its ignorePaths); they are served further down.
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses }));
   app.post(CREATING_POSTS, idempotency(services.idempotency, clock));
+  // A webhook endpoint's answer holds its signing secret: a replay gets it from its source again.
+  app.post(
+    "/v1/webhook-endpoints",
+    idempotency(services.idempotency, clock, {
+      waitForFirstMs: 10_000,
+      secret: { field: "secret", restore: (accountId, stored) => services.webhookEndpoints.revealed(accountId, stored) },
+    }),
+  );
   // Each handler sits on the method and path of its operation in the contract.
   const api = Router();
   mountOperations(api, operations, [

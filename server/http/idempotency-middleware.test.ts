@@ -10,6 +10,7 @@ import { IdempotencyRepository } from "./idempotency-repository.js";
 // The middleware itself, on a real Express app and a real (in-memory) SQLite table: what a retry
 // gets, what is stored and what is not. The handler counts how often it really ran.
 let base: string;
+let db2: ReturnType<typeof openSqlite>;
 let close: () => void;
 let now = Date.parse("2026-11-20T12:00:00Z");
 const ran: string[] = [];
@@ -39,6 +40,19 @@ beforeAll(async () => {
       .json({ n: ran.length });
   };
   app.post(["/things", "/others"], guard, handler);
+  // An answer with a secret: stored without it, replayed with it restored from its source.
+  db2 = db;
+  const secretGuard = idempotency(new IdempotencyRepository(db), () => new Date(now), {
+    waitForFirstMs: 600,
+    secret: {
+      field: "secret",
+      restore: async (accountId, stored) => ({ ...(stored as object), secret: `restored for ${accountId}` }),
+    },
+  });
+  app.post("/secrets", secretGuard, (req, res) => {
+    ran.push(`${req.path} ${(req.body as { name: string }).name}`);
+    res.status(201).json({ id: ran.length, secret: "whsec_first" });
+  });
   app.use(problemErrorHandler(silentLogger));
   const server = app.listen(0, "127.0.0.1");
   await new Promise((r) => server.once("listening", r));
@@ -182,5 +196,23 @@ describe("Idempotency-Key", () => {
     now += 2000;
     expect((await post("/things", { name: "accounts" }, "k-acct")).headers.get("idempotent-replayed")).toBe("false");
     expect(runs("accounts")).toBe(3);
+  });
+});
+
+describe("Idempotency-Key on an answer with a secret", () => {
+  it("stores the answer without the secret, and replays it with the secret restored", async () => {
+    const first = await post("/secrets", { name: "secret" }, "k-secret");
+    expect(first.json).toMatchObject({ secret: "whsec_first" });
+    const stored = await db2
+      .selectFrom("idempotency_keys")
+      .select("response_body")
+      .where("key", "=", "k-secret")
+      .execute();
+    expect(stored).toHaveLength(1);
+    expect(JSON.parse(stored[0]!.response_body!)).toEqual({ id: first.json.id });
+    const replay = await post("/secrets", { name: "secret" }, "k-secret");
+    expect(runs("secret")).toBe(1);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.json).toEqual({ id: first.json.id, secret: "restored for acct-a" });
   });
 });

@@ -14,11 +14,20 @@ const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
  * with another body is a 422. A retry that arrives while the first is still being answered waits
  * for it. Failed answers are not stored, so a retry after an error runs again.
  */
+export interface IdempotencyOptions {
+  /** How long a retry waits for the first request with its key to be answered. */
+  waitForFirstMs: number;
+  /**
+   * A secret in the answer (a webhook endpoint's signing secret) that must not be stored: it is
+   * left out of the stored answer, and `restore` puts it back into a replay from its source.
+   */
+  secret?: { field: string; restore: (accountId: string, stored: unknown) => Promise<unknown> };
+}
+
 export function idempotency(
   store: IdempotencyRepository,
   clock: Clock,
-  /** How long a retry waits for the first request with its key to be answered. */
-  options: { waitForFirstMs: number } = { waitForFirstMs: 10_000 },
+  options: IdempotencyOptions = { waitForFirstMs: 10_000 },
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     // Every answer of a creating POST says whether it is a replay (a replay overrides this).
@@ -43,7 +52,7 @@ export function idempotency(
         created_at: iso(clock()),
       });
       if (reserved) {
-        recordAnswer(store, res, accountId, key);
+        recordAnswer(store, res, accountId, key, options.secret?.field);
         return next();
       }
       const first = await store.find(accountId, key);
@@ -56,11 +65,14 @@ export function idempotency(
         );
       }
       if (first.status !== null) {
+        const body = options.secret
+          ? JSON.stringify(await options.secret.restore(accountId, JSON.parse(first.response_body ?? "null")))
+          : (first.response_body ?? "");
         res
           .status(first.status)
           .set(JSON.parse(first.response_headers ?? "{}") as Record<string, string>)
           .set("Idempotent-Replayed", "true");
-        res.send(first.response_body ?? "");
+        res.send(body);
         return;
       }
       // Stryker disable next-line EqualityOperator: > or >= at a millisecond deadline is the same wait.
@@ -78,12 +90,19 @@ export function idempotency(
   };
 }
 
-/** Stores the answer when it is a success, releases the key otherwise. */
-function recordAnswer(store: IdempotencyRepository, res: Response, accountId: string, key: string): void {
+/** Stores the answer (without its secret field) when it is a success, releases the key otherwise. */
+function recordAnswer(
+  store: IdempotencyRepository,
+  res: Response,
+  accountId: string,
+  key: string,
+  secretField: string | undefined,
+): void {
   let body: string | undefined;
   const json = res.json.bind(res);
   res.json = (value: unknown) => {
-    body = JSON.stringify(value);
+    const stored = secretField && value && typeof value === "object" ? { ...value, [secretField]: undefined } : value;
+    body = JSON.stringify(stored);
     return json(value);
   };
   res.on("finish", () => {

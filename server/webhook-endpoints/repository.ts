@@ -109,8 +109,8 @@ export class WebhookEndpointRepository {
   }
 
   /** The account's enabled endpoints (the fan-out of an event reads them in the change's transaction). */
-  enabledEndpoints(accountId: string): Promise<Pick<EndpointRow, "id" | "events">[]> {
-    return this.db
+  enabledEndpoints(accountId: string, db: Db = this.db): Promise<Pick<EndpointRow, "id" | "events">[]> {
+    return db
       .selectFrom("webhook_endpoints")
       .select(["id", "events"])
       .where("account_id", "=", accountId)
@@ -118,8 +118,9 @@ export class WebhookEndpointRepository {
       .execute();
   }
 
-  async insertDeliveries(rows: DeliveryRow[]): Promise<void> {
-    if (rows.length > 0) await this.db.insertInto("webhook_deliveries").values(rows).execute();
+  /** Writes deliveries, in `db` (the transaction of the change that caused their event) if given. */
+  async insertDeliveries(rows: DeliveryRow[], db: Db = this.db): Promise<void> {
+    if (rows.length > 0) await db.insertInto("webhook_deliveries").values(rows).execute();
   }
 
   deliveries(
@@ -135,6 +136,16 @@ export class WebhookEndpointRepository {
       .where("endpoint_id", "=", endpointId);
     if (status) query = query.where("status", "=", status);
     return readPage(query, page);
+  }
+
+  findDelivery(accountId: string, endpointId: string, id: string): Promise<DeliveryRow | undefined> {
+    return this.db
+      .selectFrom("webhook_deliveries")
+      .selectAll()
+      .where("account_id", "=", accountId)
+      .where("endpoint_id", "=", endpointId)
+      .where("id", "=", id)
+      .executeTakeFirst();
   }
 
   /**

@@ -29,9 +29,14 @@ export function webhookEndpointRoutes(service: WebhookEndpointService): Operatio
       status: 200,
       body: await service.rotateSecret(accountId, params.endpoint_id),
     })),
-    route("pingWebhookEndpoint", async ({ accountId, params }) => ({
-      status: 202,
-      body: await service.ping(accountId, params.endpoint_id),
+    route("pingWebhookEndpoint", async ({ accountId, params }) => {
+      const delivery = await service.ping(accountId, params.endpoint_id);
+      const location = `/v1/webhook-endpoints/${params.endpoint_id}/deliveries/${delivery.id}`;
+      return { status: 202, body: delivery, headers: { Location: location, "Retry-After": "1" } };
+    }),
+    route("getWebhookDelivery", async ({ accountId, params }) => ({
+      status: 200,
+      body: await service.delivery(accountId, params.endpoint_id, params.delivery_id),
     })),
     route("listWebhookDeliveries", async ({ accountId, params, query, path }) => {
       const page = pageRequest(query);

@@ -8,7 +8,7 @@ import { found, invalidField, notFound, ProblemError } from "../http/problem.js"
 import { type Clock, iso } from "../shared/clock.js";
 import type { EventData, EventOutbox, SubscribableEventType } from "../shared/events.js";
 import { newId, randomToken } from "../shared/ids.js";
-import { type DeliveryRow, type EndpointRow, WebhookEndpointRepository } from "./repository.js";
+import type { DeliveryRow, EndpointRow, WebhookEndpointRepository } from "./repository.js";
 import { endpointSecret } from "./signing.js";
 import type { DeliveryStatus } from "./tables.js";
 
@@ -72,6 +72,17 @@ export class WebhookEndpointService {
     return this.withSecret(row);
   }
 
+  /**
+   * A stored answer to a create, with the endpoint's current secret put back (the idempotency
+   * store keeps answers without it); as stored when the endpoint is gone.
+   */
+  async revealed(accountId: string, stored: unknown): Promise<unknown> {
+    const id = (stored as { id?: unknown } | null)?.id;
+    const row = typeof id === "string" ? await this.repository.find(accountId, id) : undefined;
+    if (!row) return stored;
+    return { ...(stored as object), secret: (await this.withSecret(row)).secret };
+  }
+
   async get(accountId: string, id: string): Promise<WebhookEndpoint> {
     return this.present(await this.row(accountId, id));
   }
@@ -123,7 +134,7 @@ export class WebhookEndpointService {
         "endpoint_disabled",
         `The webhook endpoint ${id} is disabled; enable it before a ping.`,
       );
-    const delivery = this.delivery(row.account_id, row.id, newEventId(), "ping", {
+    const delivery = this.newDelivery(row.account_id, row.id, newEventId(), "ping", {
       endpoint_id: id,
       message: "Hello from mailproof. This endpoint receives events.",
     });
@@ -142,6 +153,10 @@ export class WebhookEndpointService {
     return { ...result, items: result.items.map(presentDelivery) };
   }
 
+  async delivery(accountId: string, endpointId: string, id: string): Promise<WebhookDelivery> {
+    return presentDelivery(await found(this.repository.findDelivery(accountId, endpointId, id), "delivery", id));
+  }
+
   /** The outbox: one delivery per enabled endpoint of the account that subscribes to `type`. */
   private async record<T extends SubscribableEventType>(
     db: Db,
@@ -149,16 +164,22 @@ export class WebhookEndpointService {
     type: T,
     data: EventData<T>,
   ): Promise<void> {
-    const repository = new WebhookEndpointRepository(db);
-    const endpoints = (await repository.enabledEndpoints(accountId)).filter((e) =>
+    const endpoints = (await this.repository.enabledEndpoints(accountId, db)).filter((e) =>
       (JSON.parse(e.events) as string[]).includes(type),
     );
     if (endpoints.length === 0) return;
     const eventId = newEventId();
-    await repository.insertDeliveries(endpoints.map((e) => this.delivery(accountId, e.id, eventId, type, data)));
+    const rows = endpoints.map((e) => this.newDelivery(accountId, e.id, eventId, type, data));
+    await this.repository.insertDeliveries(rows, db);
   }
 
-  private delivery(accountId: string, endpointId: string, eventId: string, type: string, data: unknown): DeliveryRow {
+  private newDelivery(
+    accountId: string,
+    endpointId: string,
+    eventId: string,
+    type: string,
+    data: unknown,
+  ): DeliveryRow {
     const now = iso(this.clock());
     return {
       id: newId(),

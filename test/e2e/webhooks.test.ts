@@ -315,6 +315,28 @@ describe("delivery", () => {
   });
 });
 
+describe("the signing secret", () => {
+  it("is replayed to a retried create, yet never stored, not even in the idempotency record", async () => {
+    const key = `hook-${fresh()}`;
+    const create = () =>
+      api.POST("/v1/webhook-endpoints", {
+        body: { url: "https://hooks.acme-logistics.com/retry" },
+        headers: { "Idempotency-Key": key },
+      });
+    const first = await create();
+    const replay = await create();
+    expect(replay.response.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.data).toEqual(first.data);
+    expect(first.data!.secret).toMatch(/^whsec_/);
+    const secret = first.data!.secret!;
+    const stored = await server.db.selectFrom("idempotency_keys").select("response_body").execute();
+    expect(stored.some((r) => r.response_body?.includes(first.data!.id))).toBe(true);
+    expect(stored.some((r) => r.response_body?.includes(secret))).toBe(false);
+    const endpointRow = await server.db.selectFrom("webhook_endpoints").selectAll().execute();
+    expect(JSON.stringify(endpointRow)).not.toContain(secret.slice(6));
+  });
+});
+
 describe("the private-network guard", () => {
   let guarded: Awaited<ReturnType<typeof inProcessServer>>;
   let client: MailproofClient;

@@ -18,16 +18,26 @@ async function resourcesOfA() {
   const destination = (await a.POST("/v1/destinations", { body: { email: `iso-${fresh()}@acme-logistics.com` } }))
     .data!;
   const validation = (await a.POST("/v1/email-validations", { body: { emails: ["not-an-address"] } })).data!;
-  const endpoint = (
+  const hook = (
     await a.POST("/v1/webhook-endpoints", { body: { url: `https://hooks-${fresh()}.acme-logistics.com/` } })
   ).data!;
-  return { domain, identity, destination, validation, endpoint };
+  const delivery = (
+    await a.POST("/v1/webhook-endpoints/{endpoint_id}/ping", { params: { path: { endpoint_id: hook.id } } })
+  ).data!;
+  return { domain, identity, destination, validation, endpoint: hook, delivery };
 }
 
 /** The request B makes on A's resource for each operation that takes an id. */
 const attempts: Record<
   string,
-  (ids: { domain: string; identity: string; destination: string; validation: string; endpoint: string }) => {
+  (ids: {
+    domain: string;
+    identity: string;
+    destination: string;
+    validation: string;
+    endpoint: string;
+    delivery: string;
+  }) => {
     method: string;
     path: string;
     body?: unknown;
@@ -64,6 +74,10 @@ const attempts: Record<
   rotateWebhookEndpointSecret: (r) => ({ method: "POST", path: `/v1/webhook-endpoints/${r.endpoint}/rotate-secret` }),
   pingWebhookEndpoint: (r) => ({ method: "POST", path: `/v1/webhook-endpoints/${r.endpoint}/ping` }),
   listWebhookDeliveries: (r) => ({ method: "GET", path: `/v1/webhook-endpoints/${r.endpoint}/deliveries` }),
+  getWebhookDelivery: (r) => ({
+    method: "GET",
+    path: `/v1/webhook-endpoints/${r.endpoint}/deliveries/${r.delivery}`,
+  }),
 };
 
 describe("cross-account isolation", () => {
@@ -82,6 +96,7 @@ describe("cross-account isolation", () => {
       destination: mine.destination.id,
       validation: mine.validation.id,
       endpoint: mine.endpoint.id,
+      delivery: mine.delivery.id,
     };
     const attempt = attempts[operationId]!(ids);
     const asB = await raw(
@@ -96,6 +111,7 @@ describe("cross-account isolation", () => {
       destination: randomUUID(),
       validation: randomUUID(),
       endpoint: randomUUID(),
+      delivery: randomUUID(),
     });
     const asBUnknown = await raw(
       { ...server, apiKey: server.otherApiKey },

@@ -13,8 +13,8 @@ describe("one version", () => {
     expect(VERSION).toBe(version);
   });
 
-  it("the client package depends on openapi-fetch only", () => {
+  it("the client package depends on openapi-fetch and standardwebhooks only", () => {
     const pkg = JSON.parse(readFileSync("client/package.json", "utf8")) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies)).toEqual(["openapi-fetch"]);
+    expect(Object.keys(pkg.dependencies)).toEqual(["openapi-fetch", "standardwebhooks"]);
   });
 });

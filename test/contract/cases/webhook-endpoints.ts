@@ -243,5 +243,36 @@ export const webhookEndpointCases: ContractCase[] = [
     name: "an unknown endpoint",
     request: () => ({ method: "GET", path: `${path(unknownId())}/deliveries` }),
   },
+  {
+    operationId: "getWebhookDelivery",
+    status: 200,
+    name: "a ping's delivery, where the ping's Location points",
+    request: async (ctx) => {
+      const { id } = await create(ctx);
+      const delivery = (await ctx.prepare({ method: "POST", path: `${path(id)}/ping` })) as { id: string };
+      return { method: "GET", path: `${path(id)}/deliveries/${delivery.id}` };
+    },
+  },
+  {
+    operationId: "getWebhookDelivery",
+    status: 400,
+    name: "a malformed delivery id",
+    request: () => ({ method: "GET", path: `${path(unknownId())}/deliveries/first` }),
+  },
+  {
+    operationId: "getWebhookDelivery",
+    status: 404,
+    name: "another endpoint's delivery",
+    request: async (ctx) => {
+      const { id } = await create(ctx);
+      const delivery = (await ctx.prepare({ method: "POST", path: `${path(id)}/ping` })) as { id: string };
+      const other = await create(ctx);
+      return { method: "GET", path: `${path(other.id)}/deliveries/${delivery.id}` };
+    },
+  },
+  ...authAndFailureCases("getWebhookDelivery", () => ({
+    method: "GET",
+    path: `${path(unknownId())}/deliveries/${unknownId()}`,
+  })),
   ...authAndFailureCases("listWebhookDeliveries", () => ({ method: "GET", path: `${path(unknownId())}/deliveries` })),
 ];
