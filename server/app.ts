@@ -40,12 +40,7 @@ export interface AppDeps {
 /** What the process asks itself at start, so that the validator compiles before a user's request (main.ts). */
 export const WARM_UP_PATH = "/.well-known/mailproof-warm-up";
 
-const CREATING_POSTS = [
-  "/v1/destinations",
-  "/v1/sender-identities",
-  "/v1/mailbox-domains",
-  "/v1/email-validations",
-];
+const CREATING_POSTS = ["/v1/destinations", "/v1/sender-identities", "/v1/mailbox-domains", "/v1/email-validations"];
 
 /** The whole HTTP application, from the composed services (tests build it with real parts too). */
 export function buildApp({ services, db, config, mailer, clock, logger }: AppDeps): Express {
@@ -92,13 +87,16 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   );
   // The validator skips the public pages (its ignorePaths); they are served further down.
   app.use(contractValidator({ spec: bundledSpec, validateResponses: config.validateResponses }));
-  app.post(CREATING_POSTS, idempotency(services.idempotency, clock));
+  app.post(CREATING_POSTS, idempotency(services.idempotency, clock, { waitForFirstMs: 10_000 }));
   // A webhook endpoint's answer holds its signing secret: a replay gets it from its source again.
   app.post(
     "/v1/webhook-endpoints",
     idempotency(services.idempotency, clock, {
       waitForFirstMs: 10_000,
-      secret: { field: "secret", restore: (accountId, stored) => services.webhookEndpoints.revealed(accountId, stored) },
+      secret: {
+        field: "secret",
+        restore: (accountId, stored) => services.webhookEndpoints.revealed(accountId, stored),
+      },
     }),
   );
   // Each handler sits on the method and path of its operation in the contract.

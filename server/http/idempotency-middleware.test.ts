@@ -50,7 +50,9 @@ beforeAll(async () => {
     },
   });
   app.post("/secrets", secretGuard, (req, res) => {
-    ran.push(`${req.path} ${(req.body as { name: string }).name}`);
+    const body = req.body as { name: string; status?: number };
+    ran.push(`${req.path} ${body.name}`);
+    if (body.status === 204) return void res.status(204).end();
     res.status(201).json({ id: ran.length, secret: "whsec_first" });
   });
   app.use(problemErrorHandler(silentLogger));
@@ -214,5 +216,19 @@ describe("Idempotency-Key on an answer with a secret", () => {
     expect(runs("secret")).toBe(1);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json).toEqual({ id: first.json.id, secret: "restored for acct-a" });
+  });
+
+  it("replays an answer without a body as it was", async () => {
+    const send = () =>
+      fetch(`${base}/secrets`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": "k-secret-204" },
+        body: JSON.stringify({ name: "secret-204", status: 204 }),
+      });
+    const [first, replay] = [await send(), await send()];
+    expect([first.status, replay.status]).toEqual([204, 204]);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.text()).toBe("");
+    expect(runs("secret-204")).toBe(1);
   });
 });

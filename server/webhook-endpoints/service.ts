@@ -224,12 +224,7 @@ export class WebhookEndpointService {
     if (url.username || url.password) throw invalidField("/url", "must not carry a user name or password");
     if (!this.settings.allowPrivateNetworks) {
       const host = url.hostname.replace(/^\[|\]$/g, "");
-      const addresses = isIP(host)
-        ? [host]
-        : await lookup(host, { all: true }).then(
-            (found) => found.map((a) => a.address),
-            () => [],
-          );
+      const addresses = isIP(host) ? [host] : await addressesOf(host);
       const refused = addresses.find((address) => isPrivateAddress(address));
       if (refused)
         throw invalidField("/url", `must not resolve to a loopback, private or link-local address (${refused})`);
@@ -251,6 +246,22 @@ export class WebhookEndpointService {
   private row(accountId: string, id: string): Promise<EndpointRow> {
     return found(this.repository.find(accountId, id), "webhook endpoint", id);
   }
+}
+
+/**
+ * What a name resolves to now, or nothing when it does not resolve within a few seconds (the
+ * create is not held up by a slow resolver: the guard runs again on every connection).
+ */
+function addressesOf(host: string): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), 3000);
+  });
+  const found = lookup(host, { all: true }).then(
+    (list) => list.map((a) => a.address),
+    () => [],
+  );
+  return Promise.race([found, late]).finally(() => clearTimeout(timer));
 }
 
 /** A Standard Webhooks message id. */
