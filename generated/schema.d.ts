@@ -1882,6 +1882,21 @@ export interface components {
         /**
          * @description One event's delivery to one endpoint, with its attempts so far.
          * @example {
+         *       "id": "3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a9f",
+         *       "endpoint_id": "9d4b2f61-7c3e-4a85-b1d0-2e6f8a9c7b13",
+         *       "event_id": "msg_4Tz9Lq2Wc7Nv1Rb8Xk3Hp6Ds",
+         *       "event_type": "ping",
+         *       "status": "pending",
+         *       "attempts": 0,
+         *       "last_attempt_at": null,
+         *       "last_status_code": null,
+         *       "last_error": null,
+         *       "response_excerpt": null,
+         *       "next_attempt_at": "2026-11-22T11:05:00Z",
+         *       "delivered_at": null,
+         *       "created_at": "2026-11-22T11:05:00Z"
+         *     }
+         * @example {
          *       "id": "6a1e3c5b-2d4f-4e8a-9b7c-0d1e2f3a4b5c",
          *       "endpoint_id": "9d4b2f61-7c3e-4a85-b1d0-2e6f8a9c7b13",
          *       "event_id": "msg_2Kq8vN3xR7dLp4TzWb6cYe1A",

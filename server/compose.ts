@@ -27,6 +27,7 @@ import { identitySubjects } from "./sender-identities/confirmable.js";
 import { SenderIdentityRepository } from "./sender-identities/repository.js";
 import { SenderIdentityService } from "./sender-identities/service.js";
 import type { Clock } from "./shared/clock.js";
+import { addressResolver } from "./shared/dns.js";
 import { randomToken } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
 import { createMetrics, type Metrics, observe } from "./shared/metrics.js";
@@ -68,10 +69,13 @@ export function compose({
   const signingKey = config.webhooks.signingKey
     ? () => Promise.resolve(config.webhooks.signingKey as string)
     : once(() => sharedSecret(db, "webhook-signing-key", randomToken(32)));
+  // Webhook hosts are looked up like every other name (DNS_SERVERS, else the system's lookup).
+  const resolveHost = addressResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs });
   const webhookEndpoints = new WebhookEndpointService(webhookRepository, clock, {
     allowHttp: config.webhooks.allowHttp,
     allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
     signingKey,
+    resolve: resolveHost,
   });
   const events = webhookEndpoints.outbox;
   const destinationRepository = new DestinationRepository(db);
@@ -189,6 +193,7 @@ export function compose({
         idleMs: 250,
         timeoutMs: config.webhooks.timeoutMs,
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+        resolve: resolveHost,
         retryDelaysMs: RETRY_DELAYS_MS.map((ms) => Math.max(1, Math.round(ms * config.webhooks.retryScale))),
         signingKey,
         onAttempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),

@@ -1,4 +1,4 @@
-import { Resolver } from "node:dns/promises";
+import { lookup, Resolver } from "node:dns/promises";
 
 /**
  * One reading of DNS outcomes for every lookup mailproof makes (the engine's and the mailbox
@@ -23,4 +23,37 @@ export function resolverFor(settings: { servers: string[]; timeoutMs: number; tr
   const resolver = new Resolver({ timeout: settings.timeoutMs, tries: settings.tries });
   if (settings.servers.length > 0) resolver.setServers(settings.servers);
   return resolver;
+}
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * Every address a host name resolves to (A and AAAA): on the configured servers when there are
+ * some (like every other lookup of mailproof), else through the system's lookup (which also reads
+ * /etc/hosts). Nothing when the name does not resolve, or not within `timeoutMs`.
+ */
+export function addressResolver(settings: {
+  servers: string[];
+  timeoutMs: number;
+}): (host: string) => Promise<ResolvedAddress[]> {
+  const resolver = settings.servers.length > 0 ? resolverFor({ ...settings, tries: 1 }) : null;
+  return (host) => {
+    const found = resolver
+      ? Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]).then(([v4, v6]) => [
+          ...(v4.status === "fulfilled" ? v4.value.map((address) => ({ address, family: 4 as const })) : []),
+          ...(v6.status === "fulfilled" ? v6.value.map((address) => ({ address, family: 6 as const })) : []),
+        ])
+      : lookup(host, { all: true }).then(
+          (list) => list.map((a) => ({ address: a.address, family: a.family === 6 ? (6 as const) : (4 as const) })),
+          () => [],
+        );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<ResolvedAddress[]>((resolve) => {
+      timer = setTimeout(() => resolve([]), settings.timeoutMs);
+    });
+    return Promise.race([found, late]).finally(() => clearTimeout(timer));
+  };
 }

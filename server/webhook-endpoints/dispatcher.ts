@@ -3,7 +3,7 @@ import { type Clock, iso } from "../shared/clock.js";
 import { randomToken } from "../shared/ids.js";
 import type { Logger } from "../shared/logger.js";
 import type { AttemptRecord, ClaimedDelivery, WebhookEndpointRepository } from "./repository.js";
-import { type AttemptOutcome, postEvent } from "./sender.js";
+import { type AttemptOutcome, postEvent, type SendSettings } from "./sender.js";
 import { endpointSecret, signedHeaders } from "./signing.js";
 
 /**
@@ -15,15 +15,13 @@ export const RETRY_DELAYS_MS = [
   43_200_000, 43_200_000,
 ];
 
-export interface DispatchSettings {
+export interface DispatchSettings extends SendSettings {
   /** Attempts in flight at once in this process (each endpoint has at most one). */
   concurrency: number;
   /** How long a claim holds a delivery; longer than the timeout, so a live attempt is never taken over. */
   leaseMs: number;
   /** How often to look for due deliveries when nothing else wakes the dispatcher. */
   idleMs: number;
-  timeoutMs: number;
-  allowPrivateNetworks: boolean;
   retryDelaysMs: number[];
   signingKey: () => Promise<string>;
   /** Told each recorded attempt's outcome (the process's metrics). */

@@ -1,13 +1,18 @@
-import { lookup } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { isPrivateAddress } from "../engine/network-guard.js";
+import type { ResolvedAddress } from "../shared/dns.js";
 
 export interface SendSettings {
   timeoutMs: number;
   allowPrivateNetworks: boolean;
+  /** What a host name resolves to (shared/dns.ts addressResolver). */
+  resolve: (host: string) => Promise<ResolvedAddress[]>;
 }
+
+/** `localhost` and its subdomains are loopback by definition (RFC 6761 §6.3), whatever DNS says. */
+export const isLocalhostName = (host: string) => /(^|\.)localhost\.?$/i.test(host);
 
 /** What one attempt came to: a 2xx, or why not. */
 export interface AttemptOutcome {
@@ -34,7 +39,7 @@ export function postEvent(
 ): Promise<AttemptOutcome> {
   const target = new URL(url);
   const host = target.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host) && !settings.allowPrivateNetworks && isPrivateAddress(host))
+  if (!settings.allowPrivateNetworks && ((isIP(host) && isPrivateAddress(host)) || isLocalhostName(host)))
     return Promise.resolve(failure(null, `refused: ${host} is a loopback, private or link-local address`));
   const request = target.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
@@ -51,7 +56,7 @@ export function postEvent(
       {
         method: "POST",
         agent: false,
-        lookup: guardedLookup(settings.allowPrivateNetworks),
+        lookup: guardedLookup(settings),
         headers: {
           ...headers,
           "content-type": "application/json",
@@ -110,12 +115,13 @@ function firstBytes(res: IncomingMessage, limit: number): Promise<string | null>
   });
 }
 
-/** A DNS lookup that leaves out loopback, private and link-local addresses (unless allowed). */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** The connection's lookup: the name's addresses without loopback, private and link-local ones (unless allowed). */
+function guardedLookup(settings: SendSettings): LookupFunction {
   return (hostname, options, callback) => {
-    lookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses) => {
-      if (error) return callback(error, "", 0);
-      const allowed = addresses.filter((a) => allowPrivate || !isPrivateAddress(a.address));
+    void settings.resolve(hostname).then((addresses) => {
+      const wanted = addresses.filter((a) => !options.family || a.family === options.family);
+      if (wanted.length === 0) return callback(Object.assign(new Error(hostname), { code: "ENOTFOUND" }), "", 0);
+      const allowed = wanted.filter((a) => settings.allowPrivateNetworks || !isPrivateAddress(a.address));
       if (allowed.length === 0) {
         const refused = Object.assign(
           new Error(`refused: ${hostname} resolves to a loopback, private or link-local address`),

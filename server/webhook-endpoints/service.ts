@@ -1,4 +1,3 @@
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { components } from "../../generated/schema.js";
 import type { Db } from "../db/database.js";
@@ -6,9 +5,11 @@ import type { Page, PageRequest } from "../db/keyset-page.js";
 import { isPrivateAddress } from "../engine/network-guard.js";
 import { found, invalidField, notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
+import type { ResolvedAddress } from "../shared/dns.js";
 import type { EventData, EventOutbox, SubscribableEventType } from "../shared/events.js";
 import { newId, randomToken } from "../shared/ids.js";
 import type { DeliveryRow, EndpointRow, WebhookEndpointRepository } from "./repository.js";
+import { isLocalhostName } from "./sender.js";
 import { endpointSecret } from "./signing.js";
 import type { DeliveryStatus } from "./tables.js";
 
@@ -35,6 +36,8 @@ export interface EndpointSettings {
   allowPrivateNetworks: boolean;
   /** The server's signing key, from which every endpoint's secret is derived (signing.ts). */
   signingKey: () => Promise<string>;
+  /** What a host name resolves to now (shared/dns.ts addressResolver). */
+  resolve: (host: string) => Promise<ResolvedAddress[]>;
 }
 
 /** The account's webhook endpoints, their deliveries, and the outbox every event goes through. */
@@ -224,7 +227,9 @@ export class WebhookEndpointService {
     if (url.username || url.password) throw invalidField("/url", "must not carry a user name or password");
     if (!this.settings.allowPrivateNetworks) {
       const host = url.hostname.replace(/^\[|\]$/g, "");
-      const addresses = isIP(host) ? [host] : await addressesOf(host);
+      if (isLocalhostName(host))
+        throw invalidField("/url", `must not resolve to a loopback, private or link-local address (${host})`);
+      const addresses = isIP(host) ? [host] : (await this.settings.resolve(host)).map((a) => a.address);
       const refused = addresses.find((address) => isPrivateAddress(address));
       if (refused)
         throw invalidField("/url", `must not resolve to a loopback, private or link-local address (${refused})`);
@@ -246,22 +251,6 @@ export class WebhookEndpointService {
   private row(accountId: string, id: string): Promise<EndpointRow> {
     return found(this.repository.find(accountId, id), "webhook endpoint", id);
   }
-}
-
-/**
- * What a name resolves to now, or nothing when it does not resolve within a few seconds (the
- * create is not held up by a slow resolver: the guard runs again on every connection).
- */
-function addressesOf(host: string): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<string[]>((resolve) => {
-    timer = setTimeout(() => resolve([]), 3000);
-  });
-  const found = lookup(host, { all: true }).then(
-    (list) => list.map((a) => a.address),
-    () => [],
-  );
-  return Promise.race([found, late]).finally(() => clearTimeout(timer));
 }
 
 /** A Standard Webhooks message id. */

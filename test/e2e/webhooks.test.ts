@@ -1,6 +1,7 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
+import { addressResolver } from "../../server/shared/dns.js";
 import type { WebhookDispatcher } from "../../server/webhook-endpoints/dispatcher.js";
 import { postEvent } from "../../server/webhook-endpoints/sender.js";
 import { fresh } from "../support/api.js";
@@ -348,7 +349,7 @@ describe("the private-network guard", () => {
 
   it.each([
     ["https://127.0.0.1/hook", "(127.0.0.1)"],
-    ["https://localhost:8443/hook", "(127.0.0.1)"],
+    ["https://localhost:8443/hook", "(localhost)"],
     ["https://[::1]/hook", "(::1)"],
     ["https://10.0.4.17/hook", "(10.0.4.17)"],
     ["https://169.254.169.254/latest/meta-data", "(169.254.169.254)"],
@@ -362,16 +363,46 @@ describe("the private-network guard", () => {
     expect(error!.errors![0]!.message).toContain(reason);
   });
 
-  it("runs again where the connection is made: a name that resolves to loopback is refused then", async () => {
+  it("runs again where the connection is made: a name that resolves to loopback now is refused", async () => {
     const r = await ownReceiver();
     const port = new URL(r.url).port;
-    const outcome = await postEvent(`http://localhost:${port}/hook`, {}, "{}", {
+    // A name that pointed elsewhere when the endpoint was made, and at loopback now (real DNS).
+    const name = `rebind-${fresh()}.hooks.test`;
+    dns.publish(name, { A: ["127.0.0.1"] });
+    const settings = {
       timeoutMs: 1000,
       allowPrivateNetworks: false,
-    });
+      resolve: addressResolver({ servers: [dns.server], timeoutMs: 500 }),
+    };
+    const outcome = await postEvent(`http://${name}:${port}/hook`, {}, "{}", settings);
     expect(outcome).toMatchObject({ delivered: false, statusCode: null });
-    expect(outcome.error).toContain("resolves to a loopback, private or link-local address");
+    expect(outcome.error).toBe(`refused: ${name} resolves to a loopback, private or link-local address`);
+    const named = await postEvent(`http://localhost:${port}/hook`, {}, "{}", settings);
+    expect(named.error).toBe("refused: localhost is a loopback, private or link-local address");
     expect(r.received).toEqual([]);
+    // The same name, allowed: the receiver gets it (the refusal was the guard's, not the network's).
+    const allowed = await postEvent(`http://${name}:${port}/hook`, {}, "{}", {
+      ...settings,
+      allowPrivateNetworks: true,
+    });
+    expect(allowed.delivered).toBe(true);
+    expect(r.received).toHaveLength(1);
+  });
+
+  it("refuses at create a name the configured DNS resolves to a private address", async () => {
+    const name = `internal-${fresh()}.hooks.test`;
+    dns.publish(name, { A: ["10.1.2.3"] });
+    const onDns = await inProcessServer({ env: { DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "500" } });
+    try {
+      const onDnsClient = createClient({ baseUrl: onDns.url, apiKey: await onDns.createKey("Dns") });
+      const { error, response } = await onDnsClient.POST("/v1/webhook-endpoints", {
+        body: { url: `https://${name}/hook` },
+      });
+      expect(response.status).toBe(422);
+      expect(error!.errors![0]!.message).toContain("(10.1.2.3)");
+    } finally {
+      await onDns.close();
+    }
   });
 });
 
