@@ -15,6 +15,10 @@ export const RETRY_DELAYS_MS = [
   43_200_000, 43_200_000,
 ];
 
+/** How long finished deliveries stay listed (a pending one stays until it is finished). */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
 export interface DispatchSettings extends SendSettings {
   /** Attempts in flight at once in this process (each endpoint has at most one). */
   concurrency: number;
@@ -40,6 +44,7 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private filling = false;
   private stopped = false;
+  private prunedAt = 0;
 
   constructor(
     private readonly repository: WebhookEndpointRepository,
@@ -66,9 +71,10 @@ export class WebhookDispatcher {
     if (this.filling || this.stopped) return;
     this.filling = true;
     try {
+      const now = this.clock().getTime();
+      await this.pruneHourly(now);
       const free = this.settings.concurrency - this.inFlight.size;
       if (free <= 0) return;
-      const now = this.clock().getTime();
       const claimed = await this.repository.claim(
         this.id,
         iso(new Date(now)),
@@ -92,6 +98,14 @@ export class WebhookDispatcher {
     } finally {
       this.filling = false;
     }
+  }
+
+  /** Finished deliveries older than the retention go, once an hour (any process may do it). */
+  private async pruneHourly(now: number): Promise<void> {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    const pruned = await this.repository.prune(iso(new Date(now - DELIVERY_RETENTION_MS)));
+    if (pruned > 0) this.logger.info({ pruned }, "finished webhook deliveries past their 30 days deleted");
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {

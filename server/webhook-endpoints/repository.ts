@@ -218,6 +218,16 @@ export class WebhookEndpointRepository {
     });
   }
 
+  /** Deletes finished deliveries (delivered or failed) created before `before`; how many. */
+  async prune(before: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom("webhook_deliveries")
+      .where("status", "in", ["delivered", "failed"])
+      .where("created_at", "<", before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Hands a stopping worker's leases back at once. */
   async release(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;

@@ -406,6 +406,38 @@ describe("the private-network guard", () => {
   });
 });
 
+describe("finished deliveries", () => {
+  it("stay listed for 30 days, then go; a pending one stays", async () => {
+    let now = Date.now();
+    const aging = await inProcessServer({
+      clock: () => new Date(now),
+      env: { WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_RETRY_SCALE: "1" },
+    });
+    const agingDispatcher = aging.services.startWebhookDispatcher();
+    try {
+      const client = createClient({ baseUrl: aging.url, apiKey: await aging.createKey("Aging") });
+      const ok = await ownReceiver();
+      const down = await ownReceiver(() => ({ status: 503 }));
+      const good = await endpointFor(`${ok.url}/mailproof`, client);
+      const bad = await endpointFor(`${down.url}/mailproof`, client);
+      const delivered = await ping(good.id, client);
+      const waiting = await ping(bad.id, client);
+      await eventually(async () => ((await deliveries(good.id, client))[0]?.status === "delivered" ? true : undefined));
+      await eventually(async () => ((await deliveries(bad.id, client))[0]?.attempts ? true : undefined));
+      now += 29 * 24 * 3600_000;
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await deliveries(good.id, client)).map((d) => d.id)).toEqual([delivered.id]);
+      now += 2 * 24 * 3600_000;
+      await eventually(async () => ((await deliveries(good.id, client)).length === 0 ? true : undefined));
+      // The one still being retried (its next attempt hours away on the real schedule) is kept.
+      expect((await deliveries(bad.id, client)).map((d) => d.id)).toEqual([waiting.id]);
+    } finally {
+      await agingDispatcher.stop();
+      await aging.close();
+    }
+  });
+});
+
 describe("an endpoint that fails for the whole schedule", () => {
   it("fails the delivery after the last attempt, is disabled and says why, and comes back when enabled", async () => {
     const fast = await inProcessServer({
