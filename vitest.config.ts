@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import { unitTests } from "./vitest.unit.config.js";
 
@@ -6,6 +7,9 @@ import { unitTests } from "./vitest.unit.config.js";
 // the suites under test/ that talk to real servers, which the global setup starts once per run.
 export default defineConfig({
   test: {
+    // The integration files mostly wait on servers and sockets: two at a time even on a 2-core
+    // machine (vitest's default there, cores - 1, runs them one by one and CI took 39 minutes).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { test: unitTests },
       {

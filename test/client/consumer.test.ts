@@ -61,8 +61,21 @@ console.log(JSON.stringify(out));
 describe("the published client package", () => {
   it("packs only its files, installs alone, compiles strictly and works from plain node", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mailproof-consumer-"));
+    // --ignore-scripts: the package's prepack would rebuild client/dist (rm -rf first) under the
+    // CLI tests that run beside this file; `npm test` built it already (build:client).
     const packed = JSON.parse(
-      (await exec("npm", ["pack", "-w", "@mailproof/client", "--pack-destination", dir, "--json", "--silent"])).stdout,
+      (
+        await exec("npm", [
+          "pack",
+          "-w",
+          "@mailproof/client",
+          "--pack-destination",
+          dir,
+          "--json",
+          "--silent",
+          "--ignore-scripts",
+        ])
+      ).stdout,
     ) as { filename: string; files: { path: string }[]; size: number }[];
     const files = packed[0]!.files.map((f) => f.path).sort();
     expect(files.every((f) => /^(package\.json|README\.md|dist\/[a-z-]+\.(js|d\.ts)|dist\/cli\.cjs)$/.test(f))).toBe(

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDnsServer } from "../support/dns-server.js";
 import { type Operation, operations, validateBody, validatorAt } from "../support/openapi.js";
-import { buildServer, startRealServer } from "../support/real-server.js";
+import { startRealServer } from "../support/real-server.js";
 import { type FuzzRequest, rawRequestArbitrary, requestArbitrary } from "./requests.js";
 
 // Requests generated from the bundled contract (fast-check), sent to the real server as built
@@ -22,7 +22,8 @@ let ids: string[] = [];
 
 beforeAll(async () => {
   dns = await startDnsServer();
-  await buildServer();
+  // dist/ was built by the global setup (building again here would pull client/dist away from
+  // the CLI tests running beside this file).
   server = await startRealServer(
     {
       DNS_SERVERS: dns.server,
