@@ -26,12 +26,17 @@ afterAll(async () => {
 
 const headers = () => ({ authorization: `Bearer ${server.key}` });
 async function completed(location: string): Promise<{ status: string; counts: Record<string, number> }> {
-  for (;;) {
-    const job = (await (await fetch(`${server.url}${location}?page[size]=1`, { headers: headers() })).json()) as {
-      status: string;
-      counts: Record<string, number>;
-    };
-    if (job.status !== "queued" && job.status !== "processing") return job;
+  for (let resets = 0; ; ) {
+    // A poll can meet a keep-alive connection the busy server is closing (ECONNRESET): poll again,
+    // as a client does.
+    const response = await fetch(`${server.url}${location}?page[size]=1`, { headers: headers() }).catch(
+      (error: unknown) => {
+        if (++resets > 5) throw error;
+        return null;
+      },
+    );
+    const job = response && ((await response.json()) as { status: string; counts: Record<string, number> });
+    if (job && job.status !== "queued" && job.status !== "processing") return job;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
