@@ -1,20 +1,15 @@
 // Receiving mailproof's webhooks: the signature check of the Standard Webhooks specification (by
 // its reference package) and the event typed as the contract describes it.
 import { Webhook } from "standardwebhooks";
-import type { components } from "./schema.js";
+import type { webhooks } from "./schema.js";
 
-type Schemas = components["schemas"];
-
-/** Every event mailproof sends; narrow on `type`. New types may be added in a minor version. */
-export type WebhookEvent =
-  | Schemas["EmailValidationCompletedEvent"]
-  | Schemas["EmailValidationCanceledEvent"]
-  | Schemas["EmailValidationFailedEvent"]
-  | Schemas["DestinationVerifiedEvent"]
-  | Schemas["SenderIdentityVerifiedEvent"]
-  | Schemas["MailboxDomainVerifiedEvent"]
-  | Schemas["MailboxDomainFailedEvent"]
-  | Schemas["PingEvent"];
+/**
+ * Every event mailproof sends (the bodies of the contract's `webhooks`); narrow on `type`. New
+ * types may be added in a minor version.
+ */
+export type WebhookEvent = {
+  [Name in keyof webhooks]: webhooks[Name]["post"]["requestBody"]["content"]["application/json"];
+}[keyof webhooks];
 export type WebhookEventType = WebhookEvent["type"];
 
 /** Headers as Node (`req.headers`), Fetch (`Headers`) or a plain object carry them. */

@@ -1,18 +1,12 @@
-import type { components } from "../../generated/schema.js";
+import type { components, webhooks } from "../../generated/schema.js";
 import type { Db } from "../db/database.js";
 
 type Schemas = components["schemas"];
 
-/** Every event mailproof sends to webhook endpoints, as the contract's `webhooks` describe them. */
-export type WebhookEvent =
-  | Schemas["EmailValidationCompletedEvent"]
-  | Schemas["EmailValidationCanceledEvent"]
-  | Schemas["EmailValidationFailedEvent"]
-  | Schemas["DestinationVerifiedEvent"]
-  | Schemas["SenderIdentityVerifiedEvent"]
-  | Schemas["MailboxDomainVerifiedEvent"]
-  | Schemas["MailboxDomainFailedEvent"]
-  | Schemas["PingEvent"];
+/** Every event mailproof sends to webhook endpoints: the bodies of the contract's `webhooks`. */
+export type WebhookEvent = {
+  [Name in keyof webhooks]: webhooks[Name]["post"]["requestBody"]["content"]["application/json"];
+}[keyof webhooks];
 
 export type EventType = WebhookEvent["type"];
 /** The events an endpoint subscribes to (a ping is sent on request only). */

@@ -7,7 +7,7 @@ import { freshDatabaseEnv } from "../support/database.js";
 import { freePort } from "../support/free-port.js";
 import { eventually } from "../support/mail.js";
 import { answers, type Started, startProcess } from "../support/processes.js";
-import { hangThenFlakyReceiver } from "../support/webhook-receiver.js";
+import { allDelivered, hangThenFlakyReceiver, pingedEndpoints } from "../support/webhook-receiver.js";
 
 // At least once across a crash: the server is SIGKILLed while its deliveries wait on a receiver
 // that does not answer, then restarted on the same store while the receiver answers 500 once per
@@ -59,18 +59,7 @@ describe("webhook deliveries survive SIGKILL", () => {
     const first = await start();
     const apiKey = /API key: (\S+)/.exec(first.output())![1]!;
     const api: MailproofClient = createClient({ baseUrl, apiKey });
-    const endpoints: string[] = [];
-    for (let i = 0; i < 4; i++)
-      endpoints.push(
-        (await api.POST("/v1/webhook-endpoints", { body: { url: `${receiver.url}/hooks/${i}` } })).data!.id,
-      );
-    const eventIds = new Set<string>();
-    for (const endpoint of endpoints)
-      for (let i = 0; i < 3; i++)
-        eventIds.add(
-          (await api.POST("/v1/webhook-endpoints/{endpoint_id}/ping", { params: { path: { endpoint_id: endpoint } } }))
-            .data!.event_id,
-        );
+    const { endpoints, eventIds } = await pingedEndpoints(api, receiver.url, 4, 3);
     // One attempt per endpoint in flight, each waiting on the receiver: kill the server now.
     await eventually(async () => (receiver.hanging() >= endpoints.length ? true : undefined));
     const inFlight = new Set(receiver.received.map((e) => e.headers["webhook-id"]));
@@ -79,23 +68,7 @@ describe("webhook deliveries survive SIGKILL", () => {
     receiver.recover();
     await start();
 
-    const all = async () =>
-      (
-        await Promise.all(
-          endpoints.map(
-            async (endpoint) =>
-              (
-                await api.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries", {
-                  params: { path: { endpoint_id: endpoint } },
-                })
-              ).data!.data,
-          ),
-        )
-      ).flat();
-    const delivered = await eventually(async () => {
-      const list = await all();
-      return list.every((d) => d.status === "delivered") ? list : undefined;
-    }, 60_000);
+    const delivered = await allDelivered(api, endpoints, 60_000);
     expect(delivered).toHaveLength(12);
     expect(new Set(delivered.map((d) => d.event_id))).toEqual(eventIds);
     // Nothing lost, each id at least once with a 2xx; the ones in flight at the kill were sent again.

@@ -6,7 +6,7 @@ import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { eventually } from "../support/mail.js";
 import { type Started, startApiProcess, startProcess } from "../support/processes.js";
-import { hangThenFlakyReceiver } from "../support/webhook-receiver.js";
+import { allDelivered, hangThenFlakyReceiver, pingedEndpoints } from "../support/webhook-receiver.js";
 
 // Webhook delivery on PostgreSQL with many workers (npm run test:pg): an API process without
 // workers, a worker process SIGKILLed while its attempts wait on the receiver, two more that take
@@ -51,18 +51,7 @@ afterAll(async () => {
 
 describe("webhook delivery with many workers on PostgreSQL", () => {
   it("survives a worker SIGKILLed mid-delivery: every event delivered, each id acknowledged", async () => {
-    const endpoints: string[] = [];
-    for (let i = 0; i < 6; i++)
-      endpoints.push(
-        (await api.POST("/v1/webhook-endpoints", { body: { url: `${receiver.url}/hooks/${i}` } })).data!.id,
-      );
-    const eventIds = new Set<string>();
-    for (const endpoint of endpoints)
-      for (let i = 0; i < 5; i++)
-        eventIds.add(
-          (await api.POST("/v1/webhook-endpoints/{endpoint_id}/ping", { params: { path: { endpoint_id: endpoint } } }))
-            .data!.event_id,
-        );
+    const { endpoints, eventIds } = await pingedEndpoints(api, receiver.url, 6, 5);
     const doomed = await workerProcess();
     await eventually(async () => (receiver.hanging() >= endpoints.length ? true : undefined), 20_000);
     doomed.process.kill("SIGKILL");
@@ -70,20 +59,7 @@ describe("webhook delivery with many workers on PostgreSQL", () => {
     await workerProcess();
     await workerProcess();
 
-    const delivered = await eventually(async () => {
-      const lists = await Promise.all(
-        endpoints.map(
-          async (endpoint) =>
-            (
-              await api.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries", {
-                params: { path: { endpoint_id: endpoint }, query: { page: { size: 100 } } },
-              })
-            ).data!.data,
-        ),
-      );
-      const list = lists.flat();
-      return list.every((d) => d.status === "delivered") ? list : undefined;
-    }, 90_000);
+    const delivered = await allDelivered(api, endpoints, 90_000);
     expect(delivered).toHaveLength(30);
     expect(new Set(delivered.map((d) => d.event_id))).toEqual(eventIds);
     expect(receiver.acknowledged).toEqual(eventIds);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { MailproofClient } from "../../client/src/index.js";
+import { eventually } from "./mail.js";
 
 export interface ReceivedEvent {
   headers: Record<string, string>;
@@ -80,4 +82,38 @@ export async function hangThenFlakyReceiver() {
       recovered = true;
     },
   };
+}
+
+/** `endpoints` endpoints at the receiver's URL, each with `pings` pings queued; their event ids. */
+export async function pingedEndpoints(api: MailproofClient, receiverUrl: string, endpoints: number, pings: number) {
+  const ids: string[] = [];
+  const eventIds = new Set<string>();
+  for (let i = 0; i < endpoints; i++) {
+    const id = (await api.POST("/v1/webhook-endpoints", { body: { url: `${receiverUrl}/hooks/${i}` } })).data!.id;
+    ids.push(id);
+    for (let p = 0; p < pings; p++)
+      eventIds.add(
+        (await api.POST("/v1/webhook-endpoints/{endpoint_id}/ping", { params: { path: { endpoint_id: id } } })).data!
+          .event_id,
+      );
+  }
+  return { endpoints: ids, eventIds };
+}
+
+/** Every delivery of the endpoints, once each is delivered (within `timeoutMs`). */
+export function allDelivered(api: MailproofClient, endpoints: string[], timeoutMs: number) {
+  return eventually(async () => {
+    const lists = await Promise.all(
+      endpoints.map(
+        async (endpoint) =>
+          (
+            await api.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries", {
+              params: { path: { endpoint_id: endpoint }, query: { page: { size: 100 } } },
+            })
+          ).data!.data,
+      ),
+    );
+    const list = lists.flat();
+    return list.every((d) => d.status === "delivered") ? list : undefined;
+  }, timeoutMs);
 }
