@@ -1,9 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { RequestHandler, Response } from "express";
-import { pinoHttp } from "pino-http";
 import type { Logger } from "../shared/logger.js";
 import type { Metrics } from "../shared/metrics.js";
+
+declare module "node:http" {
+  interface IncomingMessage {
+    /** This request's id (http/request-log.ts): echoed in X-Request-Id, problem bodies and log lines. */
+    id?: string;
+  }
+}
 
 /** What a client may send as X-Request-Id; anything else is replaced by a new id (never echoed). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -14,6 +20,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * log line when it is answered: method, route template, status, duration, account, request id.
  * Only the template is logged, never the path or query (a confirmation link's path is its token)
  * and no header (Authorization holds the key).
+ *
+ * Written on pino directly rather than with pino-http: pino-http makes two child loggers per
+ * request (for `req.log`, which nothing here uses) and listens for three events; that was a fifth
+ * of a GET's CPU time (bench/README.md, issue 18). Here: one listener and one line.
  */
 export function requestLog(
   logger: Logger,
@@ -22,61 +32,64 @@ export function requestLog(
   options: { quietPaths?: string[] } = {},
 ): RequestHandler {
   const quiet = new Set(options.quietPaths ?? []);
-  // The route template is looked up once per request (a scan of the contract's paths), when the
-  // answer is finished, and read by both the metrics and the log line.
-  const routes = new WeakMap<ServerResponse, string>();
-  const routeFor = (req: IncomingMessage, res: ServerResponse) => {
-    let route = routes.get(res);
-    if (route === undefined) {
-      route = routeOf(pathOf(req));
-      routes.set(res, route);
-    }
-    return route;
-  };
-  const fields = (req: IncomingMessage, res: ServerResponse) => ({
-    method: req.method,
-    route: routeFor(req, res),
-    status: res.statusCode,
-    duration_ms: Math.round(elapsedSeconds(res) * 10_000) / 10,
-    account_id: ((res as Response).locals?.accountId as string | undefined) ?? null,
-  });
-  const log = pinoHttp({
-    logger,
-    // The standard serializers copy every header; the line holds only the fields below.
-    wrapSerializers: false,
-    serializers: { req: () => undefined, res: () => undefined, err: () => undefined },
-    quietReqLogger: true,
-    quietResLogger: true,
-    customAttributeKeys: { reqId: "request_id" },
-    genReqId: (req, res) => {
-      const given = req.headers["x-request-id"];
-      const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader("X-Request-Id", id);
-      return id;
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-    customSuccessMessage: () => "request",
-    customErrorMessage: () => "request failed",
-    customSuccessObject: (req, res) => fields(req, res),
-    customErrorObject: (req, res) => fields(req, res),
-  });
+  const series = metricSeries(metrics);
   return (req, res, next) => {
-    if (quiet.has(pathOf(req))) return next();
-    started.set(res, process.hrtime.bigint());
-    res.once("finish", () => {
-      const labels = { method: req.method, route: routeFor(req, res), status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, elapsedSeconds(res));
+    const given = req.headers["x-request-id"];
+    const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader("X-Request-Id", id);
+    const path = pathOf(req);
+    if (quiet.has(path)) return next();
+    const started = process.hrtime.bigint();
+    // 'close' comes once per response, after 'finish' or when the client went away before it.
+    res.once("close", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(path);
+      const status = res.statusCode;
+      series(req.method, route, status).observe(seconds);
+      const failed = status >= 500;
+      logger[failed ? "error" : "info"](
+        {
+          request_id: id,
+          method: req.method,
+          route,
+          status,
+          duration_ms: Math.round(seconds * 10_000) / 10,
+          account_id: ((res as Response).locals?.accountId as string | undefined) ?? null,
+          // The client went away before the whole answer was written.
+          ...(!res.writableFinished && { aborted: true }),
+        },
+        failed ? "request failed" : "request",
+      );
     });
-    log(req, res, next);
+    next();
   };
 }
 
-const started = new WeakMap<ServerResponse, bigint>();
-
-function elapsedSeconds(res: ServerResponse): number {
-  const start = started.get(res);
-  return start === undefined ? 0 : Number(process.hrtime.bigint() - start) / 1e9;
+/**
+ * The request counter and duration histogram of one (method, route, status), looked up once:
+ * prom-client hashes the labels on every `inc`/`observe` given as an object, its children do not.
+ * The set is bounded: Node's parser knows a fixed list of methods, routes come from the contract.
+ */
+function metricSeries(metrics: Metrics) {
+  const children = new Map<string, { observe(seconds: number): void }>();
+  return (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      const labels = { method, route, status: String(status) };
+      const count = metrics.httpRequests.labels(labels);
+      const duration = metrics.httpDuration.labels(labels);
+      child = {
+        observe(seconds) {
+          count.inc();
+          duration.observe(seconds);
+        },
+      };
+      children.set(key, child);
+    }
+    return child;
+  };
 }
 
 /** The path as the client sent it (Express rewrites req.url inside routers; originalUrl keeps it). */
