@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 
@@ -15,9 +14,13 @@ export interface ValidatorOptions {
  * the error handler. Authentication ran before it (http/auth.ts, every /v1 operation is secured
  * and nothing else is: test/unit/spec-rules.test.ts holds the contract to that), so the
  * validator's own security check would only repeat it.
+ *
+ * Its per-request costs beyond the compiled schema checks are patched out (patches/, applied by
+ * patch-package at install; bench/README.md has the profiles before and after): every one of its
+ * middlewares waited on a promise per request, the route lookup compiled a matcher for every
+ * documented route per request, and the parameter mutator was built and the URL parsed anew.
  */
 export function contractValidator(options: ValidatorOptions): RequestHandler[] {
-  cacheRouteMatchers();
   const handlers = OpenApiValidator.middleware({
     apiSpec: structuredClone(options.spec) as never,
     validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
@@ -44,34 +47,4 @@ function headAsGet(handler: RequestHandler): RequestHandler {
       next(error);
     });
   };
-}
-
-/**
- * express-openapi-validator 5.6 compiles a path-to-regexp matcher for every documented route on
- * every request (its lookupRoute); that was the largest single cost of a request here. Upstream
- * has the fix open (cdimascio/express-openapi-validator#1217, "perf: cache route matchers"); until
- * it ships, memoize the function in the module instance the validator calls. The matchers hold no
- * state (no global or sticky flag), so sharing them is safe. Remove when the validator caches.
- */
-function cacheRouteMatchers(): void {
-  const require = createRequire(import.meta.url);
-  const module = require(
-    require.resolve("path-to-regexp", { paths: [require.resolve("express-openapi-validator")] }),
-  ) as {
-    pathToRegexp: ((path: unknown, options?: { sensitive?: boolean; strict?: boolean }) => unknown) & { cached?: true };
-  };
-  if (module.pathToRegexp.cached) return;
-  const original = module.pathToRegexp;
-  const cache = new Map<string, unknown>();
-  const cached = (path: unknown, options?: { sensitive?: boolean; strict?: boolean }) => {
-    if (typeof path !== "string") return original(path, options);
-    const key = `${path}|${String(options?.sensitive)}|${String(options?.strict)}`;
-    let matcher = cache.get(key);
-    if (matcher === undefined) {
-      matcher = original(path, options);
-      cache.set(key, matcher);
-    }
-    return matcher;
-  };
-  module.pathToRegexp = Object.assign(cached, { cached: true as const });
 }
