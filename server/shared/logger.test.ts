@@ -17,7 +17,9 @@ describe("linesPerTurn", () => {
     expect(target.writes).toEqual([]);
     await nextTurn();
     expect(target.writes).toHaveLength(1);
-    const lines = target.writes[0]!.trimEnd().split("\n").map((l) => JSON.parse(l) as { n: number; msg: string });
+    const lines = target.writes[0]!.trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { n: number; msg: string });
     expect(lines.map((l) => [l.n, l.msg])).toEqual([
       [1, "first"],
       [2, "second"],
