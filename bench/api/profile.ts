@@ -5,7 +5,7 @@
 //
 //   npm run bench:profile -- get      (or post; BENCH_DURATION=10s by default)
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -54,11 +54,18 @@ async function main(): Promise<void> {
   const { stdout: out } = await run("wrk", ["-t1", "-c20", `-d${duration}`, "-H", auth, ...args]);
   await server.stop();
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
-  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))!;
+  // The mail thread and the checkpointer write profiles of their own: the request thread's is the largest.
+  const file = readdirSync(profileDir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => ({ f, size: statSync(join(profileDir, f)).size }))
+    .sort((a, b) => b.size - a.size)[0]!.f;
   const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as { nodes: ProfileNode[] };
   const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
   const bySelf = new Map<string, number>();
+  const byPackage = new Map<string, number>();
   for (const node of profile.nodes) {
+    const owner = ownerOf(node.callFrame);
+    byPackage.set(owner, (byPackage.get(owner) ?? 0) + (node.hitCount ?? 0));
     const { functionName, url, lineNumber } = node.callFrame;
     const where = url
       ? `${url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*\/dist\//, "dist/")}:${lineNumber + 1}`
@@ -69,6 +76,18 @@ async function main(): Promise<void> {
   const top = [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 20);
   process.stdout.write(`${workload.toUpperCase()}: ${rps} req/s under the profiler; top frames by self time:\n`);
   for (const [name, hits] of top) process.stdout.write(`${((hits / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+  process.stdout.write("self time by owner (the package, mailproof's own code, Node.js, or native work):\n");
+  const owners = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 14);
+  for (const [name, hits] of owners)
+    process.stdout.write(`${((hits / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+}
+
+/** Who a frame's code belongs to: an npm package, mailproof (dist/), Node.js, or a native frame by name. */
+function ownerOf({ functionName, url }: ProfileNode["callFrame"]): string {
+  if (url.includes("node_modules/")) return url.replace(/^.*node_modules\//, "").split("/")[0]!;
+  if (url.includes("/dist/")) return "mailproof";
+  if (url.startsWith("node:") || (url !== "" && !url.startsWith("file:"))) return "Node.js";
+  return functionName || "(native)";
 }
 
 await main();
