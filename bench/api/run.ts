@@ -1,7 +1,10 @@
 // bench/api: requests per second and p50/p99 latency of GET /v1/destinations/{id} and
 // POST /v1/destinations, on the full stack (auth + request validation + SQLite store) with
 // response validation off (production) and on, against bare Express and the Prism mock.
-// All targets are measured in one run on this machine, with `wrk -t1 -c20`.
+// All targets are measured in one run on this machine, with `wrk -t1 -c20`, in rounds: each
+// target in turn, BENCH_ROUNDS times (3), BENCH_DURATION each (5s); the median round is reported.
+// (This machine's own speed drifts over minutes: a ratio of two runs minutes apart measured the
+// drift as much as the servers.)
 //
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api   (mailproof on PostgreSQL)
@@ -12,7 +15,8 @@ import { freePort } from "../../test/support/free-port.js";
 import { answers, type Started, startProcess } from "../../test/support/processes.js";
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
 
-const DURATION = process.env.BENCH_DURATION ?? "10s";
+const DURATION = process.env.BENCH_DURATION ?? "5s";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const run = promisify(execFile);
 const CONNECTIONS = "20";
 
@@ -26,6 +30,8 @@ interface Result {
   target: string;
   endpoint: string;
   rps: number;
+  /** Every round's req/s, in the order they ran. */
+  rounds: number[];
   p50: string;
   p99: string;
   non2xx: number;
@@ -99,21 +105,19 @@ async function main(): Promise<void> {
         ]),
       );
     }
-    for (const target of targets) {
-      results.push(
-        await wrk(target, "GET /v1/destinations/{id}", [`${target.baseUrl}/v1/destinations/${target.destinationId}`]),
-      );
-      // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
-      results.push(
-        await wrk(target, "POST /v1/destinations", [
-          "-s",
-          "bench/api/post.lua",
-          `${target.baseUrl}/v1/destinations`,
-          "--",
-          "PREFIX",
-        ]),
-      );
+    const rounds: Result[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) {
+        const get = [`${target.baseUrl}/v1/destinations/${target.destinationId}`];
+        rounds.push(await wrk(target, "GET /v1/destinations/{id}", get, round === 0));
+        // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
+        const post = ["-s", "bench/api/post.lua", `${target.baseUrl}/v1/destinations`, "--", "PREFIX"];
+        rounds.push(await wrk(target, "POST /v1/destinations", post, round === 0));
+      }
     }
+    for (const target of targets)
+      for (const endpoint of ["GET /v1/destinations/{id}", "POST /v1/destinations"])
+        results.push(median(rounds.filter((r) => r.target === target.name && r.endpoint === endpoint)));
     report(results);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
@@ -125,30 +129,43 @@ async function main(): Promise<void> {
  * wrk, run without blocking this process: the servers' stderr (their access lines) comes through
  * pipes this process must keep draining, or a full pipe stalls the server being measured.
  */
-async function wrk(target: Target, endpoint: string, args: string[]): Promise<Result> {
+async function wrk(target: Target, endpoint: string, args: string[], warm = true): Promise<Result> {
   const common = ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", `Authorization: Bearer ${target.apiKey}`];
   const withPrefix = (phase: string) => args.map((a) => (a === "PREFIX" ? `${phase}-${Date.now()}` : a));
   // Warm-up: the JIT, the validator's compile.
-  await run("wrk", [...common, "-d2s", ...withPrefix("warm")]);
+  if (warm) await run("wrk", [...common, "-d2s", ...withPrefix("warm")]);
   const { stdout: out } = await run("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { target: target.name, endpoint, rps, p50, p99, non2xx };
+  return { target: target.name, endpoint, rps, rounds: [rps], p50, p99, non2xx };
+}
+
+/** The round with the median req/s (its latencies with it), every round's req/s, all non-2xx answers. */
+function median(runs: Result[]): Result {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return {
+    ...middle,
+    rounds: runs.map((r) => r.rps),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+  };
 }
 
 function report(results: Result[]): void {
   const rows = results.map(
-    (r) => `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
+    (r) =>
+      `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.rounds.map((x) => x.toFixed(0)).join(", ")} ` +
+      `| ${r.p50} | ${r.p99} | ${r.non2xx} |`,
   );
   const ratio = (endpoint: string, other: string) => {
     const full = results.find((r) => r.endpoint === endpoint && r.target.endsWith("off"))!.rps;
     return full / results.find((r) => r.endpoint === endpoint && r.target === other)!.rps;
   };
   const lines = [
-    "| endpoint | target | req/s | p50 | p99 | non-2xx |",
-    "|---|---|---:|---:|---:|---:|",
+    "| endpoint | target | req/s | rounds | p50 | p99 | non-2xx |",
+    "|---|---|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     ...(
