@@ -1,4 +1,4 @@
-import express, { type Express, Router } from "express";
+import express, { type Express } from "express";
 import { accountRoutes } from "./accounts/routes.js";
 import type { Services } from "./compose.js";
 import type { Config } from "./config.js";
@@ -18,7 +18,7 @@ import { noNulInBody, requestHygiene } from "./http/request-hygiene.js";
 import { limitPerKey } from "./http/request-limits.js";
 import { requestLog } from "./http/request-log.js";
 import { cors, noSniff, noStore } from "./http/response-headers.js";
-import { mountOperations } from "./http/typed-route.js";
+import { operationDispatcher } from "./http/typed-route.js";
 import { contractValidator } from "./http/validator.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
@@ -99,9 +99,8 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
       },
     }),
   );
-  // Each handler sits on the method and path of its operation in the contract.
-  const api = Router();
-  mountOperations(api, operations, [
+  // Each handler serves its operation of the contract, as the validator matched it.
+  const api = operationDispatcher(operations, [
     ...accountRoutes(services.accounts),
     ...destinationRoutes(services.destinations),
     ...senderIdentityRoutes(services.senderIdentities),

@@ -1,7 +1,8 @@
-import type { Request, RequestHandler, Response, Router } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { operations } from "../../generated/schema.js";
 import type { Operation } from "./operations.js";
 import { requestPath } from "./problem.js";
+import { matchedOperation } from "./validator.js";
 
 // Handlers are typed from the contract: what they receive is what the (already validated)
 // request holds, and what they return must be a documented success for that operation.
@@ -97,16 +98,25 @@ export function streamRoute<O extends OperationId>(
 }
 
 /**
- * Mounts each route on the method and path its operation has in the bundled contract, so a
- * handler cannot sit on a path its operation does not have, nor name a parameter it lacks
- * (`{destination_id}` becomes `:destination_id`). An operation the contract does not know
- * stops start-up.
+ * The handlers, each called for the operation the contract validator matched the request to: the
+ * request is routed once, by the validator, instead of a second time by a router testing every
+ * route's path in turn. A route whose operation the contract does not know stops start-up, so a
+ * handler cannot serve an operation that is not there; the path's parameters are the validator's.
  */
-export function mountOperations(router: Router, contract: Operation[], routes: OperationRoute[]): void {
+export function operationDispatcher(contract: Operation[], routes: OperationRoute[]): RequestHandler {
+  const handlers = new Map<string, RequestHandler>();
   for (const { operationId, handler } of routes) {
-    const operation = contract.find((o) => o.operationId === operationId);
-    if (!operation) throw new Error(`no operation ${operationId} in the contract`);
-    const path = operation.path.replace(/\{([^}]+)\}/g, ":$1");
-    router[operation.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete"](path, handler);
+    if (!contract.some((o) => o.operationId === operationId))
+      throw new Error(`no operation ${operationId} in the contract`);
+    if (handlers.has(operationId)) throw new Error(`two handlers for ${operationId}`);
+    handlers.set(operationId, handler);
   }
+  return (req, res, next) => {
+    const matched = matchedOperation(req);
+    const handler = matched && handlers.get(matched.operationId);
+    if (!handler) return next();
+    // Express set req.params for this middleware's own (parameterless) mount: the operation's are the validator's.
+    req.params = matched.params;
+    return handler(req, res, next);
+  };
 }

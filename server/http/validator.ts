@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
 
 export interface ValidatorOptions {
@@ -47,4 +47,14 @@ function headAsGet(handler: RequestHandler): RequestHandler {
       next(error);
     });
   };
+}
+
+/**
+ * The operation the validator matched this request to (its `req.openapi`), with the path's
+ * parameters decoded; undefined for a request outside the contract (the pages, /healthz...).
+ */
+export function matchedOperation(req: Request): { operationId: string; params: Record<string, string> } | undefined {
+  const { openapi } = req as { openapi?: { schema?: { operationId?: string }; pathParams?: Record<string, string> } };
+  const operationId = openapi?.schema?.operationId;
+  return operationId === undefined ? undefined : { operationId, params: openapi?.pathParams ?? {} };
 }
