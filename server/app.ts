@@ -1,4 +1,4 @@
-import express, { type Express } from "express";
+import express, { type Express, type Request } from "express";
 import { accountRoutes } from "./accounts/routes.js";
 import type { Services } from "./compose.js";
 import type { Config } from "./config.js";
@@ -19,7 +19,7 @@ import { limitPerKey } from "./http/request-limits.js";
 import { requestLog } from "./http/request-log.js";
 import { cors, noSniff, noStore } from "./http/response-headers.js";
 import { operationDispatcher } from "./http/typed-route.js";
-import { contractValidator } from "./http/validator.js";
+import { contractValidator, matchedOperation } from "./http/validator.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailboxDomainRoutes } from "./mailbox-domains/routes.js";
 import { metaRoutes } from "./meta/routes.js";
@@ -56,7 +56,13 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
 
   const operations = operationsOf(bundledSpec);
   // First: every request has an id, a log line and its metrics, whatever answers it.
-  const routeOf = (path: string) => operations.find((o) => o.matches.test(path))?.path ?? "unmatched";
+  // The validator has matched a request of the contract to its operation by the time it is logged;
+  // only what it does not see (the pages, /healthz, a request refused before it) is looked up here.
+  const templates = new Map(operations.map((o) => [o.operationId, o.path]));
+  const routeOf = (req: Request, path: string) =>
+    templates.get(matchedOperation(req)?.operationId ?? "") ??
+    operations.find((o) => o.matches.test(path))?.path ??
+    "unmatched";
   app.use(requestLog(logger, services.metrics, routeOf, { quietPaths: [WARM_UP_PATH] }));
   app.use(noSniff);
   // The API: CORS (preflights answered before authentication), then who is asking, then their

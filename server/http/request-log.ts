@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { RequestHandler, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { Logger } from "../shared/logger.js";
 import type { Metrics } from "../shared/metrics.js";
 
@@ -28,7 +28,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestLog(
   logger: Logger,
   metrics: Metrics,
-  routeOf: (path: string) => string,
+  /** The route template of a request (its path as the client sent it, without the query). */
+  routeOf: (req: Request, path: string) => string,
   options: { quietPaths?: string[] } = {},
 ): RequestHandler {
   const quiet = new Set(options.quietPaths ?? []);
@@ -44,7 +45,7 @@ export function requestLog(
     // 'close' comes once per response, after 'finish' or when the client went away before it.
     res.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(path);
+      const route = routeOf(req, path);
       const status = res.statusCode;
       series(req.method, route, status).observe(seconds);
       const failed = status >= 500;
