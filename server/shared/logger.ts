@@ -37,15 +37,17 @@ export function createLogger(options: {
   );
 }
 
+type Flushed = (error?: Error) => void;
+/** Where lines go in the end: pino's SonicBoom destination is one. */
+type LineTarget = DestinationStream & { flushSync(): void; flush?(callback: Flushed): void };
+
 /**
  * The lines logged during one turn of the event loop, written to `target` together: under load
- * that is one write for many access lines instead of one each (a write is a hand-over to libuv's
- * thread pool; one per line was a tenth of a GET's CPU time, bench/README.md). A line waits at
- * most until the loop turns; on exit, what waits is written synchronously.
+ * that is one write for many access lines instead of one each (each write is a hand-over to
+ * libuv's thread pool). A line waits at most until the loop turns; on exit, what waits is written
+ * synchronously.
  */
-export function linesPerTurn(target: DestinationStream & { flushSync(): void }): DestinationStream & {
-  flush(callback?: (error?: Error) => void): void;
-} {
+export function linesPerTurn(target: LineTarget): DestinationStream & { flush(callback?: Flushed): void } {
   let pending: string[] = [];
   let scheduled = false;
   const drain = () => {
@@ -73,7 +75,7 @@ export function linesPerTurn(target: DestinationStream & { flushSync(): void }):
     },
     flush(callback) {
       drain();
-      (target as { flush?: (cb: (error?: Error) => void) => void }).flush?.(callback ?? (() => {}));
+      target.flush?.(callback ?? (() => {}));
     },
   };
 }
