@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startDnsServer } from "../support/dns-server.js";
+import { eventually } from "../support/mail.js";
 import { startLoggedServer } from "../support/processes.js";
 
 // Results as a CSV file, and a CSV file as a job's input, on a real server process: 100,000
@@ -25,20 +26,14 @@ afterAll(async () => {
 });
 
 const headers = () => ({ authorization: `Bearer ${server.key}` });
-async function completed(location: string): Promise<{ status: string; counts: Record<string, number> }> {
-  for (let resets = 0; ; ) {
+function completed(location: string): Promise<{ status: string; counts: Record<string, number> }> {
+  return eventually(async () => {
     // A poll can meet a keep-alive connection the busy server is closing (ECONNRESET): poll again,
     // as a client does.
-    const response = await fetch(`${server.url}${location}?page[size]=1`, { headers: headers() }).catch(
-      (error: unknown) => {
-        if (++resets > 5) throw error;
-        return null;
-      },
-    );
+    const response = await fetch(`${server.url}${location}?page[size]=1`, { headers: headers() }).catch(() => null);
     const job = response && ((await response.json()) as { status: string; counts: Record<string, number> });
-    if (job && job.status !== "queued" && job.status !== "processing") return job;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return job && job.status !== "queued" && job.status !== "processing" ? job : undefined;
+  }, 110_000);
 }
 const csvOf = (rows: string[][]) => `${rows.map((r) => r.join(",")).join("\r\n")}\r\n`;
 
