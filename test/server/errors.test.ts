@@ -60,6 +60,17 @@ const mistakes: Mistake[] = [
     "unsupported_media_type",
   ],
   [
+    "a multipart form (no operation takes one: the validator's uploader is off)",
+    "POST",
+    "/v1/destinations",
+    {
+      body: '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@acme.com\r\n--x--\r\n',
+      headers: { "content-type": "multipart/form-data; boundary=x" },
+    },
+    415,
+    "unsupported_media_type",
+  ],
+  [
     "XML",
     "POST",
     "/v1/mailbox-domains",
