@@ -4,16 +4,20 @@
 // All targets are measured in one run on this machine, with `wrk -t1 -c20`, in rounds: each
 // target in turn, BENCH_ROUNDS times (3), BENCH_DURATION each (5s); the median round is reported.
 // (This machine's own speed drifts over minutes: a ratio of two runs minutes apart measured the
-// drift as much as the servers.)
+// drift as much as the servers.) Beside req/s, each server's CPU time per request (its process
+// tree, all threads: cpu-time.ts), the cost that the ratios of req/s show through the scheduler.
 //
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api   (mailproof on PostgreSQL)
+
+import type { ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { dropRunSchemas } from "../../test/support/database.js";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, type Started, startProcess } from "../../test/support/processes.js";
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
+import { cpuSeconds } from "./cpu-time.js";
 
 const DURATION = process.env.BENCH_DURATION ?? "5s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -25,6 +29,8 @@ interface Target {
   baseUrl: string;
   apiKey: string;
   destinationId: string;
+  /** The server's process (the root of its tree, whose CPU time is measured). */
+  process: ChildProcess;
 }
 interface Result {
   target: string;
@@ -32,6 +38,10 @@ interface Result {
   rps: number;
   /** Every round's req/s, in the order they ran. */
   rounds: number[];
+  /** The server's CPU time per request (its median over the rounds), in µs. */
+  cpuUs: number;
+  /** Every round's CPU µs per request, in the order they ran. */
+  cpuRounds: number[];
   p50: string;
   p99: string;
   non2xx: number;
@@ -57,37 +67,38 @@ async function main(): Promise<void> {
         baseUrl: real.server.baseUrl,
         apiKey: real.server.apiKey,
         destinationId: created.id,
+        process: real.process.process,
       });
     }
     const barePort = await freePort();
-    started.push(
-      await startProcess(
-        "node_modules/.bin/tsx",
-        ["bench/api/bare.ts"],
-        () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`),
-        { name: "bare express", env: { PORT: String(barePort) } },
-      ),
+    const bare = await startProcess(
+      "node_modules/.bin/tsx",
+      ["bench/api/bare.ts"],
+      () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`),
+      { name: "bare express", env: { PORT: String(barePort) } },
     );
+    started.push(bare);
     targets.push({
       name: "bare Express 5",
       baseUrl: `http://127.0.0.1:${barePort}`,
       apiKey: "none",
       destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+      process: bare.process,
     });
     const mockPort = await freePort();
-    started.push(
-      await startProcess(
-        "node_modules/.bin/prism",
-        ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
-        () => answers(`http://127.0.0.1:${mockPort}/healthz`),
-        { name: "prism", timeoutMs: 60_000 },
-      ),
+    const mock = await startProcess(
+      "node_modules/.bin/prism",
+      ["mock", "generated/openapi.yaml", "--host", "127.0.0.1", "--port", String(mockPort)],
+      () => answers(`http://127.0.0.1:${mockPort}/healthz`),
+      { name: "prism", timeoutMs: 60_000 },
     );
+    started.push(mock);
     targets.push({
       name: "Prism mock",
       baseUrl: `http://127.0.0.1:${mockPort}`,
       apiKey: "mock",
       destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+      process: mock.process,
     });
 
     const MIXED = "mixed 70/20/10";
@@ -131,21 +142,32 @@ async function wrk(target: Target, endpoint: string, args: string[], warm = true
   const withPrefix = (phase: string) => args.map((a) => (a === "PREFIX" ? `${phase}-${Date.now()}` : a));
   // Warm-up: the JIT, the validator's compile.
   if (warm) await run("wrk", [...common, "-d2s", ...withPrefix("warm")]);
+  const cpuBefore = cpuSeconds(target.process.pid!);
   const { stdout: out } = await run("wrk", [...common, `-d${DURATION}`, ...withPrefix("run")]);
+  const cpu = cpuSeconds(target.process.pid!) - cpuBefore;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  const cpuUs = requests > 0 ? (cpu * 1e6) / requests : Number.NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
   const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { target: target.name, endpoint, rps, rounds: [rps], p50, p99, non2xx };
+  return { target: target.name, endpoint, rps, rounds: [rps], cpuUs, cpuRounds: [cpuUs], p50, p99, non2xx };
 }
 
-/** The round with the median req/s (its latencies with it), every round's req/s, all non-2xx answers. */
+/**
+ * The round with the median req/s (its latencies with it), every round's req/s, the median CPU per
+ * request (of its own rounds: the round with the median req/s need not have it), all non-2xx answers.
+ */
 function median(runs: Result[]): Result {
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const middleOf = <T>(values: T[], by: (v: T) => number) =>
+    [...values].sort((a, b) => by(a) - by(b))[Math.floor((values.length - 1) / 2)]!;
+  const middle = middleOf(runs, (r) => r.rps);
+  const cpuRounds = runs.map((r) => r.cpuUs);
   return {
     ...middle,
     rounds: runs.map((r) => r.rps),
+    cpuUs: middleOf(cpuRounds, (v) => v),
+    cpuRounds,
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
   };
 }
@@ -154,15 +176,13 @@ function report(results: Result[]): void {
   const rows = results.map(
     (r) =>
       `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.rounds.map((x) => x.toFixed(0)).join(", ")} ` +
-      `| ${r.p50} | ${r.p99} | ${r.non2xx} |`,
+      `| ${r.cpuUs.toFixed(0)} | ${r.cpuRounds.map((x) => x.toFixed(0)).join(", ")} | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
   );
-  const ratio = (endpoint: string, other: string) => {
-    const full = results.find((r) => r.endpoint === endpoint && r.target.endsWith("off"))!.rps;
-    return full / results.find((r) => r.endpoint === endpoint && r.target === other)!.rps;
-  };
+  const of = (endpoint: string, target: (name: string) => boolean) =>
+    results.find((r) => r.endpoint === endpoint && target(r.target))!;
   const lines = [
-    "| endpoint | target | req/s | rounds | p50 | p99 | non-2xx |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    "| endpoint | target | req/s | rounds | CPU µs/req | rounds | p50 | p99 | non-2xx |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     ...(
@@ -170,11 +190,19 @@ function report(results: Result[]): void {
         ["GET /v1/destinations/{id}", 70, 3],
         ["POST /v1/destinations", 45, 2],
       ] as const
-    ).map(
-      ([e, bare, prism]) =>
-        `- ${e}: full stack (response validation off) = ${(ratio(e, "bare Express 5") * 100).toFixed(0)} ` +
-        `% of bare Express (target ≥ ${bare} %), ${ratio(e, "Prism mock").toFixed(1)}× Prism (target ≥ ${prism}×)`,
-    ),
+    ).flatMap(([e, bare, prism]) => {
+      const full = of(e, (name) => name.endsWith("off"));
+      const express = of(e, (name) => name === "bare Express 5");
+      const mock = of(e, (name) => name === "Prism mock");
+      return [
+        `- ${e}: full stack (response validation off) = ${((full.rps / express.rps) * 100).toFixed(0)} ` +
+          `% of bare Express (target ≥ ${bare} %), ${(full.rps / mock.rps).toFixed(1)}× Prism (target ≥ ${prism}×)`,
+        // The same comparison by what a request costs: bare Express's CPU per request over the full stack's.
+        `  by CPU per request: ${full.cpuUs.toFixed(0)} µs against bare Express's ${express.cpuUs.toFixed(0)} µs ` +
+          `(${((express.cpuUs / full.cpuUs) * 100).toFixed(0)} %) and Prism's ${mock.cpuUs.toFixed(0)} µs ` +
+          `(${(mock.cpuUs / full.cpuUs).toFixed(1)}×)`,
+      ];
+    }),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }
