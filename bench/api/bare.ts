@@ -1,15 +1,8 @@
 // The baseline: bare Express 5 answering the same JSON, with no auth, validation or store.
 import express from "express";
+import { BARE_DESTINATION } from "./destination.js";
 
-const destination = {
-  id: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
-  email: "ana.silva@acme-logistics.com",
-  status: "pending",
-  verified_at: null,
-  verification: { last_sent_at: null, sends_last_24h: 0, next_resend_at: null, expires_at: null },
-  created_at: "2026-11-20T14:03:11.000Z",
-  updated_at: "2026-11-20T14:03:11.000Z",
-};
+const destination = BARE_DESTINATION;
 
 const app = express();
 app.use(express.json());
