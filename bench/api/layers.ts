@@ -43,7 +43,9 @@ interface Server {
 async function main(): Promise<void> {
   await run("npm", ["run", "-s", "build"]);
   const bundle = readFileSync("dist/main.js", "utf8");
-  const answer = `app.use((req, res, next) => req.method === "GET" && req.path.startsWith("/v1/destinations/") ? res.json(${JSON.stringify(BARE_DESTINATION)}) : next());\n  `;
+  const answer =
+    'app.use((req, res, next) => req.method === "GET" && req.path.startsWith("/v1/destinations/") ? ' +
+    `res.json(${JSON.stringify(BARE_DESTINATION)}) : next());\n  `;
   const variants = STAGES.map(({ before }, i) => {
     if (i === STAGES.length - 1) return "dist/main.js";
     const file = `dist/layers-${i}.js`;

@@ -176,7 +176,8 @@ function report(results: Result[]): void {
   const rows = results.map(
     (r) =>
       `| ${r.endpoint} | ${r.target} | ${r.rps.toFixed(0)} | ${r.rounds.map((x) => x.toFixed(0)).join(", ")} ` +
-      `| ${r.cpuUs.toFixed(0)} | ${r.cpuRounds.map((x) => x.toFixed(0)).join(", ")} | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
+      `| ${r.cpuUs.toFixed(0)} | ${r.cpuRounds.map((x) => x.toFixed(0)).join(", ")} ` +
+      `| ${r.p50} | ${r.p99} | ${r.non2xx} |`,
   );
   const of = (endpoint: string, target: (name: string) => boolean) =>
     results.find((r) => r.endpoint === endpoint && target(r.target))!;
