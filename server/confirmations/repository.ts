@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { type Db, serializeOn } from "../db/database.js";
+import { inGroupCommit } from "../db/group-commit.js";
 import { prepared } from "../db/prepared.js";
 import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "./tables.js";
 
@@ -22,10 +23,11 @@ export class ConfirmationRepository {
   /**
    * Runs `work` in one transaction, serialized with every other send of the same account (the
    * caps and the account's quota are decided inside it). `work` gets this store and the
-   * transaction, so the family's own write can join it.
+   * transaction, so the family's own write can join it. On SQLite, sends that queue meanwhile
+   * share its commit (db/group-commit.ts): a create's commit is most of its cost.
    */
   accountTransaction<T>(accountId: string, work: (store: ConfirmationRepository, trx: Db) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
+    return inGroupCommit(this.db, async (trx) => {
       await serializeOn(trx, `confirmation:${accountId}`);
       return work(new ConfirmationRepository(trx), trx);
     });

@@ -42,6 +42,18 @@ describe("a full disk under SQLite", () => {
     expect(healthy.checks.disk_free_bytes).toBeGreaterThan(1_000_000);
   });
 
+  it("creates sent together on a full disk all answer 507 (a commit they share fails for all), and none is kept", async () => {
+    disk.fill();
+    const emails = Array.from({ length: 10 }, (_, i) => `together-${i}@acme-logistics.com`);
+    const answers = await Promise.all(emails.map((email) => call("/v1/destinations", "POST", { email })));
+    expect(answers.map((a) => a.status)).toEqual(emails.map(() => 507));
+    disk.free();
+    const listed = (await (await call("/v1/destinations?page[size]=100")).json()) as { data: { email: string }[] };
+    expect(listed.data.map((d) => d.email).filter((e) => e.startsWith("together-"))).toEqual([]);
+    // Nothing half-kept: the same address is created anew, not a 409.
+    expect((await call("/v1/destinations", "POST", { email: emails[3] })).status).toBe(201);
+  });
+
   it("a job pauses while the disk is full and completes once space returns", async () => {
     const job = (await (
       await call("/v1/email-validations", "POST", { emails: ["a@b.example", "c@d.example", "not an address"] })
