@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import { randomToken } from "../shared/ids.js";
@@ -31,14 +30,18 @@ export interface Delivery {
   deliver(message: MailMessage): Promise<void>;
 }
 
+/** Writes one outbox file; a failure (a full disk) is retried like a relay's. */
+export type OutboxWriter = (file: string, data: Buffer | string) => Promise<void> | void;
+
 /**
  * Composing and handing over mail with nodemailer: an SMTP relay (SMTP_URL), or `.eml` files in
- * the outbox. `onOutcome` hears how each attempt ended.
+ * the outbox, written by `writeOutbox`. `onOutcome` hears how each attempt ended.
  */
 export function createDelivery(
   settings: MailerSettings,
   logger: LogLines,
   onOutcome: (outcome: DeliveryOutcome) => void,
+  writeOutbox: OutboxWriter,
 ): Delivery {
   const transport: Transporter = settings.smtpUrl
     ? nodemailer.createTransport(settings.smtpUrl)
@@ -63,7 +66,7 @@ export function createDelivery(
               settings.outboxDir,
               `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`,
             );
-            await writeFile(file, info.message ?? "");
+            await writeOutbox(file, info.message ?? "");
             logger.info({ ...about, file }, "confirmation mail written to the outbox");
             onOutcome("outbox");
           } else {

@@ -1,6 +1,7 @@
 // The mail thread: composes and delivers confirmation mail beside the request thread. nodemailer's
 // MIME building is most of a create's CPU time (bench/api measured POST /v1/destinations at 327
 // req/s with it on the request thread, 936 without), so it runs here, and requests never wait on it.
+import { writeFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import type { LogLines } from "../shared/logger.js";
 import { createDelivery, type MailerSettings, type MailMessage } from "./delivery.js";
@@ -12,7 +13,15 @@ const log = (level: "info" | "warn" | "error") => (fields: Record<string, unknow
   post({ kind: "log", level, message, fields });
 const logger: LogLines = { info: log("info"), warn: log("warn"), error: log("error") };
 
-const delivery = createDelivery(workerData as MailerSettings, logger, (outcome) => post({ kind: "outcome", outcome }));
+// Outbox files are written synchronously: with no relay this thread has nothing else to do
+// meanwhile, and writing through fs/promises (a file handle, three hand-overs to libuv's pool and
+// their promises) took about a fifth of its time per mail (bench/README.md).
+const delivery = createDelivery(
+  workerData as MailerSettings,
+  logger,
+  (outcome) => post({ kind: "outcome", outcome }),
+  writeFileSync,
+);
 port.on("message", (message: MailMessage) => {
   void delivery.deliver(message).finally(() => post({ kind: "done" }));
 });

@@ -1,3 +1,4 @@
+import { writeFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import type { LogLines } from "../shared/logger.js";
 import { createDelivery, type DeliveryOutcome, type MailerSettings, type MailMessage } from "./delivery.js";
@@ -37,7 +38,8 @@ export function createMailer(
     options.onOutcome?.(outcome);
   };
   const inThisThread = () => {
-    const delivery = createDelivery(settings, logger, onOutcome);
+    // Here, in the request thread, the outbox is written without blocking it.
+    const delivery = createDelivery(settings, logger, onOutcome, writeFile);
     return (message: MailMessage) => void delivery.deliver(message).finally(() => queue.done());
   };
   let post: (message: MailMessage) => void;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -40,6 +40,30 @@ describe.each([
     // The address and the link are secrets of the person asked: never in a log line.
     expect(JSON.stringify(lines)).not.toMatch(/ana@acme|bo@acme|t0k3n/);
     expect(mailer.health()).toBe("ok");
+  });
+
+  it("retries an outbox file it could not write, and reports failing meanwhile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailproof-outbox-"));
+    const outboxDir = join(dir, "outbox");
+    const { lines, logger } = recordingLogger();
+    const mailer = createMailer(
+      { smtpUrl: undefined, outboxDir, from: "verify@mailproof.test", retryDelaysMs: [400] },
+      logger,
+      options,
+    );
+    // The outbox is gone and a file stands in its place: the write fails (ENOTDIR).
+    await expect.poll(() => existsSync(outboxDir)).toBe(true);
+    rmSync(outboxDir, { recursive: true });
+    writeFileSync(outboxDir, "not a directory");
+    mailer.send(message);
+    await expect.poll(() => mailer.health()).toBe("failing");
+    rmSync(outboxDir);
+    mkdirSync(outboxDir);
+    await mailer.idle();
+    expect(mailer.health()).toBe("ok");
+    expect(readdirSync(outboxDir)).toHaveLength(1);
+    expect(lines.map((l) => l.msg)).toEqual(["sending mail failed", "confirmation mail written to the outbox"]);
+    expect(lines[0]).toMatchObject({ attempt: 1, retry_in_ms: 400, error: expect.stringMatching(/ENOTDIR/) });
   });
 
   it("sends through SMTP, reports failing while the relay refuses, and recovers on a retry", async () => {
