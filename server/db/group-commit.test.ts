@@ -15,9 +15,10 @@ beforeEach(async () => {
   db = openSqlite(file);
   await sql`create table parent (id text primary key, data blob)`.execute(db);
   // Checked at commit, not at the insert: a way to make a commit fail.
-  await sql`create table child (id text primary key, parent_id text references parent (id) deferrable initially deferred)`.execute(
-    db,
-  );
+  await sql`create table child (
+    id text primary key,
+    parent_id text references parent (id) deferrable initially deferred
+  )`.execute(db);
 });
 afterEach(async () => {
   await db.destroy();
