@@ -9,15 +9,14 @@
 //
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api   (mailproof on PostgreSQL)
-
-import type { ChildProcess } from "node:child_process";
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { dropRunSchemas } from "../../test/support/database.js";
 import { freePort } from "../../test/support/free-port.js";
 import { answers, type Started, startProcess } from "../../test/support/processes.js";
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
 import { cpuSeconds } from "./cpu-time.js";
+import { BARE_DESTINATION } from "./destination.js";
 
 const DURATION = process.env.BENCH_DURATION ?? "5s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
       name: "bare Express 5",
       baseUrl: `http://127.0.0.1:${barePort}`,
       apiKey: "none",
-      destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+      destinationId: BARE_DESTINATION.id,
       process: bare.process,
     });
     const mockPort = await freePort();
@@ -97,7 +96,7 @@ async function main(): Promise<void> {
       name: "Prism mock",
       baseUrl: `http://127.0.0.1:${mockPort}`,
       apiKey: "mock",
-      destinationId: "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01",
+      destinationId: BARE_DESTINATION.id,
       process: mock.process,
     });
 

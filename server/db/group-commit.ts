@@ -28,7 +28,8 @@ const queues = new WeakMap<Db, Job[]>();
  * cap) is rolled back alone and rejects with its own error. If the store fails (a full disk, a
  * lost file) or the commit does, the batch's transaction is rolled back and every work of it
  * rejects with that error: none of them is kept, and none answered before the commit. A work
- * waits for no more than the works queued with it (at most MAX_BATCH), never for a timer.
+ * waits for no more than the works queued with it (at most MAX_BATCH) and the end of the event
+ * loop's turn (see commitBatch), never for a timer.
  * PostgreSQL commits each work on its own (it has a connection per transaction, and groups the
  * WAL flushes of concurrent commits itself).
  */
