@@ -6,7 +6,9 @@ export type StoreFault = "unavailable" | "full" | null;
 
 // Connection-level failures of pg and of the network under it, and PostgreSQL's SQLSTATEs for
 // "cannot serve you now": connection exceptions (08xxx), admin shutdown and crash (57P0x),
-// statement timeout (57014), too many connections (53300), read-only standby (25006).
+// statement timeout (57014), too many connections (53300), read-only standby (25006), and a
+// transaction PostgreSQL ended to break a deadlock (40P01) or a serialization conflict (40001):
+// the same request, retried, goes through.
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -22,6 +24,8 @@ const UNAVAILABLE_CODES = new Set([
   "57014",
   "53300",
   "25006",
+  "40P01",
+  "40001",
   "08000",
   "08001",
   "08003",

@@ -96,6 +96,23 @@ export class EmailValidationRepository {
   /** Cancels a job that is not terminal; false when it already was. */
   async cancel(accountId: string, id: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      // The chunks first, then the job: the order claim() and complete() lock them in. The other
+      // order deadlocked on PostgreSQL with a worker recording a chunk of the job (a 500).
+      await trx
+        .updateTable("validation_chunks")
+        .set({ status: "canceled" })
+        .where("validation_id", "=", id)
+        .where("status", "in", ["pending", "leased"])
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom("email_validations")
+              .select("id")
+              .where("id", "=", id)
+              .where("account_id", "=", accountId)
+              .where("status", "in", ["queued", "processing"]),
+          ),
+        )
+        .execute();
       const canceled = await trx
         .updateTable("email_validations")
         .set({ status: "canceled", completed_at: at })
@@ -106,12 +123,6 @@ export class EmailValidationRepository {
         .executeTakeFirst();
       if (!canceled) return false;
       await this.onEnded(trx, canceled);
-      await trx
-        .updateTable("validation_chunks")
-        .set({ status: "canceled" })
-        .where("validation_id", "=", id)
-        .where("status", "in", ["pending", "leased"])
-        .execute();
       return true;
     });
   }
