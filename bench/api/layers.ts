@@ -8,15 +8,12 @@
 //
 //   npm run bench:layers
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { freePort } from "../../test/support/free-port.js";
-import { answers, type Started, startProcess } from "../../test/support/processes.js";
-import { testServerEnv } from "../../test/support/real-server.js";
+import type { Started } from "../../test/support/processes.js";
 import { cpuSeconds } from "./cpu-time.js";
 import { BARE_DESTINATION } from "./destination.js";
+import { createDestination, startBare, startBuiltServer } from "./servers.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DURATION = process.env.BENCH_DURATION ?? "3s";
@@ -54,7 +51,8 @@ async function main(): Promise<void> {
   });
   const servers: Server[] = [];
   try {
-    servers.push(await startBare());
+    const bare = await startBare();
+    servers.push({ ...bare, name: "bare", url: `${bare.baseUrl}/v1/destinations/${BARE_DESTINATION.id}` });
     for (const [i, file] of variants.entries()) servers.push(await startMailproof(`${i}`, file));
     const cpu = new Map<string, number[]>(servers.map((s) => [s.name, []]));
     for (let round = 0; round < ROUNDS; round++)
@@ -90,41 +88,10 @@ function withoutStoreReads(bundle: string): string {
   return bundle.slice(0, at) + constant + bundle.slice(at + get.length);
 }
 
-async function startBare(): Promise<Server> {
-  const port = await freePort();
-  const started = await startProcess(
-    "node_modules/.bin/tsx",
-    ["bench/api/bare.ts"],
-    () => answers(`http://127.0.0.1:${port}/v1/destinations/x`),
-    { name: "bare express", env: { PORT: String(port) } },
-  );
-  const url = `http://127.0.0.1:${port}/v1/destinations/${BARE_DESTINATION.id}`;
-  return { name: "bare", url, apiKey: "none", process: started };
-}
-
 async function startMailproof(name: string, file: string): Promise<Server> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    ...testServerEnv(mkdtempSync(join(tmpdir(), "mailproof-layers-")), port),
-    NODE_ENV: "production",
-    VALIDATE_RESPONSES: "false",
-  };
-  const started = await startProcess(
-    "node",
-    [file],
-    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
-    { name: file, env },
-  );
-  const apiKey = /API key: (\S+)/.exec(started.output())![1]!;
-  const created = (await (
-    await fetch(`${baseUrl}/v1/destinations`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
-    })
-  ).json()) as { id: string };
-  return { name, url: `${baseUrl}/v1/destinations/${created.id}`, apiKey, process: started };
+  const server = await startBuiltServer(file);
+  const id = await createDestination(server.baseUrl, server.apiKey);
+  return { name, url: `${server.baseUrl}/v1/destinations/${id}`, apiKey: server.apiKey, process: server.process };
 }
 
 function report(cpu: Map<string, number[]>): void {

@@ -9,9 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../../test/support/free-port.js";
-import { answers, startProcess } from "../../test/support/processes.js";
-import { buildServer, testServerEnv } from "../../test/support/real-server.js";
+import { buildServer } from "../../test/support/real-server.js";
+import { createDestination, startBuiltServer } from "./servers.js";
 
 interface ProfileNode {
   id: number;
@@ -24,35 +23,21 @@ const duration = process.env.BENCH_DURATION ?? "10s";
 
 async function main(): Promise<void> {
   await buildServer();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   const profileDir = mkdtempSync(join(tmpdir(), "mailproof-prof-"));
-  const env = { ...testServerEnv(mkdtempSync(join(tmpdir(), "mailproof-prof-data-")), port), NODE_ENV: "production" };
-  const server = await startProcess(
-    "node",
-    ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "dist/main.js"],
-    async (output) => output.includes("API key") && (await answers(`${baseUrl}/healthz`)),
-    { name: "mailproof", env: { ...env, VALIDATE_RESPONSES: "false" } },
-  );
-  const key = /API key: (\S+)/.exec(server.output())![1]!;
-  const auth = `Authorization: Bearer ${key}`;
-  const created = (await (
-    await fetch(`${baseUrl}/v1/destinations`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
-    })
-  ).json()) as { id: string };
+  const server = await startBuiltServer("dist/main.js", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
+  const { baseUrl } = server;
+  const auth = `Authorization: Bearer ${server.apiKey}`;
+  const id = await createDestination(baseUrl, server.apiKey);
   const args =
     workload === "get"
-      ? [`${baseUrl}/v1/destinations/${created.id}`]
+      ? [`${baseUrl}/v1/destinations/${id}`]
       : ["-s", "bench/api/post.lua", `${baseUrl}/v1/destinations`, "--", `prof-${Date.now()}`];
   // Not execFileSync: this process must keep draining the server's stderr pipe (its access lines),
   // or the server stalls on a full pipe and the profile shows the stall.
   const run = promisify(execFile);
   await run("wrk", ["-t1", "-c20", "-d2s", "-H", auth, ...args.map((a) => a.replace(/^prof-/, "warm-"))]);
   const { stdout: out } = await run("wrk", ["-t1", "-c20", `-d${duration}`, "-H", auth, ...args]);
-  await server.stop();
+  await server.process.stop();
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   // The mail thread and the checkpointer write profiles of their own: the request thread's is the largest.
   const file = readdirSync(profileDir)

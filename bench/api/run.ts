@@ -17,6 +17,7 @@ import { answers, type Started, startProcess } from "../../test/support/processe
 import { buildServer, startRealServer } from "../../test/support/real-server.js";
 import { cpuSeconds } from "./cpu-time.js";
 import { BARE_DESTINATION } from "./destination.js";
+import { createDestination, startBare } from "./servers.js";
 
 const DURATION = process.env.BENCH_DURATION ?? "5s";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -56,33 +57,23 @@ async function main(): Promise<void> {
       if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
       const real = await startRealServer({ NODE_ENV: "production", VALIDATE_RESPONSES: String(validateResponses) });
       started.push(real.process);
-      const created = await fetch(`${real.server.baseUrl}/v1/destinations`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${real.server.apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ email: "ana.silva@acme-logistics.com" }),
-      }).then((r) => r.json() as Promise<{ id: string }>);
+
       targets.push({
         name: `mailproof, response validation ${validateResponses ? "on" : "off"}`,
         baseUrl: real.server.baseUrl,
         apiKey: real.server.apiKey,
-        destinationId: created.id,
+        destinationId: await createDestination(real.server.baseUrl, real.server.apiKey),
         process: real.process.process,
       });
     }
-    const barePort = await freePort();
-    const bare = await startProcess(
-      "node_modules/.bin/tsx",
-      ["bench/api/bare.ts"],
-      () => answers(`http://127.0.0.1:${barePort}/v1/destinations/x`),
-      { name: "bare express", env: { PORT: String(barePort) } },
-    );
-    started.push(bare);
+    const bare = await startBare();
+    started.push(bare.process);
     targets.push({
       name: "bare Express 5",
-      baseUrl: `http://127.0.0.1:${barePort}`,
-      apiKey: "none",
+      baseUrl: bare.baseUrl,
+      apiKey: bare.apiKey,
       destinationId: BARE_DESTINATION.id,
-      process: bare.process,
+      process: bare.process.process,
     });
     const mockPort = await freePort();
     const mock = await startProcess(
