@@ -32,8 +32,19 @@ describe("canceling a job while a worker records one of its chunks", () => {
         params: { path: { validation_id: job.id } },
         body: { status: "canceled" },
       });
-      // The cancel is under way (and, in the old order, holds the job) before the worker goes on.
-      await new Promise((r) => setTimeout(r, 500));
+      // The worker goes on only once the cancel waits for the chunk it holds (in the old order,
+      // holding the job by then): by PostgreSQL's own account, not after a guessed delay.
+      await expect
+        .poll(
+          async () =>
+            (
+              await worker.query<{ n: number }>(
+                "select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))",
+              )
+            ).rows[0]?.n,
+          { timeout: 10_000 },
+        )
+        .toBe(1);
       await worker.query("update email_validations set processed = processed where id = $1", [job.id]);
       await worker.query("commit");
       const canceled = await cancel;
