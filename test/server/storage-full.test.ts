@@ -42,7 +42,7 @@ describe("a full disk under SQLite", () => {
     expect(healthy.checks.disk_free_bytes).toBeGreaterThan(1_000_000);
   });
 
-  it("creates sent together on a full disk all answer 507 (a commit shared fails for all); none is kept", async () => {
+  it("creates sent together on a full disk all answer 507, and none of them is kept", async () => {
     disk.fill();
     const emails = Array.from({ length: 10 }, (_, i) => `together-${i}@acme-logistics.com`);
     const answers = await Promise.all(emails.map((email) => call("/v1/destinations", "POST", { email })));
