@@ -1,52 +1,37 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { describe, expect, it } from "vitest";
+import { startProcess } from "../../test/support/processes.js";
 import { cpuSeconds } from "./cpu-time.js";
 
-// A process that burns `ms` of CPU time (its own, not the wall clock's: on a loaded machine a
-// loop of 400 ms by the clock gets less), then waits to be killed, so that its time can be read.
-const BUSY = (ms: number) =>
-  `const spent = () => { const u = process.cpuUsage(); return u.user + u.system; };
-   while (spent() < ${ms * 1000}) for (let i = 0; i < 1e5; i++);
-   console.log("done"); setInterval(() => {}, 1000);`;
-
-async function untilDone(child: ReturnType<typeof spawn>): Promise<void> {
-  let output = "";
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    if (output.includes("done")) return;
-  }
-}
+// A process that burns 500 ms of CPU time (its own, not the wall clock's: on a loaded machine a
+// loop of 400 ms by the clock got 0.35 s), says so, and stays until it is stopped or 5 s have
+// passed (its time is read meanwhile; a grandchild nobody stops ends by itself).
+const BUSY = `const spent = () => { const u = process.cpuUsage(); return u.user + u.system; };
+  while (spent() < 500000) for (let i = 0; i < 1e5; i++);
+  console.log("done"); setTimeout(() => {}, 5000);`;
+const busy = (command: string, args: string[]) =>
+  startProcess(command, args, async (output) => output.includes("done"), { name: "busy" });
 
 describe("cpuSeconds", () => {
   it("reads the CPU time a process has used", async () => {
-    const child = spawn(process.execPath, ["-e", BUSY(500)], { stdio: ["ignore", "pipe", "inherit"] });
+    const started = await busy(process.execPath, ["-e", BUSY]);
     try {
-      await untilDone(child);
-      const used = cpuSeconds(child.pid!);
+      const used = cpuSeconds(started.process.pid!);
       // 500 ms of CPU time, Node's start included, as getrusage counts it; /proc counts in the
       // kernel's ticks (10 ms) and its own accounting, a little apart.
       expect(used).toBeGreaterThanOrEqual(0.45);
       expect(used).toBeLessThan(1.5);
     } finally {
-      child.kill();
-      await once(child, "exit");
+      await started.stop();
     }
   });
 
   it("counts the processes a process started (tsx runs bare Express in a child)", async () => {
-    const parent = spawn("sh", ["-c", `${JSON.stringify(process.execPath)} -e '${BUSY(500)}'`], {
-      stdio: ["ignore", "pipe", "inherit"],
-      detached: true, // its own process group: the child goes with it
-    });
+    const started = await busy("sh", ["-c", `${JSON.stringify(process.execPath)} -e '${BUSY}'`]);
     try {
-      await untilDone(parent);
       // The shell itself used next to nothing: the time is its child's.
-      expect(cpuSeconds(parent.pid!)).toBeGreaterThanOrEqual(0.45);
+      expect(cpuSeconds(started.process.pid!)).toBeGreaterThanOrEqual(0.45);
     } finally {
-      const exited = once(parent, "exit");
-      process.kill(-parent.pid!, "SIGKILL");
-      await exited;
+      await started.stop();
     }
   });
 
