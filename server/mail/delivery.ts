@@ -3,6 +3,7 @@ import { join } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import { randomToken } from "../shared/ids.js";
 import type { LogLines } from "../shared/logger.js";
+import { mailComposer } from "./mime.js";
 
 export interface MailMessage {
   to: string;
@@ -34,8 +35,8 @@ export interface Delivery {
 export type OutboxWriter = (file: string, data: Buffer | string) => Promise<void> | void;
 
 /**
- * Composing and handing over mail with nodemailer: an SMTP relay (SMTP_URL), or `.eml` files in
- * the outbox, written by `writeOutbox`. `onOutcome` hears how each attempt ended.
+ * Composing mail (mime.ts) and handing it over: to an SMTP relay (SMTP_URL) with nodemailer, or as
+ * `.eml` files in the outbox, written by `writeOutbox`. `onOutcome` hears how each attempt ended.
  */
 export function createDelivery(
   settings: MailerSettings,
@@ -43,36 +44,34 @@ export function createDelivery(
   onOutcome: (outcome: DeliveryOutcome) => void,
   writeOutbox: OutboxWriter,
 ): Delivery {
-  const transport: Transporter = settings.smtpUrl
-    ? nodemailer.createTransport(settings.smtpUrl)
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
-  if (!settings.smtpUrl) mkdirSync(settings.outboxDir, { recursive: true });
+  const transport: Transporter | null = settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : null;
+  if (!transport) mkdirSync(settings.outboxDir, { recursive: true });
+  const compose = mailComposer(settings.from);
   const delays = settings.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000];
 
   return {
     async deliver(message) {
       for (let attempt = 0; ; attempt++) {
         try {
-          const info = (await transport.sendMail({
-            from: settings.from,
-            to: message.to,
-            subject: message.subject,
-            text: message.text,
-            html: message.html,
-          })) as { message?: Buffer; messageId?: string; response?: string };
           const about = { resource_type: message.resource.type, resource_id: message.resource.id };
-          if (!settings.smtpUrl) {
+          if (!transport) {
+            // Files in the outbox end their lines as the machine's other text files do.
+            const mail = compose(message, "\n");
             const file = join(
               settings.outboxDir,
               `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomToken(4)}.eml`,
             );
-            await writeOutbox(file, info.message ?? "");
+            await writeOutbox(file, mail.raw);
             logger.info({ ...about, file }, "confirmation mail written to the outbox");
             onOutcome("outbox");
           } else {
+            const mail = compose(message, "\r\n");
+            const info = (await transport.sendMail({ envelope: mail.envelope, raw: mail.raw })) as {
+              response?: string;
+            };
             // The relay's reply names its queue id (Postfix: "250 2.0.0 Ok: queued as 4F2C1…").
             logger.info(
-              { ...about, attempt: attempt + 1, message_id: info.messageId, relay_response: info.response },
+              { ...about, attempt: attempt + 1, message_id: mail.messageId, relay_response: info.response },
               "confirmation mail sent",
             );
             onOutcome("sent");
