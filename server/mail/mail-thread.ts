@@ -4,11 +4,14 @@
 import { writeFileSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import type { LogLines } from "../shared/logger.js";
+import { perTurn } from "../shared/per-turn.js";
 import { createDelivery, type MailerSettings, type MailMessage } from "./delivery.js";
 import type { ThreadEvent } from "./mailer.js";
 
 const port = parentPort!;
-const post = (event: ThreadEvent) => port.postMessage(event);
+// What one turn of this thread has to say goes over in one message (mailer.ts reads arrays).
+const events = perTurn<ThreadEvent>((items) => port.postMessage(items));
+const post = (event: ThreadEvent) => events.add(event);
 const log = (level: "info" | "warn" | "error") => (fields: Record<string, unknown>, message: string) =>
   post({ kind: "log", level, message, fields });
 const logger: LogLines = { info: log("info"), warn: log("warn"), error: log("error") };
@@ -22,6 +25,6 @@ const delivery = createDelivery(
   (outcome) => post({ kind: "outcome", outcome }),
   writeFileSync,
 );
-port.on("message", (message: MailMessage) => {
-  void delivery.deliver(message).finally(() => post({ kind: "done" }));
+port.on("message", (messages: MailMessage[]) => {
+  for (const message of messages) void delivery.deliver(message).finally(() => post({ kind: "done" }));
 });

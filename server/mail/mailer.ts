@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import type { LogLines } from "../shared/logger.js";
+import { perTurn } from "../shared/per-turn.js";
 import { createDelivery, type DeliveryOutcome, type MailerSettings, type MailMessage } from "./delivery.js";
 
 export type { DeliveryOutcome, MailerSettings, MailMessage } from "./delivery.js";
@@ -14,7 +15,7 @@ export interface Mailer {
   idle(): Promise<void>;
 }
 
-/** What the mail thread tells the request thread. */
+/** What the mail thread tells the request thread (in arrays: what one turn of that thread had to say). */
 export type ThreadEvent =
   | { kind: "log"; level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> }
   | { kind: "outcome"; outcome: DeliveryOutcome }
@@ -47,26 +48,37 @@ export function createMailer(
   if (options.thread) {
     const worker = new Worker(options.thread, { workerData: settings });
     worker.unref(); // never keeps the process alive by itself; shutdown waits on idle()
-    worker.on("message", (event: ThreadEvent) => {
-      if (event.kind === "log") logger[event.level](event.fields, event.message);
-      else if (event.kind === "outcome") onOutcome(event.outcome);
-      else queue.done();
+    // The messages of one turn (a group commit's creates, say) go over in one postMessage: each
+    // hand-over between threads costs both of them.
+    const toThread = perTurn<MailMessage>((messages) => worker.postMessage(messages));
+    worker.on("message", (events: ThreadEvent[]) => {
+      for (const event of events) {
+        if (event.kind === "log") logger[event.level](event.fields, event.message);
+        else if (event.kind === "outcome") onOutcome(event.outcome);
+        else queue.done();
+      }
     });
     worker.on("error", (error) => {
       // What the thread held is lost (said in the log; those addresses can be resent); mail from
-      // now on is delivered in this thread rather than posted to a thread that is gone.
+      // now on, and what had not been handed over yet, is delivered in this thread rather than
+      // posted to a thread that is gone.
+      const unsent = toThread.take();
       logger.error(
         {
           error: error.message,
-          lost: queue.pending(),
+          lost: queue.pending() - unsent.length,
         },
         "the mail thread failed; delivering in the request thread from now on",
       );
       onHealth(true);
       queue.drop();
       post = inThisThread();
+      for (const message of unsent) {
+        queue.add();
+        post(message);
+      }
     });
-    post = (message) => worker.postMessage(message);
+    post = (message) => toThread.add(message);
   } else {
     post = inThisThread();
   }

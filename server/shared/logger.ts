@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { type DestinationStream, type Logger, pino } from "pino";
+import { perTurn } from "./per-turn.js";
 
 export type { Logger };
 
@@ -48,17 +49,9 @@ type LineTarget = DestinationStream & { flushSync(): void; flush?(callback: Flus
  * synchronously.
  */
 export function linesPerTurn(target: LineTarget): DestinationStream & { flush(callback?: Flushed): void } {
-  let pending: string[] = [];
-  let scheduled = false;
-  const drain = () => {
-    scheduled = false;
-    if (pending.length === 0) return;
-    const chunk = pending.join("");
-    pending = [];
-    target.write(chunk);
-  };
+  const lines = perTurn<string>((pending) => target.write(pending.join("")));
   process.once("exit", () => {
-    drain();
+    lines.flush();
     try {
       target.flushSync();
     } catch {
@@ -66,15 +59,9 @@ export function linesPerTurn(target: LineTarget): DestinationStream & { flush(ca
     }
   });
   return {
-    write(line: string) {
-      pending.push(line);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(drain);
-      }
-    },
+    write: (line: string) => lines.add(line),
     flush(callback) {
-      drain();
+      lines.flush();
       target.flush?.(callback ?? (() => {}));
     },
   };
