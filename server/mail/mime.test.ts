@@ -13,7 +13,9 @@ const mail = confirmationMessage({
   accountName: "Acmé Logistics · Billing",
   resource: { type: "destination", id: "d1" },
   purpose: "forward mail to this address",
-  note: "Hi Ana,\n.\nFrom the team   \nwith a line longer than seventy-six characters, which quoted-printable wraps softly",
+  note:
+    "Hi Ana,\n.\nFrom the team   \n" +
+    "with a line longer than seventy-six characters, which quoted-printable wraps softly",
 });
 
 describe("the confirmation mail's MIME", () => {
