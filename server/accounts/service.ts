@@ -20,6 +20,13 @@ export interface CreatedKey {
  */
 export const KEY_CACHE_MS = 1000;
 
+/**
+ * How long this process remembers an account's display name for its mails: a create or resend
+ * then reads no account row. A rename by another process (the CLI, another API process) shows in
+ * mail within this time; a PATCH here shows at once.
+ */
+export const DISPLAY_NAME_CACHE_MS = 1000;
+
 /** A key's last use is written at most this often (per process here, per key in the store). */
 export const KEY_USE_RESOLUTION_MS = 60_000;
 
@@ -42,6 +49,7 @@ export class AccountService {
   private readonly verified = new Map<string, { accountId: string; until: number }>();
   /** When this process last recorded each key's use (by hash). */
   private readonly recordedUse = new Map<string, number>();
+  private readonly displayNames = new Map<string, { name: string; until: number }>();
 
   constructor(
     private readonly repository: AccountRepository,
@@ -128,8 +136,15 @@ export class AccountService {
 
   /** The name the people we email see: the account's display name. */
   async displayNameOf(accountId: string): Promise<string> {
+    const now = Date.now();
+    const known = this.displayNames.get(accountId);
+    if (known && known.until > now) return known.name;
     const account = await this.repository.findById(accountId);
-    return account?.display_name ?? account?.name ?? "An account";
+    if (!account) return "An account";
+    const name = account.display_name ?? account.name;
+    if (this.displayNames.size >= 10_000) this.displayNames.clear();
+    this.displayNames.set(accountId, { name, until: now + DISPLAY_NAME_CACHE_MS });
+    return name;
   }
 
   /** The account as its API key sees it. */
@@ -141,7 +156,10 @@ export class AccountService {
 
   /** Changes what the account's API key may change (its display name). */
   async update(accountId: string, change: { display_name?: string }): Promise<AccountView> {
-    if (change.display_name !== undefined) await this.repository.setDisplayName(accountId, change.display_name);
+    if (change.display_name !== undefined) {
+      await this.repository.setDisplayName(accountId, change.display_name);
+      this.displayNames.delete(accountId);
+    }
     return this.view(accountId);
   }
 

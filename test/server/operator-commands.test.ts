@@ -42,14 +42,33 @@ describe("accounts: the display name the people we email see", () => {
     const page = await (await fetch(server.baseUrl + confirmationPath(mail))).text();
     expect(page).toContain("<strong>Acme Forwarding</strong> asked to forward mail");
 
+    // Renamed again by the operator while this server remembers the name: its mails show the new
+    // one within a second (accounts/service.ts, DISPLAY_NAME_CACHE_MS).
+    expect(await cli("accounts", ["rename", account, "--display-name", "Acme Relay"], server.env)).toMatchObject({
+      code: 0,
+    });
+    const again = await eventually(async () => {
+      const to = `dn-${fresh()}@acme-logistics.com`;
+      await raw({ ...server, apiKey: key }, "POST", "/v1/destinations", jsonBody({ email: to }));
+      const text = (await eventually(async () => (await outboxMails(server.dataDir, to))[0])).text ?? "";
+      return text.includes("Acme Relay asked") ? text : undefined;
+    });
+    expect(again).toContain("Acme Relay asked to forward mail");
+
     const listed = await cli("accounts", ["list", "--json"], server.env);
     const accounts = JSON.parse(listed.stdout) as { name: string; display_name: string }[];
-    expect(accounts.find((a) => a.name === account)?.display_name).toBe("Acme Forwarding");
+    expect(accounts.find((a) => a.name === account)?.display_name).toBe("Acme Relay");
   });
 
-  it("PATCH /v1/account changes it for the account itself; GET reads it back", async () => {
-    const key = await createKey(server.env, `self-${fresh()}`);
+  it("PATCH /v1/account changes it for the account itself; GET and the next mail read it back", async () => {
+    const account = `self-${fresh()}`;
+    const key = await createKey(server.env, account);
     const as = { ...server, apiKey: key };
+    // A mail just before: the name it showed is not what the next one shows.
+    const before = `before-${fresh()}@acme-logistics.com`;
+    await raw(as, "POST", "/v1/destinations", jsonBody({ email: before }));
+    const beforePage = await (await fetch(server.baseUrl + (await latestOutboxPath(server.dataDir, before)))).text();
+    expect(beforePage).toContain(`<strong>${account}</strong> asked to`);
     const patched = await raw(as, "PATCH", "/v1/account", jsonBody({ display_name: "Tokens Ltd" }));
     expect(patched.status).toBe(200);
     expect((await raw(as, "GET", "/v1/account")).json).toMatchObject({ display_name: "Tokens Ltd" });
