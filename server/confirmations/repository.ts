@@ -1,11 +1,27 @@
 import { sql } from "kysely";
 import { type Db, serializeOn } from "../db/database.js";
 import { inGroupCommit } from "../db/group-commit.js";
-import { prepared } from "../db/prepared.js";
+import { prepared, preparedInsert, preparedQuery } from "../db/prepared.js";
+import type { Database } from "../db/schema.js";
 import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "./tables.js";
 
 export type TokenRow = ConfirmationTokensTable;
 export type SendRow = ConfirmationSendsTable;
+
+// What every send runs in its transaction (a new handle each time): compiled once, not per send.
+const insertSend = preparedInsert<Database, "confirmation_sends">("confirmation_sends");
+const insertToken = preparedInsert<Database, "confirmation_tokens">("confirmation_tokens");
+const sendsToAddress = preparedQuery(
+  (db: Db, accountId: string, emailKey: string, since: string) =>
+    db
+      .selectFrom("confirmation_sends")
+      .select("sent_at")
+      .where("account_id", "=", accountId)
+      .where("email_key", "=", emailKey)
+      .where("sent_at", ">", since)
+      .orderBy("sent_at"),
+  3,
+);
 
 /** The confirmation tables. Nothing else reads them; families ask the confirmation service. */
 export class ConfirmationRepository {
@@ -35,15 +51,7 @@ export class ConfirmationRepository {
 
   /** The account's sends to one address since `since`, oldest first. */
   async sendsToAddressSince(accountId: string, emailKey: string, since: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("confirmation_sends")
-      .select("sent_at")
-      .where("account_id", "=", accountId)
-      .where("email_key", "=", emailKey)
-      .where("sent_at", ">", since)
-      .orderBy("sent_at")
-      .execute();
-    return rows.map((r) => r.sent_at);
+    return (await sendsToAddress(this.db, accountId, emailKey, since)).map((r) => r.sent_at);
   }
 
   /**
@@ -84,8 +92,8 @@ export class ConfirmationRepository {
   }
 
   async recordSend(row: SendRow, token: TokenRow): Promise<void> {
-    await this.db.insertInto("confirmation_sends").values(row).execute();
-    await this.db.insertInto("confirmation_tokens").values(token).execute();
+    await insertSend(this.db, row);
+    await insertToken(this.db, token);
   }
 
   findToken(hash: string): Promise<TokenRow | undefined> {

@@ -1,9 +1,13 @@
 import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
-import { prepared } from "../db/prepared.js";
+import { prepared, preparedInsert } from "../db/prepared.js";
+import type { Database } from "../db/schema.js";
 import type { DestinationsTable } from "./tables.js";
 
 export type DestinationRow = DestinationsTable;
+
+/** A create runs it in its transaction (a new handle each time): compiled once, not per create. */
+const insertDestination = preparedInsert<Database, "destinations">("destinations");
 
 export class DestinationRepository {
   private readonly byId;
@@ -22,8 +26,8 @@ export class DestinationRepository {
     return new DestinationRepository(db);
   }
 
-  async insert(row: DestinationRow): Promise<void> {
-    await this.db.insertInto("destinations").values(row).execute();
+  insert(row: DestinationRow): Promise<void> {
+    return insertDestination(this.db, row);
   }
 
   async find(accountId: string, id: string): Promise<DestinationRow | undefined> {
