@@ -57,7 +57,11 @@ describe("preparedInsert", () => {
       await db.transaction().execute((trx) => insert(trx, { id: `t${i}`, owner: "bo", body: "y", made_at: "x" }));
     }
     expect(building).toHaveBeenCalledTimes(1);
-    expect(await all()).toHaveLength(6);
+    // Another set of columns is another statement: the body left out is null, not another row's.
+    await insert(db, { id: "u", owner: "cy", made_at: "x" });
+    expect(building).toHaveBeenCalledTimes(2);
+    expect(await all()).toHaveLength(7);
+    expect((await all()).find((n) => n.id === "u")).toEqual({ id: "u", owner: "cy", body: null, made_at: "x" });
   });
 });
 
@@ -77,5 +81,17 @@ describe("preparedQuery", () => {
       expect(await notesOf(trx, "bo", "2026-03-15")).toEqual([{ id: "d" }]);
     });
     expect(build).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the values the builder wrote itself, beside the arguments", async () => {
+    const bodyOf = preparedQuery(
+      (q: Kysely<Tables>, id: string) =>
+        q.selectFrom("notes").select("body").where("owner", "=", "ana").where("id", "=", id),
+      1,
+    );
+    await insertNote(db, { id: "a", owner: "ana", body: "mine", made_at: "x" });
+    await insertNote(db, { id: "b", owner: "bo", body: "theirs", made_at: "x" });
+    expect(await bodyOf(db, "a")).toEqual([{ body: "mine" }]);
+    expect(await bodyOf(db, "b")).toEqual([]);
   });
 });

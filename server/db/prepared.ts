@@ -51,19 +51,16 @@ export function preparedInsert<DB, T extends keyof DB & string>(
   const compiledFor = new Map<string, CompiledQuery>();
   return async (db, row) => {
     const columns = Object.keys(row) as (keyof typeof row & string)[];
-    const key = `${isPostgres(db)} ${columns.join(",")}`;
+    const key = JSON.stringify([isPostgres(db), columns]);
     let compiled = compiledFor.get(key);
     if (!compiled) {
-      const markers = columns.map((_, i) => `\u0000arg${i}\u0000`);
-      // Untyped inside: the row's type is checked where this is called.
+      // Untyped inside: the row's type is checked where this is called. Kysely binds a row's
+      // values in the order of its keys, so the values of the next rows go in that order too.
       const untyped = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
       compiled = untyped
         .insertInto(table)
-        .values(Object.fromEntries(columns.map((c, i) => [c, markers[i]])))
+        .values(Object.fromEntries(columns.map((c) => [c, null])))
         .compile();
-      // Kysely binds the values in the columns' order: each marker where its column's value goes.
-      if (compiled.parameters.some((p, i) => p !== markers[i]) || compiled.parameters.length !== columns.length)
-        throw new Error(`the insert into ${table} did not compile to one parameter per column`);
       compiledFor.set(key, compiled);
     }
     await db.executeQuery({ ...compiled, parameters: columns.map((c) => row[c]) });

@@ -37,12 +37,18 @@ describe("the confirmation mail's MIME", () => {
   });
 
   it("keeps every line within 78 characters and 7 bits, ending them as asked", () => {
-    const compose = mailComposer("mailproof <no-reply@localhost>");
-    const wire = compose(mail, "\r\n").raw;
+    const compose = mailComposer(`"${"Acme Logistics, Billing Department ".repeat(3)}" <no-reply@localhost>`);
+    // A long address is one word: folded onto a line of its own, within 78 characters up to about 75.
+    const long = { ...mail, subject: `Please confirm ${"a-long-local-part.".repeat(3)}of-sixty@acme.test` };
+    const wire = compose(long, "\r\n").raw;
+    expect(wire).toMatch(/^Subject: .*\r\n .*\r\n/m); // folded, not cut
+    // RFC 5322's date, in UTC; the message ends at its closing boundary.
+    expect(wire).toMatch(/^Date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\r$/m);
+    expect(wire).toMatch(/\r\n--(--_mailproof-[0-9a-f]{24})--\r\n$/);
     expect(wire.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
     expect(wire.split("\r\n").every((line) => line.length <= 78)).toBe(true);
     expect(wire).toMatch(/^[\x20-\x7e\r\n]*$/);
-    const file = compose(mail, "\n").raw;
+    const file = compose(long, "\n").raw;
     expect(file).not.toContain("\r");
     // The same message either way, but for its line ends (and its id, date and boundary).
     const masked = (raw: string) => raw.replace(/<[^>]+>$|^Date: .*$|_mailproof-[0-9a-f]+/gm, "…");

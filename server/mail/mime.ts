@@ -65,9 +65,9 @@ export function mailComposer(from: string): (parts: MimeParts, newline: "\n" | "
   };
 }
 
-/** A header line, folded at 76 characters as RFC 5322 asks. */
+/** A header line, folded at 76 characters as RFC 5322 asks (foldLines breaks with CRLF). */
 function header(name: string, value: string): string {
-  return foldLines(`${name}: ${value}`, 76).replace(/\r?\n/g, "\r\n");
+  return foldLines(`${name}: ${value}`, 76);
 }
 
 /** `name <address>`, the name quoted or encoded as it needs, the domain in ASCII. */
