@@ -1,8 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Db, migrate, openDatabase } from "../../server/db/database.js";
+import { type Db, isPostgres, migrate, openDatabase } from "../../server/db/database.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { freshDatabaseEnv } from "../support/database.js";
 
@@ -95,3 +96,32 @@ describe("migration 005: a job's inputs move into its chunks", () => {
     ]);
   });
 });
+
+describe("migration 011: the sends' subject index, which nothing reads, goes", () => {
+  it("drops it on the way up and builds it again on the way down", async () => {
+    const db = await storeAt("010-webhooks");
+    const sendIndexes = () => indexesOf(db, "confirmation_sends");
+    expect(await sendIndexes()).toContain("confirmation_sends_subject");
+    await migrate(db);
+    const after = await sendIndexes();
+    expect(after).not.toContain("confirmation_sends_subject");
+    // What the caps read stays.
+    expect(after).toEqual(expect.arrayContaining(["confirmation_sends_address", "confirmation_sends_account"]));
+    await migrate(db, "010-webhooks");
+    expect(await sendIndexes()).toContain("confirmation_sends_subject");
+  });
+});
+
+/** The names of a table's indexes, from the store's own catalogue. */
+async function indexesOf(db: Db, table: string): Promise<string[]> {
+  const rows = isPostgres(db)
+    ? await sql<{
+        name: string;
+      }>`select indexname as name from pg_indexes where tablename = ${table} and schemaname = current_schema()`.execute(
+        db,
+      )
+    : await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = ${table}`.execute(
+        db,
+      );
+  return rows.rows.map((r) => r.name);
+}

@@ -9,6 +9,7 @@ import * as fairClaims from "./007-fair-claims.js";
 import * as operations from "./008-operations.js";
 import * as probeHealth from "./009-probe-health.js";
 import * as webhooks from "./010-webhooks.js";
+import * as unusedSendIndex from "./011-unused-send-index.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "008-operations": operations,
   "009-probe-health": probeHealth,
   "010-webhooks": webhooks,
+  "011-unused-send-index": unusedSendIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
