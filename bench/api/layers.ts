@@ -24,7 +24,7 @@ const run = promisify(execFile);
 const workload = process.argv[2] === "post" ? "post" : "get";
 
 /** What a variant changes in the bundle: an answer placed before an anchor, or a replacement. */
-type Cut = { before: string } | { replace: string; with: string } | null;
+type Cut = { before: string } | { within: string; replace: string; with: string } | null;
 
 /** Where each variant answers: before the first line of app.ts (as bundled) that starts with `before`. */
 const HTTP_STAGES: { layer: string; cut: Cut }[] = [
@@ -42,6 +42,7 @@ const STAGES: { layer: string; cut: Cut }[] =
         {
           layer: "idempotency, dispatch, handler (reads replaced by a constant)",
           cut: {
+            within: "// server/destinations/service.ts",
             replace: "async get(accountId, id) {\n    return this.present(await this.row(accountId, id));",
             with: `async get(accountId, id) {\n    ${constant("")}`,
           },
@@ -53,13 +54,18 @@ const STAGES: { layer: string; cut: Cut }[] =
         {
           layer: "idempotency, dispatch, handler (the service answers a constant)",
           cut: {
+            within: "// server/destinations/service.ts",
             replace: "async create(accountId, email) {\n",
             with: `async create(accountId, email) {\n    ${constant("")}`,
           },
         },
         {
           layer: "the transaction: caps, insert, send record and token, commit",
-          cut: { replace: "    this.mailer.send(", with: "    if (false) this.mailer.send(" },
+          cut: {
+            within: "// server/confirmations/service.ts",
+            replace: "    this.mailer.send(",
+            with: "    if (false) this.mailer.send(",
+          },
         },
         { layer: "the mail: handed to the mail thread, composed, written to the outbox", cut: null },
       ];
@@ -85,7 +91,9 @@ async function main(): Promise<void> {
     const file = `dist/layers-${i}.js`;
     writeFileSync(
       file,
-      "before" in cut ? insertBefore(bundle, cut.before, answer) : replaceOnce(bundle, cut.replace, cut.with),
+      "before" in cut
+        ? insertBefore(bundle, cut.before, answer)
+        : replaceOnce(bundle, cut.within, cut.replace, cut.with),
     );
     return file;
   });
@@ -128,10 +136,11 @@ function insertBefore(bundle: string, anchor: string, code: string): string {
   return bundle.slice(0, at) + code + bundle.slice(at);
 }
 
-function replaceOnce(bundle: string, from: string, to: string): string {
-  const at = bundle.indexOf(from);
-  if (at < 0 || bundle.indexOf(from, at + 1) >= 0)
-    throw new Error(`the server changed: "${from}" is not in dist/main.js once`);
+/** `from` replaced by `to` where it first comes after `within` (a module's banner in the bundle). */
+function replaceOnce(bundle: string, within: string, from: string, to: string): string {
+  const module = bundle.indexOf(within);
+  const at = module < 0 ? -1 : bundle.indexOf(from, module);
+  if (at < 0) throw new Error(`the server changed: "${from}" is not in ${within} of dist/main.js`);
   return bundle.slice(0, at) + to + bundle.slice(at + from.length);
 }
 
