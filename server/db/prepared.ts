@@ -50,7 +50,8 @@ export function preparedInsert<DB, T extends keyof DB & string>(
 ): (db: Kysely<DB>, row: Insertable<DB[T]>) => Promise<void> {
   const compiledFor = new Map<string, CompiledQuery>();
   return async (db, row) => {
-    const columns = Object.keys(row) as (keyof typeof row & string)[];
+    // As Kysely does, a key whose value is undefined is no column of the insert.
+    const columns = (Object.keys(row) as (keyof typeof row & string)[]).filter((c) => row[c] !== undefined);
     const key = JSON.stringify([isPostgres(db), columns]);
     let compiled = compiledFor.get(key);
     if (!compiled) {
