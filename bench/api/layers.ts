@@ -34,7 +34,8 @@ const HTTP_STAGES: { layer: string; cut: Cut }[] = [
   { layer: "per-key budget, page mounts, request hygiene, JSON bodies", cut: { before: "app.use(contractValidator(" } },
   { layer: "contract validator (request validation)", cut: { before: "app.post(CREATING_POSTS," } },
 ];
-const constant = (what: string) => `return ${JSON.stringify(BARE_DESTINATION)};\n    ${what}`;
+/** The service's answer in the variants that stop inside it: bare Express's JSON. */
+const ANSWER = `return ${JSON.stringify(BARE_DESTINATION)};`;
 const STAGES: { layer: string; cut: Cut }[] =
   workload === "get"
     ? [
@@ -44,7 +45,7 @@ const STAGES: { layer: string; cut: Cut }[] =
           cut: {
             within: "// server/destinations/service.ts",
             replace: "async get(accountId, id) {\n    return this.present(await this.row(accountId, id));",
-            with: `async get(accountId, id) {\n    ${constant("")}`,
+            with: `async get(accountId, id) {\n    ${ANSWER}`,
           },
         },
         { layer: "the two store reads and the send summary", cut: null },
@@ -56,7 +57,7 @@ const STAGES: { layer: string; cut: Cut }[] =
           cut: {
             within: "// server/destinations/service.ts",
             replace: "async create(accountId, email) {\n",
-            with: `async create(accountId, email) {\n    ${constant("")}`,
+            with: `async create(accountId, email) {\n    ${ANSWER}\n`,
           },
         },
         {
