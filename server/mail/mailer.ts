@@ -71,12 +71,9 @@ export function createMailer(
         "the mail thread failed; delivering in the request thread from now on",
       );
       onHealth(true);
-      queue.drop();
+      queue.drop(unsent.length);
       post = inThisThread();
-      for (const message of unsent) {
-        queue.add();
-        post(message);
-      }
+      for (const message of unsent) post(message);
     });
     post = (message) => toThread.add(message);
   } else {
@@ -107,9 +104,9 @@ function pendingCounter() {
       pending--;
       settle();
     },
-    /** The thread is gone: nothing it held will ever be done. */
-    drop: () => {
-      pending = 0;
+    /** The thread is gone: nothing it held will ever be done; `kept` messages never reached it. */
+    drop: (kept: number) => {
+      pending = kept;
       settle();
     },
     idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),

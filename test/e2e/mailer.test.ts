@@ -130,4 +130,45 @@ describe("the mailer when its thread dies", () => {
     expect(readdirSync(outboxDir)).toHaveLength(1);
     expect(mailer.health()).toBe("ok");
   });
+
+  it("delivers in the calling thread what was waiting to be handed over when the thread died", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mailproof-thread-"));
+    const broken = join(dir, "dying-thread.mjs");
+    // The thread says (through shared memory) that it got the first message, then dies of it.
+    writeFileSync(
+      broken,
+      [
+        'import { parentPort, workerData } from "node:worker_threads";',
+        "const got = new Int32Array(workerData.got);",
+        'parentPort.on("message", () => {',
+        "  Atomics.store(got, 0, 1);",
+        "  Atomics.notify(got, 0);",
+        '  throw new Error("gone");',
+        "});",
+        "",
+      ].join("\n"),
+    );
+    const got = new Int32Array(new SharedArrayBuffer(4));
+    const outboxDir = join(dir, "outbox");
+    const { lines, logger } = recordingLogger();
+    const settings = { smtpUrl: undefined, outboxDir, from: "verify@mailproof.test", got: got.buffer };
+    const mailer = createMailer(settings, logger, { thread: pathToFileURL(broken) });
+    mailer.send(message);
+    // After the turn that handed the first message over: this thread waits (blocked) until the
+    // other got it and has had time to die, then queues a second mail, before its event loop can
+    // hear of the death. The second mail is not lost with the first: it is written from here.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Atomics.wait(got, 0, 0, 10_000)).not.toBe("timed-out");
+    const until = Date.now() + 200;
+    while (Date.now() < until); // the thread's error reaches this thread's queue meanwhile
+    mailer.send({ ...message, to: "bo@acme.test" });
+    await mailer.idle();
+    expect(lines[0]).toMatchObject({
+      msg: "the mail thread failed; delivering in the request thread from now on",
+      lost: 1,
+    });
+    const files = readdirSync(outboxDir);
+    expect(files).toHaveLength(1);
+    expect(readFileSync(join(outboxDir, files[0]!), "utf8")).toMatch(/^To: bo@acme\.test$/m);
+  });
 });
