@@ -159,7 +159,7 @@ describe("the mailer when its thread dies", () => {
     // hear of the death. The second mail is not lost with the first: it is written from here.
     await new Promise((resolve) => setImmediate(resolve));
     expect(Atomics.wait(got, 0, 0, 10_000)).not.toBe("timed-out");
-    const until = Date.now() + 200;
+    const until = Date.now() + 500;
     while (Date.now() < until); // the thread's error reaches this thread's queue meanwhile
     mailer.send({ ...message, to: "bo@acme.test" });
     await mailer.idle();
