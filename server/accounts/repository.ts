@@ -1,19 +1,16 @@
 import type { Db } from "../db/database.js";
-import { prepared } from "../db/prepared.js";
+import { preparedQuery } from "../db/prepared.js";
 import type { AccountsTable, ApiKeysTable } from "./tables.js";
 
-export class AccountRepository {
-  // On every authenticated request.
-  private readonly activeKey;
+// On every authenticated request.
+const activeKey = preparedQuery(
+  (db: Db, hash: string) =>
+    db.selectFrom("api_keys").select("account_id").where("key_hash", "=", hash).where("revoked_at", "is", null),
+  1,
+);
 
-  constructor(private readonly db: Db) {
-    this.activeKey = prepared(
-      db,
-      (hash) =>
-        db.selectFrom("api_keys").select("account_id").where("key_hash", "=", hash).where("revoked_at", "is", null),
-      1,
-    );
-  }
+export class AccountRepository {
+  constructor(private readonly db: Db) {}
 
   count(): Promise<number> {
     return this.db
@@ -78,7 +75,7 @@ export class AccountRepository {
 
   /** The account of an active key, by the key's hash. */
   async accountForKeyHash(hash: string): Promise<string | undefined> {
-    return (await this.activeKey(hash))[0]?.account_id;
+    return (await activeKey(this.db, hash))[0]?.account_id;
   }
 
   listKeys(): Promise<(ApiKeysTable & { account_name: string })[]> {

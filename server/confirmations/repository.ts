@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { type Db, serializeOn } from "../db/database.js";
 import { inGroupCommit } from "../db/group-commit.js";
-import { prepared, preparedInsert, preparedQuery } from "../db/prepared.js";
+import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
 import type { ConfirmationSendsTable, ConfirmationTokensTable, SubjectType } from "./tables.js";
 
@@ -23,18 +23,29 @@ const sendsToAddress = preparedQuery(
   3,
 );
 
+/** The query behind summaries(): per address, its sends since `since` and its newest send. */
+function summariesQuery(db: Db, accountId: string, emailKeys: string[], since: string) {
+  return db
+    .selectFrom("confirmation_sends")
+    .select([
+      "email_key",
+      sql<number>`sum(case when sent_at > ${since} then 1 else 0 end)`.as("sends"),
+      sql<string>`max(sent_at)`.as("last_sent_at"),
+    ])
+    .where("account_id", "=", accountId)
+    .where("email_key", "in", emailKeys)
+    .groupBy("email_key");
+}
+
+/** summaries() of one address: every GET of a destination or identity asks it. */
+const summaryOfOne = preparedQuery(
+  (db: Db, accountId: string, emailKey: string, since: string) => summariesQuery(db, accountId, [emailKey], since),
+  3,
+);
+
 /** The confirmation tables. Nothing else reads them; families ask the confirmation service. */
 export class ConfirmationRepository {
-  /** summaries() of one address, compiled once: every GET of a destination or identity asks it. */
-  private readonly summaryOfOne;
-
-  constructor(readonly db: Db) {
-    this.summaryOfOne = prepared(
-      db,
-      (accountId, emailKey, since) => this.summariesQuery(accountId, [emailKey], since),
-      3,
-    );
-  }
+  constructor(readonly db: Db) {}
 
   /**
    * Runs `work` in one transaction, serialized with every other send of the same account (the
@@ -74,21 +85,8 @@ export class ConfirmationRepository {
   /** For many addresses of one account at once: sends since `since`, and the newest send ever. */
   async summaries(accountId: string, emailKeys: string[], since: string) {
     if (emailKeys.length === 0) return [];
-    if (emailKeys.length === 1) return this.summaryOfOne(accountId, emailKeys[0]!, since);
-    return this.summariesQuery(accountId, emailKeys, since).execute();
-  }
-
-  private summariesQuery(accountId: string, emailKeys: string[], since: string) {
-    return this.db
-      .selectFrom("confirmation_sends")
-      .select([
-        "email_key",
-        sql<number>`sum(case when sent_at > ${since} then 1 else 0 end)`.as("sends"),
-        sql<string>`max(sent_at)`.as("last_sent_at"),
-      ])
-      .where("account_id", "=", accountId)
-      .where("email_key", "in", emailKeys)
-      .groupBy("email_key");
+    if (emailKeys.length === 1) return summaryOfOne(this.db, accountId, emailKeys[0]!, since);
+    return summariesQuery(this.db, accountId, emailKeys, since).execute();
   }
 
   async recordSend(row: SendRow, token: TokenRow): Promise<void> {

@@ -31,16 +31,6 @@ export function preparedQuery<DB, Args extends string[], Row>(
   };
 }
 
-/** preparedQuery bound to one handle: `build` uses that handle. */
-export function prepared<DB, Args extends string[], Row>(
-  db: Kysely<DB>,
-  build: (...markers: Args) => Compilable<Row>,
-  arity: Args["length"],
-): (...args: Args) => Promise<Row[]> {
-  const query = preparedQuery<DB, Args, Row>((_db, ...markers) => build(...markers), arity);
-  return (...args) => query(db, ...args);
-}
-
 /**
  * Inserts `row` into `table` on `db` (the store or a transaction), with a statement compiled once
  * per dialect, table and set of columns (the row's own keys, in their order).

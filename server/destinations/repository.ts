@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
-import { prepared, preparedInsert } from "../db/prepared.js";
+import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
 import type { DestinationsTable } from "./tables.js";
 
@@ -8,18 +8,15 @@ export type DestinationRow = DestinationsTable;
 
 /** A create runs it in its transaction (a new handle each time): compiled once, not per create. */
 const insertDestination = preparedInsert<Database, "destinations">("destinations");
+// On every GET of a destination.
+const byId = preparedQuery(
+  (db: Db, accountId: string, id: string) =>
+    db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id),
+  2,
+);
 
 export class DestinationRepository {
-  private readonly byId;
-
-  constructor(private readonly db: Db) {
-    this.byId = prepared(
-      db,
-      (accountId, id) =>
-        db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id),
-      2,
-    );
-  }
+  constructor(private readonly db: Db) {}
 
   /** The same queries on another handle (a transaction). */
   in(db: Db): DestinationRepository {
@@ -31,7 +28,7 @@ export class DestinationRepository {
   }
 
   async find(accountId: string, id: string): Promise<DestinationRow | undefined> {
-    return (await this.byId(accountId, id))[0];
+    return (await byId(this.db, accountId, id))[0];
   }
 
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {
