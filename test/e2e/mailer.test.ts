@@ -99,23 +99,23 @@ describe.each([
   });
 });
 
+/** A mailer whose thread runs `source` (lines of an ES module) instead of the mail thread. */
+function mailerOnThread(source: string[], extra: Record<string, unknown> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "mailproof-thread-"));
+  const thread = join(dir, "thread.mjs");
+  writeFileSync(thread, [...source, ""].join("\n"));
+  const outboxDir = join(dir, "outbox");
+  const { lines, logger } = recordingLogger();
+  const settings = { smtpUrl: undefined, outboxDir, from: "verify@mailproof.test", ...extra };
+  return { mailer: createMailer(settings, logger, { thread: pathToFileURL(thread) }), lines, outboxDir };
+}
+
 describe("the mailer when its thread dies", () => {
   it("says so, counts what was lost, and delivers what comes next in the calling thread", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mailproof-thread-"));
-    const broken = join(dir, "broken-thread.mjs");
-    writeFileSync(
-      broken,
-      [
-        'import { parentPort } from "node:worker_threads";',
-        'parentPort.on("message", () => { throw new Error("out of memory, say"); });',
-        "",
-      ].join("\n"),
-    );
-    const outboxDir = join(dir, "outbox");
-    const { lines, logger } = recordingLogger();
-    const mailer = createMailer({ smtpUrl: undefined, outboxDir, from: "verify@mailproof.test" }, logger, {
-      thread: pathToFileURL(broken),
-    });
+    const { mailer, lines, outboxDir } = mailerOnThread([
+      'import { parentPort } from "node:worker_threads";',
+      'parentPort.on("message", () => { throw new Error("out of memory, say"); });',
+    ]);
     mailer.send(message);
     await mailer.idle(); // the lost message does not hold idle() forever
     expect(lines[0]).toMatchObject({
@@ -132,35 +132,31 @@ describe("the mailer when its thread dies", () => {
   });
 
   it("delivers in the calling thread what was waiting to be handed over when the thread died", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mailproof-thread-"));
-    const broken = join(dir, "dying-thread.mjs");
-    // The thread says (through shared memory) that it got the first message, then dies of it.
-    writeFileSync(
-      broken,
+    // The thread says through shared memory that it got the first message (1) and that it is
+    // exiting of it (2: Node emits 'exit' just before it posts the error to this thread).
+    const state = new Int32Array(new SharedArrayBuffer(4));
+    const { mailer, lines, outboxDir } = mailerOnThread(
       [
         'import { parentPort, workerData } from "node:worker_threads";',
-        "const got = new Int32Array(workerData.got);",
+        "const state = new Int32Array(workerData.state);",
+        'process.on("exit", () => Atomics.store(state, 0, 2));',
         'parentPort.on("message", () => {',
-        "  Atomics.store(got, 0, 1);",
-        "  Atomics.notify(got, 0);",
+        "  Atomics.store(state, 0, 1);",
         '  throw new Error("gone");',
         "});",
-        "",
-      ].join("\n"),
+      ],
+      { state: state.buffer },
     );
-    const got = new Int32Array(new SharedArrayBuffer(4));
-    const outboxDir = join(dir, "outbox");
-    const { lines, logger } = recordingLogger();
-    const settings = { smtpUrl: undefined, outboxDir, from: "verify@mailproof.test", got: got.buffer };
-    const mailer = createMailer(settings, logger, { thread: pathToFileURL(broken) });
     mailer.send(message);
-    // After the turn that handed the first message over: this thread waits (blocked) until the
-    // other got it and has had time to die, then queues a second mail, before its event loop can
-    // hear of the death. The second mail is not lost with the first: it is written from here.
+    // After the turn that handed the first message over, this thread stays blocked until the
+    // other is exiting and its error is on the way, then queues a second mail before its event
+    // loop can hear of the death. The second mail is not lost with the first: it is written here.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(Atomics.wait(got, 0, 0, 10_000)).not.toBe("timed-out");
-    const until = Date.now() + 500;
-    while (Date.now() < until); // the thread's error reaches this thread's queue meanwhile
+    const deadline = Date.now() + 10_000;
+    while (Atomics.load(state, 0) !== 2 && Date.now() < deadline);
+    expect(Atomics.load(state, 0)).toBe(2);
+    const until = Date.now() + 50;
+    while (Date.now() < until); // the error, serialized after 'exit', reaches this thread's queue
     mailer.send({ ...message, to: "bo@acme.test" });
     await mailer.idle();
     expect(lines[0]).toMatchObject({
