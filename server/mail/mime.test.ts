@@ -66,13 +66,14 @@ describe("the confirmation mail's MIME", () => {
     expect(parsed.subject).toBe("Please confirm Bcc: victim@example.org");
   });
 
-  it("writes an internationalised domain in ASCII, in the header and the envelope's sender", async () => {
+  it("writes an internationalised domain in ASCII, in the headers and the envelope", async () => {
     const composed = mailComposer("Bücher <verify@bücher.example>")({ ...mail, to: "ana@müller.test" }, "\n");
     const parsed = await simpleParser(composed.raw);
     expect(composed.raw).toMatch(/^From: =\?UTF-8\?Q\?B=C3=BCcher\?= <verify@xn--bcher-kva\.example>$/m);
     expect(composed.raw).toMatch(/^To: ana@xn--mller-kva\.test$/m);
     expect(parsed.from?.value).toEqual([{ name: "Bücher", address: "verify@bücher.example" }]);
     expect(composed.messageId).toMatch(/@xn--bcher-kva\.example>$/);
+    expect(composed.envelope).toEqual({ from: "verify@xn--bcher-kva.example", to: ["ana@xn--mller-kva.test"] });
   });
 
   it("round-trips any text and HTML, whatever characters and line lengths they hold", async () => {

@@ -30,15 +30,16 @@ export interface ComposedMail {
 export function mailComposer(from: string): (parts: MimeParts, newline: "\n" | "\r\n") => ComposedMail {
   // MAIL_FROM holds an "@" (config.ts); should the parser find no mailbox in it, it is the address.
   const parsed = parseAddresses(from)[0];
-  const sender = parsed?.address ? { name: parsed.name, address: parsed.address } : { name: "", address: from.trim() };
-  const fromHeader = formatAddress(sender.name, sender.address);
-  const idDomain = asciiDomain(sender.address.slice(sender.address.lastIndexOf("@") + 1));
+  const sender = asciiAddress(parsed?.address ? parsed.address : from.trim());
+  const fromHeader = formatAddress(parsed?.address ? parsed.name : "", sender);
+  const idDomain = sender.slice(sender.lastIndexOf("@") + 1);
   return (parts, newline) => {
+    const recipient = asciiAddress(parts.to);
     const messageId = `<${randomUUID()}@${idDomain}>`;
     const boundary = `--_mailproof-${randomBytes(12).toString("hex")}`;
     const headers = [
       header("From", fromHeader),
-      header("To", formatAddress("", parts.to)),
+      header("To", recipient),
       header("Subject", encodeWords(oneLine(parts.subject), "Q", 52)),
       `Message-ID: ${messageId}`,
       `Date: ${new Date().toUTCString().replace(/GMT$/, "+0000")}`,
@@ -61,7 +62,7 @@ export function mailComposer(from: string): (parts: MimeParts, newline: "\n" | "
     const raw = [...headers, "", part("text/plain", parts.text), part("text/html", parts.html), `--${boundary}--`, ""]
       .join("\r\n")
       .replace(/\r\n/g, newline);
-    return { raw, messageId, envelope: { from: sender.address, to: [parts.to] } };
+    return { raw, messageId, envelope: { from: sender, to: [recipient] } };
   };
 }
 
@@ -70,18 +71,18 @@ function header(name: string, value: string): string {
   return foldLines(`${name}: ${value}`, 76);
 }
 
-/** `name <address>`, the name quoted or encoded as it needs, the domain in ASCII. */
-function formatAddress(name: string, address: string): string {
+/** An address on one line, its domain in ASCII (what headers and an SMTP envelope carry). */
+function asciiAddress(address: string): string {
   const at = address.lastIndexOf("@");
-  const ascii = at < 0 ? oneLine(address) : `${oneLine(address.slice(0, at))}@${asciiDomain(address.slice(at + 1))}`;
+  return at < 0 ? oneLine(address) : `${oneLine(address.slice(0, at))}@${asciiDomain(address.slice(at + 1))}`;
+}
+
+/** `name <address>`, the name as it is, quoted or encoded, as it needs. */
+function formatAddress(name: string, address: string): string {
   const display = oneLine(name).trim();
-  if (!display) return ascii;
-  const encoded = isPlainText(display)
-    ? /^[\w ]*$/.test(display)
-      ? display
-      : quoteString(display)
-    : encodeWords(display, "Q", 52);
-  return `${encoded} <${ascii}>`;
+  if (!display) return address;
+  if (!isPlainText(display)) return `${encodeWords(display, "Q", 52)} <${address}>`;
+  return `${/^[\w ]*$/.test(display) ? display : quoteString(display)} <${address}>`;
 }
 
 function asciiDomain(domain: string): string {
