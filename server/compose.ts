@@ -31,6 +31,7 @@ import { addressResolver } from "./shared/dns.js";
 import { randomToken } from "./shared/ids.js";
 import type { Logger } from "./shared/logger.js";
 import { createMetrics, type Metrics, observe } from "./shared/metrics.js";
+import type { RedisStore } from "./shared/redis.js";
 import { RETRY_DELAYS_MS, WebhookDispatcher } from "./webhook-endpoints/dispatcher.js";
 import { WebhookEndpointRepository } from "./webhook-endpoints/repository.js";
 import { WebhookEndpointService } from "./webhook-endpoints/service.js";
@@ -44,6 +45,8 @@ export interface Infrastructure {
   mailer?: Mailer;
   /** The process's metrics (the CLIs and most tests leave it out: a registry nobody reads). */
   metrics?: Metrics;
+  /** Where the API process counts request budgets when REDIS_URL is set (nothing else uses it). */
+  redis?: RedisStore;
 }
 
 /** Every service of mailproof, each built once, here and nowhere else. */
@@ -62,6 +65,7 @@ export function compose({
   logger,
   mailer = noMailer,
   metrics = createMetrics({ processMetrics: false }),
+  redis,
 }: Infrastructure) {
   const accounts = new AccountService(new AccountRepository(db), clock);
   const webhookRepository = new WebhookEndpointRepository(db);
@@ -163,8 +167,8 @@ export function compose({
     ),
     metrics,
     idempotency: new IdempotencyRepository(db),
-    /** Request budgets on the database in use (process memory on SQLite, a shared table on PostgreSQL). */
-    limiter: new RateLimiter(config.rateLimits, postgres ? { postgres } : {}),
+    /** Request budgets in Redis if configured, else on the database in use (memory on SQLite, a table on PostgreSQL). */
+    limiter: new RateLimiter(config.rateLimits, redis ? { redis } : postgres ? { postgres } : {}),
     // The confirm form's HMAC key: one secret every process shares, made by the first that asks.
     formGuard: new FormGuard(once(() => sharedSecret(db, "confirm-form-hmac", randomToken(32)))),
     /** `count` validation workers, started. */

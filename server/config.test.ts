@@ -121,6 +121,21 @@ describe("configuration", () => {
     ]);
   });
 
+  it("reads REDIS_URL (redis:// or rediss://) and never shows its password in a complaint", () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://cache:6379/2" }).redisUrl).toBe("redis://cache:6379/2");
+    expect(loadConfig({ REDIS_URL: "rediss://:s3cret@cache.internal:6380" }).redisUrl).toBe(
+      "rediss://:s3cret@cache.internal:6380",
+    );
+    expect(() => loadConfig({ REDIS_URL: "http://cache:6379" })).toThrow("REDIS_URL");
+    expect(loadConfig({}).redisKeyPrefix).toBe("mailproof:");
+    expect(loadConfig({ REDIS_KEY_PREFIX: "mailproof-staging:" }).redisKeyPrefix).toBe("mailproof-staging:");
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: "has space" })).toThrow("REDIS_KEY_PREFIX");
+    expect(() => loadConfig({ REDIS_URL: "redis://app:hunter2@cache:port" })).toThrow(
+      'REDIS_URL="redis://app:***@cache:port"',
+    );
+  });
+
   it("reads a SOCKS5 proxy for the probe, with or without credentials, and refuses anything else", () => {
     expect(loadConfig({}).validation.socksProxy).toBeUndefined();
     expect(loadConfig({ VALIDATION_SOCKS_PROXY: "socks5://10.0.0.5:1080" }).validation.socksProxy).toEqual({

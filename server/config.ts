@@ -74,6 +74,10 @@ export interface Config {
   /** Confirmation mails one account may send in a rolling hour, whatever the addresses. */
   mailQuotaPerHour: number | null;
   rateLimits: RateLimits;
+  /** Where the request budgets are counted when set; unset: PostgreSQL, or this process on SQLite. */
+  redisUrl: string | undefined;
+  /** What every key mailproof writes in Redis starts with (deployments sharing a Redis differ in it). */
+  redisKeyPrefix: string;
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   corsOrigins: string[];
   /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (false: none). */
@@ -197,6 +201,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     undefined,
     (r) => (/^postgres(ql)?:\/\//.test(r) && URL.canParse(r) ? r : undefined),
     "postgres://user:password@host:5432/database",
+  );
+  const redisUrl = read<string | undefined>(
+    "REDIS_URL",
+    undefined,
+    (r) => (/^rediss?:\/\//.test(r) && URL.canParse(r) ? r : undefined),
+    "redis://host:6379 (or rediss:// for TLS)",
+  );
+  const redisKeyPrefix = read(
+    "REDIS_KEY_PREFIX",
+    "mailproof:",
+    (r) => (/^[\w.:-]{1,64}$/.test(r) ? r : undefined),
+    "letters, digits, '_', '.', ':' or '-' (at most 64)",
   );
   const dbPoolMax = read("DB_POOL_MAX", 10, count(1), "a number of connections (1 or more)");
   const dbQueryTimeoutMs = read("DB_QUERY_TIMEOUT_MS", 10_000, count(100), "milliseconds (100 or more)");
@@ -361,6 +377,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     domainVerifyGraceMs,
     domainRecheckIntervalMs,
     databaseUrl,
+    redisUrl,
+    redisKeyPrefix,
     dbPoolMax,
     dbStartupTimeoutMs,
     dbQueryTimeoutMs,

@@ -7,6 +7,7 @@ import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
 import { onShutdown, openProcess, run } from "./process.js";
 import { systemClock } from "./shared/clock.js";
+import { openRedis } from "./shared/redis.js";
 
 async function main(): Promise<void> {
   const { config, logger, db, metrics } = await openProcess("api");
@@ -21,7 +22,10 @@ async function main(): Promise<void> {
       onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }),
     },
   );
-  const services = compose({ db, config, clock: systemClock, logger, mailer, metrics });
+  const redis = config.redisUrl ? openRedis(config.redisUrl, logger, { keyPrefix: config.redisKeyPrefix }) : undefined;
+  // Budgets count in Redis from the first request when it answers at start; it need not.
+  await redis?.ready(5_000);
+  const services = compose({ db, config, clock: systemClock, logger, mailer, metrics, redis });
   const firstKey = (await services.accounts.bootstrap("default"))?.key;
   const app = buildApp({ services, db, config, mailer, clock: systemClock, logger });
   // The socket first: a port in use stops start-up before any worker claims a chunk.
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     {
       url: base,
       store: config.databaseUrl ? "postgresql" : "sqlite",
+      budgets: redis ? "redis" : config.databaseUrl ? "postgresql" : "memory",
       mail: config.smtpUrl ? "smtp" : "outbox",
       workers: workers.length,
       metrics: config.metrics.enabled ? (config.metrics.token ? "token" : "open") : "off",
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
       logger.info({}, "shutdown: stopped taking requests");
       await Promise.all([...workers.map((w) => w.stop()), dispatcher?.stop(), mailer.idle()]);
       logger.info({ workers: workers.length }, "shutdown: workers stopped, mail handed over");
-      await db.destroy();
+      await Promise.all([db.destroy(), redis?.close()]);
       logger.info({}, "shutdown: store closed");
     },
     5000,

@@ -3,9 +3,11 @@ import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterPostgres,
+  RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
 import type { Budget, RateLimits } from "../config.js";
+import type { RedisStore } from "../shared/redis.js";
 
 export type LimitClass = keyof RateLimits;
 
@@ -17,31 +19,22 @@ export interface Decision {
 }
 
 /**
- * Request budgets, counted where every process that serves the API sees them: in this process's
- * memory on SQLite (one process serves it, so memory is exact and costs no write per request),
- * in PostgreSQL when the store is shared (an UNLOGGED table, see migration 006). Should
- * PostgreSQL fail, each process goes on counting in memory until it answers again.
+ * Request budgets, counted where every process that serves the API sees them: in Redis when the
+ * operator configures one (REDIS_URL: one atomic script per request, nothing written to the
+ * database); else in this process's memory on SQLite (one process serves it, so memory is exact
+ * and costs no write per request), in PostgreSQL when the store is shared (an UNLOGGED table, see
+ * migration 006). Should Redis or PostgreSQL fail, each process goes on counting in memory until
+ * it answers again.
  */
 export class RateLimiter {
   private readonly limiters = new Map<LimitClass, { budget: Budget; limiter: RateLimiterAbstract }>();
 
-  constructor(budgets: RateLimits, store: { postgres?: pg.Pool } = {}) {
+  constructor(budgets: RateLimits, store: { postgres?: pg.Pool; redis?: RedisStore } = {}) {
     for (const [name, budget] of Object.entries(budgets) as [LimitClass, Budget | null][]) {
       if (!budget) continue;
       const options = { keyPrefix: name, points: budget.points, duration: budget.windowSeconds };
       const memory = new RateLimiterMemory(options);
-      const limiter = store.postgres
-        ? new RateLimiterPostgres({
-            ...options,
-            storeClient: store.postgres,
-            storeType: "pool",
-            tableName: "rate_limits",
-            tableCreated: true,
-            clearExpiredByTimeout: true,
-            insuranceLimiter: memory,
-          })
-        : memory;
-      this.limiters.set(name, { budget, limiter });
+      this.limiters.set(name, { budget, limiter: shared(options, memory, store) ?? memory });
     }
   }
 
@@ -55,6 +48,52 @@ export class RateLimiter {
       if (refused instanceof RateLimiterRes) return decision(name, entry.budget, refused, false);
       throw refused;
     }
+  }
+}
+
+type LimiterOptions = { keyPrefix: string; points: number; duration: number };
+
+/** The limiter of a store every process sees, with `memory` as its insurance; undefined without one. */
+function shared(
+  options: LimiterOptions,
+  memory: RateLimiterMemory,
+  store: { postgres?: pg.Pool; redis?: RedisStore },
+): RateLimiterAbstract | undefined {
+  if (store.redis) {
+    const redis = store.redis;
+    return new RateLimiterRedis({
+      ...options,
+      storeClient: redis.client,
+      // Not connected: straight to memory, no wait.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new Insurance(options, () => redis.failed()),
+    });
+  }
+  if (store.postgres)
+    return new RateLimiterPostgres({
+      ...options,
+      storeClient: store.postgres,
+      storeType: "pool",
+      tableName: "rate_limits",
+      tableCreated: true,
+      clearExpiredByTimeout: true,
+      insuranceLimiter: memory,
+    });
+  return undefined;
+}
+
+/** Memory, standing in for a store that failed; tells the store each time, so it can mend itself. */
+class Insurance extends RateLimiterMemory {
+  constructor(
+    options: LimiterOptions,
+    private readonly storeFailed: () => void,
+  ) {
+    super(options);
+  }
+
+  override consume(...args: Parameters<RateLimiterMemory["consume"]>): ReturnType<RateLimiterMemory["consume"]> {
+    this.storeFailed();
+    return super.consume(...args);
   }
 }
 

@@ -13,6 +13,7 @@ import { createMailer } from "../../server/mail/mailer.js";
 import { type Clock, systemClock } from "../../server/shared/clock.js";
 import { type Logger, silentLogger } from "../../server/shared/logger.js";
 import { createMetrics } from "../../server/shared/metrics.js";
+import { openRedis } from "../../server/shared/redis.js";
 import { freshDatabaseEnv } from "./database.js";
 import { testServerEnv } from "./real-server.js";
 
@@ -51,7 +52,9 @@ export async function inProcessServer(options: InProcessOptions = {}) {
     { thread: MAIL_THREAD, onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }) },
   );
   const clock = options.clock ?? systemClock;
-  const services = compose({ db, config, clock, logger, mailer, metrics });
+  const redis = config.redisUrl ? openRedis(config.redisUrl, logger, { keyPrefix: config.redisKeyPrefix }) : undefined;
+  await redis?.ready(5_000);
+  const services = compose({ db, config, clock, logger, mailer, metrics, redis });
   const app = buildApp({ services, db, config, mailer, clock, logger });
   const server: Server = await listen(app, 0, "127.0.0.1", config.http);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,7 +67,10 @@ export async function inProcessServer(options: InProcessOptions = {}) {
     dataDir,
     /** A key of a (new or existing) account of this server. */
     createKey: async (account: string) => (await services.accounts.createKey(account)).key,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await redis?.close();
+    },
   };
 }
 

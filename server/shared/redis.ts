@@ -1,0 +1,73 @@
+import { Redis } from "ioredis";
+import type { LogLines } from "./logger.js";
+
+export interface RedisStore {
+  client: Redis;
+  /**
+   * A command failed while the connection looked ready (it did not answer in time: a black-holed
+   * connection looks ready for as long as TCP lets it). The connection is dropped and made again,
+   * so that until it answers, callers find it not ready at once instead of each waiting the timeout.
+   */
+  failed(): void;
+  /** Resolves once connected, or after `timeoutMs` (false then: meanwhile budgets count in memory). */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Redis connection whose every wait is bounded: no command waits for a connection (no offline
+ * queue), none waits longer than `commandTimeoutMs` for its answer, and reconnecting goes on in
+ * the background (every second at most). Losing it and getting it back are logged once each.
+ */
+export function openRedis(
+  url: string,
+  logger: LogLines,
+  options: { keyPrefix: string; commandTimeoutMs?: number },
+): RedisStore {
+  const client = new Redis(url, {
+    // Every key mailproof writes starts with it, so that it can share a Redis with others.
+    keyPrefix: options.keyPrefix,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    connectTimeout: 1_000,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  });
+  let lost = false;
+  const lose = (reason: string) => {
+    if (lost) return;
+    lost = true;
+    logger.warn({ reason }, "redis unavailable: request budgets are counted in this process until it answers");
+  };
+  // Without a listener, an 'error' event would end the process.
+  client.on("error", (error: Error) => lose(error.message));
+  client.on("ready", () => {
+    if (!lost) return;
+    lost = false;
+    logger.info({}, "redis answers again: request budgets are counted there");
+  });
+  return {
+    client,
+    failed() {
+      if (client.status !== "ready") return;
+      lose("a command was not answered in time");
+      client.disconnect(true);
+    },
+    ready(timeoutMs) {
+      if (client.status === "ready") return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (connected: boolean) => {
+          clearTimeout(timer);
+          client.off("ready", onReady);
+          resolve(connected);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(false), timeoutMs);
+        client.once("ready", onReady);
+      });
+    },
+    async close() {
+      client.disconnect(false);
+    },
+  };
+}
