@@ -167,7 +167,7 @@ export function compose({
     ),
     metrics,
     idempotency: new IdempotencyRepository(db),
-    /** Request budgets in Redis if configured, else on the database in use (memory on SQLite, a table on PostgreSQL). */
+    /** Request budgets: in Redis if configured, else memory on SQLite, a table on PostgreSQL. */
     limiter: new RateLimiter(config.rateLimits, redis ? { redis } : postgres ? { postgres } : {}),
     // The confirm form's HMAC key: one secret every process shares, made by the first that asks.
     formGuard: new FormGuard(once(() => sharedSecret(db, "confirm-form-hmac", randomToken(32)))),
