@@ -9,6 +9,7 @@
 //
 //   npm run bench:api            (needs wrk: apt-get install -y wrk)
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api   (mailproof on PostgreSQL)
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379 ...                                   (its budgets in Redis)
 import { type ChildProcess, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { dropRunSchemas } from "../../test/support/database.js";
@@ -55,7 +56,15 @@ async function main(): Promise<void> {
     for (const validateResponses of [false, true]) {
       // BENCH_DATABASE_URL: the mailproof servers on PostgreSQL (each on a fresh schema).
       if (process.env.BENCH_DATABASE_URL) process.env.TEST_DATABASE_URL = process.env.BENCH_DATABASE_URL;
-      const real = await startRealServer({ NODE_ENV: "production", VALIDATE_RESPONSES: String(validateResponses) });
+      // BENCH_REDIS_URL: their request budgets in Redis (REDIS_URL).
+      const redis: Record<string, string> = process.env.BENCH_REDIS_URL
+        ? { REDIS_URL: process.env.BENCH_REDIS_URL }
+        : {};
+      const real = await startRealServer({
+        NODE_ENV: "production",
+        VALIDATE_RESPONSES: String(validateResponses),
+        ...redis,
+      });
       started.push(real.process);
 
       targets.push({
