@@ -4,9 +4,10 @@ import type { LogLines } from "./logger.js";
 export interface RedisStore {
   client: Redis;
   /**
-   * A command failed while the connection looked ready (it did not answer in time: a black-holed
-   * connection looks ready for as long as TCP lets it). The connection is dropped and made again,
-   * so that until it answers, callers find it not ready at once instead of each waiting the timeout.
+   * A command failed while the connection looked ready: it was not answered in time (a black-holed
+   * connection looks ready for as long as TCP lets it), or answered with an error (a replica after
+   * a failover answers READONLY). The connection is dropped and made again, so that until it
+   * answers, callers find it not ready at once instead of each waiting the timeout.
    */
   failed(): void;
   /** Resolves once connected, or after `timeoutMs` (false then: meanwhile budgets count in memory). */
