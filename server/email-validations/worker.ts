@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { type EngineSettings, ValidationEngine } from "../engine/engine.js";
 import { type Clock, iso } from "../shared/clock.js";
+import { type FailureLog, failureLog } from "../shared/failure-log.js";
 import { newId } from "../shared/ids.js";
 import type { LogLines } from "../shared/logger.js";
 import type { Metrics } from "../shared/metrics.js";
@@ -41,6 +42,8 @@ export class ValidationWorker {
   /** The chunks this worker holds a lease on now. */
   private readonly held = new Set<ChunkClaim>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** A store that is away fails every claim, four a second: logged when it starts, then once a minute. */
+  private readonly failures: FailureLog;
 
   constructor(
     private readonly repository: EmailValidationRepository,
@@ -49,7 +52,9 @@ export class ValidationWorker {
     private readonly logger: LogLines,
     private readonly options: WorkerOptions = { leaseMs: 60_000, idleMs: 250, maxAttempts: 3 },
     private readonly metrics?: WorkerMetrics,
-  ) {}
+  ) {
+    this.failures = failureLog(logger, "validation worker");
+  }
 
   start(): void {
     if (this.running) return;
@@ -88,16 +93,18 @@ export class ValidationWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const worked = await this.once().catch((error: unknown) => {
-        this.logger.error(
-          {
-            error: error instanceof Error ? error.message : String(error),
-          },
-          "validation worker failed",
-        );
-        this.idleUntil = Date.now() + this.options.idleMs; // a failing store is not asked again at once
-        return false;
-      });
+      const worked = await this.once().then(
+        (worked) => {
+          // Not when this loop skipped asking (false): only work done tells the store is back.
+          if (worked) this.failures.succeeded();
+          return worked;
+        },
+        (error: unknown) => {
+          this.failures.failed(error);
+          this.idleUntil = Date.now() + this.options.idleMs; // a failing store is not asked again at once
+          return false;
+        },
+      );
       if (!worked) await new Promise((r) => setTimeout(r, Math.max(0, this.idleUntil - Date.now())));
     }
   }
@@ -112,7 +119,10 @@ export class ValidationWorker {
       if (Date.now() < this.idleUntil) return null;
       const now = this.clock().getTime();
       const claim = await this.repository.claim(this.id, iso(new Date(now)), iso(new Date(now + this.options.leaseMs)));
-      if (!claim) this.idleUntil = Date.now() + this.options.idleMs;
+      if (!claim) {
+        this.idleUntil = Date.now() + this.options.idleMs;
+        this.failures.succeeded(); // the store answered: there is nothing to do
+      }
       return claim;
     });
     this.claiming = turn.catch(() => undefined);

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { type Clock, iso } from "../shared/clock.js";
+import { type FailureLog, failureLog } from "../shared/failure-log.js";
 import { randomToken } from "../shared/ids.js";
 import type { Logger } from "../shared/logger.js";
 import type { AttemptRecord, ClaimedDelivery, WebhookEndpointRepository } from "./repository.js";
@@ -45,13 +46,17 @@ export class WebhookDispatcher {
   private filling = false;
   private stopped = false;
   private prunedAt = 0;
+  /** A store that is away fails every tick's claim: logged when it starts, then once a minute. */
+  private readonly claimFailures: FailureLog;
 
   constructor(
     private readonly repository: WebhookEndpointRepository,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly settings: DispatchSettings,
-  ) {}
+  ) {
+    this.claimFailures = failureLog(logger, "webhook claim");
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.fill(), this.settings.idleMs);
@@ -81,6 +86,7 @@ export class WebhookDispatcher {
         iso(new Date(now + this.settings.leaseMs)),
         free,
       );
+      this.claimFailures.succeeded();
       for (const delivery of claimed) {
         const attempt = this.attempt(delivery)
           .catch((error: unknown) =>
@@ -94,7 +100,7 @@ export class WebhookDispatcher {
       }
     } catch (error) {
       // The store is away: the next tick tries again; nothing was claimed.
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, "webhook claim failed");
+      this.claimFailures.failed(error);
     } finally {
       this.filling = false;
     }

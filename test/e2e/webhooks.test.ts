@@ -7,6 +7,7 @@ import { postEvent } from "../../server/webhook-endpoints/sender.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
+import { recordingLogger } from "../support/logs.js";
 import { confirmAsABrowser, eventually, latestOutboxPath } from "../support/mail.js";
 import { validatorAt } from "../support/openapi.js";
 import { type ReceivedEvent, webhookReceiver } from "../support/webhook-receiver.js";
@@ -491,5 +492,23 @@ describe("an endpoint that fails for the whole schedule", () => {
       await fastDispatcher.stop();
       await fast.close();
     }
+  });
+});
+
+describe("a store that is away", () => {
+  it("the dispatcher says so once, not on every tick (four a second)", async () => {
+    const { lines, logger } = recordingLogger();
+    const dead = await inProcessServer({ logger, prepare: (db) => db.destroy() });
+    const deadDispatcher = dead.services.startWebhookDispatcher();
+    try {
+      await expect.poll(() => lines.some((l) => l.msg === "webhook claim failed")).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_000));
+    } finally {
+      await deadDispatcher.stop();
+      await dead.close();
+    }
+    expect(lines.filter((l) => l.msg.startsWith("webhook claim"))).toEqual([
+      expect.objectContaining({ level: "error", msg: "webhook claim failed", error: expect.any(String) }),
+    ]);
   });
 });

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverOnSmallDisk } from "../support/in-process.js";
+import { recordingLogger } from "../support/logs.js";
 
 // SQLite on a 16 MB tmpfs, filled to the last byte: a full disk as an operator meets it. It used
 // to answer 500 (and hide the cause behind "cannot rollback - no transaction is active"), leave a
 // job in processing with no error, and report ok in /healthz.
 let disk: Awaited<ReturnType<typeof serverOnSmallDisk>>;
+const log = recordingLogger();
 beforeAll(async () => {
-  disk = await serverOnSmallDisk({ VALIDATION_SMTP_PROBE: "false", VALIDATION_LEASE_MS: "1000" });
+  disk = await serverOnSmallDisk({ VALIDATION_SMTP_PROBE: "false", VALIDATION_LEASE_MS: "1000" }, log.logger);
 });
 afterAll(() => disk.close());
 
@@ -63,6 +65,16 @@ describe("a full disk under SQLite", () => {
     await new Promise((r) => setTimeout(r, 2500));
     const paused = (await (await call(`/v1/email-validations/${job.id}`)).json()) as { status: string };
     expect(["queued", "processing"]).toContain(paused.status);
+    // The worker tried about ten times meanwhile (every 250 ms); its log says so once, with the
+    // store's own error, not once per attempt.
+    const workerLines = () => log.lines.filter((l) => l.msg.startsWith("validation worker"));
+    expect(workerLines()).toEqual([
+      expect.objectContaining({
+        level: "error",
+        msg: "validation worker failed",
+        error: expect.stringMatching(/full/i),
+      }),
+    ]);
     disk.free();
     let state = paused.status;
     // A generous bound: on a loaded machine the worker's next claim and the lookups take their time.
@@ -72,5 +84,7 @@ describe("a full disk under SQLite", () => {
     }
     await worker!.stop();
     expect(state).toBe("completed");
+    expect(workerLines().map((l) => l.msg)).toEqual(["validation worker failed", "validation worker works again"]);
+    expect(workerLines()[1]!.failures).toBeGreaterThan(2);
   }, 60_000);
 });

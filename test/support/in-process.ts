@@ -78,12 +78,12 @@ export async function inProcessServer(options: InProcessOptions = {}) {
  * A server on SQLite whose data directory is a small tmpfs (mounting needs root, as CI has), and
  * a way to fill that disk to the last byte and to free it again.
  */
-export async function serverOnSmallDisk(env: Record<string, string> = {}) {
+export async function serverOnSmallDisk(env: Record<string, string> = {}, logger?: Logger) {
   const dataDir = mkdtempSync(join(tmpdir(), "mailproof-disk-"));
   execFileSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", dataDir]);
   // However the test process ends, the mount goes with it.
   process.once("exit", () => spawnSync("umount", ["-l", dataDir]));
-  const server = await inProcessServer({ sqlite: true, env: { ...env, DATA_DIR: dataDir } });
+  const server = await inProcessServer({ sqlite: true, env: { ...env, DATA_DIR: dataDir }, ...(logger && { logger }) });
   const key = await server.createKey("small-disk");
   const filler = join(dataDir, "filler");
   return {
