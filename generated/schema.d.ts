@@ -2638,6 +2638,9 @@ export interface components {
          * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
          *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
          *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+         *     A retry that arrives while the first request is still being answered waits for its answer (up
+         *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+         *     server stopped while answering) runs as a new request from five minutes on.
          */
         IdempotencyKey: string;
         /** @description The destination's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
@@ -2835,6 +2838,9 @@ export interface operations {
                  * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
                  *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
                  *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 *     A retry that arrives while the first request is still being answered waits for its answer (up
+                 *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+                 *     server stopped while answering) runs as a new request from five minutes on.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3012,6 +3018,9 @@ export interface operations {
                  * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
                  *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
                  *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 *     A retry that arrives while the first request is still being answered waits for its answer (up
+                 *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+                 *     server stopped while answering) runs as a new request from five minutes on.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3229,6 +3238,9 @@ export interface operations {
                  * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
                  *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
                  *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 *     A retry that arrives while the first request is still being answered waits for its answer (up
+                 *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+                 *     server stopped while answering) runs as a new request from five minutes on.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3407,6 +3419,9 @@ export interface operations {
                  * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
                  *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
                  *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 *     A retry that arrives while the first request is still being answered waits for its answer (up
+                 *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+                 *     server stopped while answering) runs as a new request from five minutes on.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -3656,6 +3671,9 @@ export interface operations {
                  * @description A client-chosen key (for example a UUID) that makes a retried create safe: a second request
                  *     with the same key and body returns the first response (with `Idempotent-Replayed: true`)
                  *     instead of creating twice; the same key with another body is a 422. Keys are kept 24 hours.
+                 *     A retry that arrives while the first request is still being answered waits for its answer (up
+                 *     to 10 seconds; then 503 with `Retry-After`). A key whose first request never got an answer (its
+                 *     server stopped while answering) runs as a new request from five minutes on.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };

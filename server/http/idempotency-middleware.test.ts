@@ -2,9 +2,10 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, openSqlite } from "../db/database.js";
+import { sha256Hex } from "../shared/ids.js";
 import { silentLogger } from "../shared/logger.js";
 import { problemErrorHandler } from "./errors.js";
-import { idempotency } from "./idempotency.js";
+import { ABANDONED_AFTER_MS, canonicalJson, idempotency } from "./idempotency.js";
 import { IdempotencyRepository } from "./idempotency-repository.js";
 
 // The middleware itself, on a real Express app and a real (in-memory) SQLite table: what a retry
@@ -186,6 +187,38 @@ describe("Idempotency-Key", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
     expect((await first).status).toBe(201);
     expect(runs("stuck")).toBe(1);
+  });
+
+  it("a key whose first request was abandoned (its process ended answering) runs again five minutes on", async () => {
+    // What a process killed while answering leaves behind: the key reserved, never answered.
+    const abandon = (key: string, body: object, ageMs: number) =>
+      db2
+        .insertInto("idempotency_keys")
+        .values({
+          account_id: "acct-a",
+          key,
+          scope: "POST /things",
+          request_hash: sha256Hex(`POST /things\n${canonicalJson(body)}`),
+          status: null,
+          response_headers: null,
+          response_body: null,
+          created_at: new Date(now - ageMs).toISOString(),
+        })
+        .execute();
+    await abandon("k-recent", { name: "recent" }, ABANDONED_AFTER_MS - 1000);
+    const waited = await post("/things", { name: "recent" }, "k-recent");
+    expect(waited).toMatchObject({ status: 503, json: { code: "service_unavailable" } });
+    expect(runs("recent")).toBe(0);
+
+    await abandon("k-abandoned", { name: "abandoned" }, ABANDONED_AFTER_MS + 1000);
+    const retry = await post("/things", { name: "abandoned" }, "k-abandoned");
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("false");
+    expect(runs("abandoned")).toBe(1);
+    // And it is this request's key now: its next retry is a replay.
+    const again = await post("/things", { name: "abandoned" }, "k-abandoned");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.json).toEqual(retry.json);
   });
 
   it("keys are per account, and expire after 24 hours", async () => {

@@ -42,10 +42,30 @@ export class IdempotencyRepository {
       .execute();
   }
 
-  /** Deletes the key, or only a row created before `olderThan` (an expired one). */
-  async release(accountId: string, key: string, olderThan?: string): Promise<void> {
-    let query = this.db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key);
-    if (olderThan) query = query.where("created_at", "<", olderThan);
-    await query.execute();
+  /** Deletes the key (its first request failed: a retry runs again). */
+  async release(accountId: string, key: string): Promise<void> {
+    await this.db.deleteFrom("idempotency_keys").where("account_id", "=", accountId).where("key", "=", key).execute();
+  }
+
+  /**
+   * Deletes the key if it is past its time: answered before `answeredBefore` (expired), or still
+   * unanswered since before `unansweredBefore` (its request was abandoned).
+   */
+  async releaseExpired(
+    accountId: string,
+    key: string,
+    before: { answeredBefore: string; unansweredBefore: string },
+  ): Promise<void> {
+    await this.db
+      .deleteFrom("idempotency_keys")
+      .where("account_id", "=", accountId)
+      .where("key", "=", key)
+      .where((eb) =>
+        eb.or([
+          eb("created_at", "<", before.answeredBefore),
+          eb.and([eb("status", "is", null), eb("created_at", "<", before.unansweredBefore)]),
+        ]),
+      )
+      .execute();
   }
 }

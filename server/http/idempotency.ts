@@ -6,13 +6,22 @@ import { ProblemError } from "./problem.js";
 import { accountOf } from "./typed-route.js";
 
 const KEEP_MS = 24 * 60 * 60 * 1000;
+/**
+ * A key reserved this long ago and still unanswered belongs to a request that will never answer:
+ * its process ended while answering (killed, crashed). A retry then runs as a first request,
+ * rather than wait for an answer that never comes until the key expires a day later. No live
+ * request takes this long: each of its store calls is bounded (DB_QUERY_TIMEOUT_MS, 10 s), and
+ * its body must arrive within HTTP_REQUEST_TIMEOUT_MS.
+ */
+export const ABANDONED_AFTER_MS = 5 * 60 * 1000;
 const REPLAYED_HEADERS = ["location", "retry-after", "content-type"];
 
 /**
  * `Idempotency-Key` on creating POSTs. The first request with a key reserves it; its 2xx answer is
  * stored and replayed for retries with the same body (`Idempotent-Replayed: true`, else `false`). The same key
  * with another body is a 422. A retry that arrives while the first is still being answered waits
- * for it. Failed answers are not stored, so a retry after an error runs again.
+ * for it (one whose first was abandoned, five minutes on, runs). Failed answers are not stored, so
+ * a retry after an error runs again.
  */
 export interface IdempotencyOptions {
   /** How long a retry waits for the first request with its key to be answered. */
@@ -36,7 +45,11 @@ export function idempotency(store: IdempotencyRepository, clock: Clock, options:
     const deadline = Date.now() + options.waitForFirstMs;
 
     for (;;) {
-      await store.release(accountId, key, iso(new Date(clock().getTime() - KEEP_MS)));
+      const now = clock().getTime();
+      await store.releaseExpired(accountId, key, {
+        answeredBefore: iso(new Date(now - KEEP_MS)),
+        unansweredBefore: iso(new Date(now - ABANDONED_AFTER_MS)),
+      });
       const reserved = await store.reserve({
         account_id: accountId,
         key,
