@@ -150,6 +150,7 @@ export function compose({
             max: config.dbPoolMax,
           }
         : null,
+    ...(redis && { redisUp: () => redis.up() }),
   });
 
   return {

@@ -65,6 +65,8 @@ export interface ObservedSources {
   queue(): Promise<{ jobs: Record<string, number>; chunks: Record<string, number>; oldestQueuedAt: string | null }>;
   /** The PostgreSQL pool's connections, or null on SQLite (one connection, no pool). */
   pool(): { total: number; idle: number; waiting: number; max: number } | null;
+  /** Whether Redis answers now (REDIS_URL); left out without one. */
+  redisUp?: () => boolean;
 }
 
 type QueueReading = Awaited<ReturnType<ObservedSources["queue"]>>;
@@ -114,6 +116,18 @@ export function observe(metrics: Metrics, sources: ObservedSources, now: () => n
       this.set(at === null ? 0 : Math.max(0, (now() - at) / 1000));
     },
   });
+  const redisUp = sources.redisUp;
+  if (redisUp)
+    new Gauge({
+      name: "mailproof_redis_up",
+      help:
+        "1 while Redis (REDIS_URL) answers and request budgets are counted there; " +
+        "0 while this process counts them alone.",
+      registers,
+      collect() {
+        this.set(redisUp() ? 1 : 0);
+      },
+    });
   new Gauge({
     name: "mailproof_store_pool_connections",
     help: "PostgreSQL pool connections by state (total, idle, waiting requests, max); absent on SQLite.",

@@ -10,6 +10,8 @@ export interface RedisStore {
    * answers, callers find it not ready at once instead of each waiting the timeout.
    */
   failed(): void;
+  /** Connected and answering (as far as this process knows). */
+  up(): boolean;
   /** Resolves once connected, or after `timeoutMs` (false then: meanwhile budgets count in memory). */
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export function openRedis(
       lose("a command was not answered in time");
       client.disconnect(true);
     },
+    up: () => client.status === "ready",
     ready(timeoutMs) {
       if (client.status === "ready") return Promise.resolve(true);
       return new Promise((resolve) => {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
 import { inProcessServer } from "../support/in-process.js";
 import { recordingLogger } from "../support/logs.js";
@@ -34,6 +35,13 @@ const read = (s: { url: string; key: string }) =>
 
 const remaining = (response: Response) => /r=(\d+)/.exec(response.headers.get("ratelimit") ?? "")?.[1];
 
+/** `mailproof_redis_up` as Prometheus would scrape it; undefined when the server has no such series. */
+async function redisUp(s: { url: string }): Promise<number | undefined> {
+  const families = parsePrometheusTextFormat(await (await fetch(`${s.url}/metrics`)).text());
+  const value = families.find((f) => f.name === "mailproof_redis_up")?.metrics[0]?.value;
+  return value === undefined ? undefined : Number(value);
+}
+
 async function proxiedRedis() {
   const { hostname, port } = new URL(REDIS_URL);
   const proxy = await tcpProxy({ host: hostname, port: Number(port || 6379) });
@@ -66,6 +74,7 @@ describe("request budgets in Redis", () => {
       async () => ((await read(s)).status === 200 && (await redis.get(s.readsKey)) === "1") || undefined,
     );
 
+    expect(await redisUp(s)).toBe(1);
     proxy.refuse();
     proxy.reset();
     for (let i = 0; i < 3; i++) {
@@ -75,12 +84,20 @@ describe("request budgets in Redis", () => {
     }
     expect(await redis.get(s.readsKey)).toBe("1");
     expect(s.logged.filter((l) => l.msg.startsWith("redis unavailable"))).toHaveLength(1);
+    expect(await redisUp(s)).toBe(0);
 
     proxy.pass();
     await eventually(async () =>
       (await read(s)).status === 200 && Number(await redis.get(s.readsKey)) > 1 ? true : undefined,
     );
     expect(s.logged.map((l) => l.msg)).toContain("redis answers again: request budgets are counted there");
+    expect(await redisUp(s)).toBe(1);
+  });
+
+  it("without REDIS_URL there is no mailproof_redis_up series", async () => {
+    const s = await server({ RATE_LIMIT_READS: "3/60s" });
+    expect((await read(s)).status).toBe(200);
+    expect(await redisUp(s)).toBeUndefined();
   });
 
   it("Redis black-holed: the connection that stopped answering is dropped, requests do not wait on it", async () => {
