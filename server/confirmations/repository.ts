@@ -1,5 +1,5 @@
-import { CompiledQuery, sql } from "kysely";
-import { type Db, isPostgres, serializeOn } from "../db/database.js";
+import { sql } from "kysely";
+import { type Db, serializeOn } from "../db/database.js";
 import { inGroupCommit } from "../db/group-commit.js";
 import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
@@ -22,17 +22,6 @@ const sendsToAddress = preparedQuery(
       .orderBy("sent_at"),
   3,
 );
-
-/**
- * PostgreSQL: the send and its token in one statement, so one round trip (SQLite's two inserts are
- * calls within the process). The column lists are the tables' (tables.ts); the tests run on both.
- */
-const SEND_WITH_TOKEN = `with send as (
-  insert into confirmation_sends (id, account_id, subject_type, subject_id, email_key, sent_at)
-  values ($1, $2, $3, $4, $5, $6))
-insert into confirmation_tokens
-  (token_hash, account_id, subject_type, subject_id, email, expires_at, spent_at, created_at)
-values ($7, $8, $9, $10, $11, $12, $13, $14)`;
 
 /** The query behind summaries(): per address, its sends since `since` and its newest send. */
 function summariesQuery(db: Db, accountId: string, emailKeys: string[], since: string) {
@@ -101,16 +90,6 @@ export class ConfirmationRepository {
   }
 
   async recordSend(row: SendRow, token: TokenRow): Promise<void> {
-    if (isPostgres(this.db)) {
-      await this.db.executeQuery(
-        CompiledQuery.raw(SEND_WITH_TOKEN, [
-          ...[row.id, row.account_id, row.subject_type, row.subject_id, row.email_key, row.sent_at],
-          ...[token.token_hash, token.account_id, token.subject_type, token.subject_id, token.email],
-          ...[token.expires_at, token.spent_at, token.created_at],
-        ]),
-      );
-      return;
-    }
     await insertSend(this.db, row);
     await insertToken(this.db, token);
   }
