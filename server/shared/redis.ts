@@ -32,7 +32,9 @@ export function openRedis(
     keyPrefix: options.keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 250,
+    // Generous for a store that answers in a millisecond: a busy process reads its answers late,
+    // and each timeout sends this process's counting to memory until it reconnects.
+    commandTimeout: options.commandTimeoutMs ?? 1_000,
     connectTimeout: 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
   });

@@ -109,7 +109,7 @@ describe("request budgets in Redis", () => {
 
     proxy.blackhole();
     for (let i = 0; i < 5; i++) expect((await read(s)).status).toBe(200);
-    // The first read waited out the command's bound (250 ms) and the connection was dropped; the
+    // The first read waited out the command's bound (1 s) and the connection was dropped; the
     // others found Redis not ready and were counted in the process without asking it.
     expect(s.logged.filter((l) => l.msg.startsWith("redis unavailable"))).toEqual([
       expect.objectContaining({ level: "warn", reason: "a command was not answered in time" }),
