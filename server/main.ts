@@ -7,7 +7,7 @@ import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
 import { onShutdown, openProcess, run } from "./process.js";
 import { systemClock } from "./shared/clock.js";
-import { openRedis } from "./shared/redis.js";
+import { redisAtStart } from "./shared/redis.js";
 
 async function main(): Promise<void> {
   const { config, logger, db, metrics } = await openProcess("api");
@@ -22,9 +22,7 @@ async function main(): Promise<void> {
       onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }),
     },
   );
-  const redis = config.redisUrl ? openRedis(config.redisUrl, logger, { keyPrefix: config.redisKeyPrefix }) : undefined;
-  // Budgets count in Redis from the first request when it answers at start; it need not.
-  await redis?.ready(5_000);
+  const redis = await redisAtStart(config.redisUrl, config.redisKeyPrefix, logger);
   const services = compose({ db, config, clock: systemClock, logger, mailer, metrics, redis });
   const firstKey = (await services.accounts.bootstrap("default"))?.key;
   const app = buildApp({ services, db, config, mailer, clock: systemClock, logger });

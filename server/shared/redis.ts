@@ -12,29 +12,45 @@ export interface RedisStore {
   failed(): void;
   /** Connected and answering (as far as this process knows). */
   up(): boolean;
-  /** Resolves once connected, or after `timeoutMs` (false then: meanwhile budgets count in memory). */
-  ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** How long a starting process waits for Redis before it starts counting budgets in memory. */
+const START_WAIT_MS = 5_000;
+
+/**
+ * The process's Redis when `url` is set (REDIS_URL), once it answers or START_WAIT_MS have passed:
+ * budgets count there from the first request when it is up at start, but it need not be.
+ */
+export async function redisAtStart(
+  url: string | undefined,
+  keyPrefix: string,
+  logger: LogLines,
+): Promise<RedisStore | undefined> {
+  if (!url) return undefined;
+  const { store, ready } = openRedis(url, keyPrefix, logger);
+  await ready(START_WAIT_MS);
+  return store;
 }
 
 /**
  * A Redis connection whose every wait is bounded: no command waits for a connection (no offline
- * queue), none waits longer than `commandTimeoutMs` for its answer, and reconnecting goes on in
- * the background (every second at most). Losing it and getting it back are logged once each.
+ * queue), none waits longer than a second for its answer, and reconnecting goes on in the
+ * background (every second at most). Losing it and getting it back are logged once each.
  */
-export function openRedis(
+function openRedis(
   url: string,
+  keyPrefix: string,
   logger: LogLines,
-  options: { keyPrefix: string; commandTimeoutMs?: number },
-): RedisStore {
+): { store: RedisStore; ready: (timeoutMs: number) => Promise<boolean> } {
   const client = new Redis(url, {
     // Every key mailproof writes starts with it, so that it can share a Redis with others.
-    keyPrefix: options.keyPrefix,
+    keyPrefix,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     // Generous for a store that answers in a millisecond: a busy process reads its answers late,
     // and each timeout sends this process's counting to memory until it reconnects.
-    commandTimeout: options.commandTimeoutMs ?? 1_000,
+    commandTimeout: 1_000,
     connectTimeout: 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
   });
@@ -51,7 +67,7 @@ export function openRedis(
     lost = false;
     logger.info({}, "redis answers again: request budgets are counted there");
   });
-  return {
+  const store: RedisStore = {
     client,
     failed() {
       if (client.status !== "ready") return;
@@ -59,21 +75,22 @@ export function openRedis(
       client.disconnect(true);
     },
     up: () => client.status === "ready",
-    ready(timeoutMs) {
-      if (client.status === "ready") return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const done = (connected: boolean) => {
-          clearTimeout(timer);
-          client.off("ready", onReady);
-          resolve(connected);
-        };
-        const onReady = () => done(true);
-        const timer = setTimeout(() => done(false), timeoutMs);
-        client.once("ready", onReady);
-      });
-    },
     async close() {
       client.disconnect(false);
     },
   };
+  const ready = (timeoutMs: number) =>
+    client.status === "ready"
+      ? Promise.resolve(true)
+      : new Promise<boolean>((resolve) => {
+          const done = (connected: boolean) => {
+            clearTimeout(timer);
+            client.off("ready", onReady);
+            resolve(connected);
+          };
+          const onReady = () => done(true);
+          const timer = setTimeout(() => done(false), timeoutMs);
+          client.once("ready", onReady);
+        });
+  return { store, ready };
 }

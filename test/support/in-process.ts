@@ -13,7 +13,7 @@ import { createMailer } from "../../server/mail/mailer.js";
 import { type Clock, systemClock } from "../../server/shared/clock.js";
 import { type Logger, silentLogger } from "../../server/shared/logger.js";
 import { createMetrics } from "../../server/shared/metrics.js";
-import { openRedis } from "../../server/shared/redis.js";
+import { redisAtStart } from "../../server/shared/redis.js";
 import { freshDatabaseEnv } from "./database.js";
 import { testServerEnv } from "./real-server.js";
 
@@ -52,8 +52,7 @@ export async function inProcessServer(options: InProcessOptions = {}) {
     { thread: MAIL_THREAD, onOutcome: (outcome) => metrics.mailDeliveries.inc({ outcome }) },
   );
   const clock = options.clock ?? systemClock;
-  const redis = config.redisUrl ? openRedis(config.redisUrl, logger, { keyPrefix: config.redisKeyPrefix }) : undefined;
-  await redis?.ready(5_000);
+  const redis = await redisAtStart(config.redisUrl, config.redisKeyPrefix, logger);
   const services = compose({ db, config, clock, logger, mailer, metrics, redis });
   const app = buildApp({ services, db, config, mailer, clock, logger });
   const server: Server = await listen(app, 0, "127.0.0.1", config.http);
