@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     {
       url: base,
       store: config.databaseUrl ? "postgresql" : "sqlite",
-      budgets: redis ? "redis" : config.databaseUrl ? "postgresql" : "memory",
+      budgets: services.limiter.countedIn,
       mail: config.smtpUrl ? "smtp" : "outbox",
       workers: workers.length,
       metrics: config.metrics.enabled ? (config.metrics.token ? "token" : "open") : "off",

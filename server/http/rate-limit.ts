@@ -28,13 +28,15 @@ export interface Decision {
  */
 export class RateLimiter {
   private readonly limiters = new Map<LimitClass, { budget: Budget; limiter: RateLimiterAbstract }>();
+  /** Where the budgets are counted (for the start-up log line). */
+  readonly countedIn: "redis" | "postgresql" | "memory";
 
   constructor(budgets: RateLimits, store: { postgres?: pg.Pool; redis?: RedisStore } = {}) {
+    this.countedIn = store.redis ? "redis" : store.postgres ? "postgresql" : "memory";
     for (const [name, budget] of Object.entries(budgets) as [LimitClass, Budget | null][]) {
       if (!budget) continue;
       const options = { keyPrefix: name, points: budget.points, duration: budget.windowSeconds };
-      const memory = new RateLimiterMemory(options);
-      this.limiters.set(name, { budget, limiter: shared(options, memory, store) ?? memory });
+      this.limiters.set(name, { budget, limiter: shared(options, store) ?? new RateLimiterMemory(options) });
     }
   }
 
@@ -53,10 +55,9 @@ export class RateLimiter {
 
 type LimiterOptions = { keyPrefix: string; points: number; duration: number };
 
-/** The limiter of a store every process sees, with `memory` as its insurance; undefined without one. */
+/** The limiter of a store every process sees, with memory as its insurance; undefined without one. */
 function shared(
   options: LimiterOptions,
-  memory: RateLimiterMemory,
   store: { postgres?: pg.Pool; redis?: RedisStore },
 ): RateLimiterAbstract | undefined {
   if (store.redis) {
@@ -77,7 +78,7 @@ function shared(
       tableName: "rate_limits",
       tableCreated: true,
       clearExpiredByTimeout: true,
-      insuranceLimiter: memory,
+      insuranceLimiter: new RateLimiterMemory(options),
     });
   return undefined;
 }
