@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabaseEnv } from "../support/database.js";
 import { type Started, startApiProcess } from "../support/processes.js";
@@ -82,8 +83,7 @@ describe.each<{ budgets: string; env: Record<string, string> }>([
   });
 
   it("writes nothing of the budgets to the database when they are counted in Redis", async () => {
-    const { Client } = await import("pg");
-    const client = new Client({ connectionString: databaseUrl });
+    const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
       const { rows } = await client.query<{ n: string }>("select count(*) as n from rate_limits");

@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../server/shared/ids.js";
 import { inProcessServer } from "../support/in-process.js";
 import { recordingLogger } from "../support/logs.js";
 import { eventually } from "../support/mail.js";
@@ -26,7 +27,7 @@ async function server(env: Record<string, string>, logger = recordingLogger()) {
   const key = await s.createKey("budgeted");
   // Where rate-limiter-flexible keeps a key's read budget: `<class>:<key id>`, the key id being
   // the start of the key's SHA-256 (the key itself is never stored).
-  const keyId = createHash("sha256").update(key).digest("hex").slice(0, 32);
+  const keyId = sha256Hex(key).slice(0, 32);
   return { ...s, key, logged: logger.lines, readsKey: `${PREFIX}reads:${keyId}` };
 }
 
