@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
-import { type Started, startApiProcess, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess, startWorkerProcess } from "../support/processes.js";
 import { createKey } from "../support/real-server.js";
 
 // Fair claims on PostgreSQL with two worker processes (npm run test:pg): with 300,000 of A's
@@ -31,12 +31,7 @@ beforeAll(async () => {
   a = createClient({ baseUrl: api.url, apiKey: key });
   b = createClient({ baseUrl: api.url, apiKey: await createKey(shared, "account-b") });
   for (let i = 0; i < 2; i++) {
-    processes.push(
-      await startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), {
-        name: `worker ${i}`,
-        env: { ...shared, WORKERS: "1" },
-      }),
-    );
+    processes.push(await startWorkerProcess({ ...shared, WORKERS: "1" }, `worker ${i}`));
   }
 }, 60_000);
 afterAll(async () => {

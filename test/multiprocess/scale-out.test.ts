@@ -1,11 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient, validationResults } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
-import { type Started, startApiProcess, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess, startWorkerProcess } from "../support/processes.js";
 
 // Many processes on one PostgreSQL (npm run test:pg): two API processes without workers, three
 // worker processes, one of them killed mid-job.
@@ -22,12 +19,7 @@ async function apiProcess(): Promise<string> {
 }
 
 async function workerProcess(): Promise<Started> {
-  const worker = await startProcess(
-    "node",
-    ["dist/worker-main.js"],
-    async (output) => output.includes("validation worker"),
-    { name: "worker", env: { ...shared, WORKERS: "1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) } },
-  );
+  const worker = await startWorkerProcess({ ...shared, WORKERS: "1" });
   processes.push(worker);
   return worker;
 }

@@ -1,11 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { eventually } from "../support/mail.js";
-import { type Started, startApiProcess, startProcess } from "../support/processes.js";
+import { type Started, startApiProcess, startWorkerProcess } from "../support/processes.js";
 import { allDelivered, hangThenFlakyReceiver, pingedEndpoints } from "../support/webhook-receiver.js";
 
 // Webhook delivery on PostgreSQL with many workers (npm run test:pg): an API process without
@@ -17,12 +14,7 @@ let receiver: Awaited<ReturnType<typeof hangThenFlakyReceiver>>;
 let api: MailproofClient;
 
 async function workerProcess(): Promise<Started> {
-  const worker = await startProcess(
-    "node",
-    ["dist/worker-main.js"],
-    async (output) => output.includes("validation worker"),
-    { name: "worker", env: { ...shared, WORKERS: "1", DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) } },
-  );
+  const worker = await startWorkerProcess({ ...shared, WORKERS: "1" });
   processes.push(worker);
   return worker;
 }

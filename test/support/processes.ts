@@ -68,6 +68,14 @@ export async function startApiProcess(
   return { url, started };
 }
 
+/** `dist/worker-main.js` as a process of its own on `env` (a fresh data directory added); ready once its worker runs. */
+export function startWorkerProcess(env: Record<string, string>, name = "worker"): Promise<Started> {
+  return startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), {
+    name,
+    env: { ...env, DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-worker-")) },
+  });
+}
+
 /**
  * `npm start` as an operator runs it, with the test settings and `env`: stdout and stderr go to
  * files in its data directory (the whole log, for tests that read it), and its first key is read
