@@ -23,6 +23,38 @@ const sendsToAddress = preparedQuery(
   3,
 );
 
+/**
+ * What a send's caps ask, in one statement (on PostgreSQL one round trip less under the account's
+ * lock): the address's sends since the first `since`, and the account's `n`th newest send since
+ * the second (one row read from the (account_id, sent_at) index, however many were sent).
+ * `offset` is n − 1, bound as text like every argument (both stores take it as a number).
+ */
+const capSends = preparedQuery(
+  (db: Db, accountId: string, emailKey: string, since: string, accountSince: string, offset: string) =>
+    db
+      .selectFrom("confirmation_sends")
+      .select(["sent_at", sql<"address" | "quota">`'address'`.as("kind")])
+      .where("account_id", "=", accountId)
+      .where("email_key", "=", emailKey)
+      .where("sent_at", ">", since)
+      .unionAll(
+        db
+          .selectFrom(
+            db
+              .selectFrom("confirmation_sends")
+              .select("sent_at")
+              .where("account_id", "=", accountId)
+              .where("sent_at", ">", accountSince)
+              .orderBy("sent_at", "desc")
+              .limit(1)
+              .offset(sql<number>`${offset}`)
+              .as("nth"),
+          )
+          .select(["nth.sent_at", sql<"address" | "quota">`'quota'`.as("kind")]),
+      ),
+  5,
+);
+
 /** The query behind summaries(): per address, its sends since `since` and its newest send. */
 function summariesQuery(db: Db, accountId: string, emailKeys: string[], since: string) {
   return db
@@ -66,20 +98,26 @@ export class ConfirmationRepository {
   }
 
   /**
-   * The account's `n`th newest send since `since`, or undefined when it sent fewer: all a quota of
-   * `n` needs to know (one row read from the (account_id, sent_at) index, however many were sent).
+   * What the caps of a send need: the account's sends to one address since `since` (oldest first)
+   * and, for a quota of `n` per `quota.since`, the account's `n`th newest send since then
+   * (undefined when it sent fewer).
    */
-  async nthNewestAccountSend(accountId: string, since: string, n: number): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom("confirmation_sends")
-      .select("sent_at")
-      .where("account_id", "=", accountId)
-      .where("sent_at", ">", since)
-      .orderBy("sent_at", "desc")
-      .limit(1)
-      .offset(n - 1)
-      .executeTakeFirst();
-    return row?.sent_at;
+  async capInputs(
+    accountId: string,
+    emailKey: string,
+    since: string,
+    quota: { since: string; n: number } | null,
+  ): Promise<{ addressSends: string[]; nthNewest: string | undefined }> {
+    if (quota === null)
+      return { addressSends: await this.sendsToAddressSince(accountId, emailKey, since), nthNewest: undefined };
+    const rows = await capSends(this.db, accountId, emailKey, since, quota.since, String(quota.n - 1));
+    return {
+      addressSends: rows
+        .filter((r) => r.kind === "address")
+        .map((r) => r.sent_at)
+        .sort(),
+      nthNewest: rows.find((r) => r.kind === "quota")?.sent_at,
+    };
   }
 
   /** For many addresses of one account at once: sends since `since`, and the newest send ever. */

@@ -98,13 +98,15 @@ export class ConfirmationService {
       // The time is read once the lock is held: a request that waited must not judge the caps
       // with a time earlier than the send it waited for.
       const now = this.clock();
-      const recent = await tx.sendsToAddressSince(subject.accountId, emailKey, iso(new Date(now.getTime() - DAY_MS)));
-      checkAddressCaps(recent, now.getTime(), this.settings);
       const quota = this.settings.quotaPerHour;
-      if (quota !== null) {
-        const since = iso(new Date(now.getTime() - HOUR_MS));
-        checkAccountQuota(await tx.nthNewestAccountSend(subject.accountId, since, quota), now.getTime(), quota);
-      }
+      const { addressSends: recent, nthNewest } = await tx.capInputs(
+        subject.accountId,
+        emailKey,
+        iso(new Date(now.getTime() - DAY_MS)),
+        quota === null ? null : { since: iso(new Date(now.getTime() - HOUR_MS)), n: quota },
+      );
+      checkAddressCaps(recent, now.getTime(), this.settings);
+      if (quota !== null) checkAccountQuota(nthNewest, now.getTime(), quota);
       await tx.recordSend(
         {
           id: newId(),
