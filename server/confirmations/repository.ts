@@ -26,8 +26,8 @@ const sendsToAddress = preparedQuery(
 /**
  * What a send's caps ask, in one statement (on PostgreSQL one round trip less under the account's
  * lock): the address's sends since the first `since`, and the account's `n`th newest send since
- * the second (one row read from the (account_id, sent_at) index, however many were sent).
- * `offset` is n − 1, bound as text like every argument (both stores take it as a number).
+ * the second (one row, from at most n entries of the (account_id, sent_at) index, however many
+ * were sent). `offset` is n − 1, bound as text like every argument (both stores take it as a number).
  */
 const capSends = preparedQuery(
   (db: Db, accountId: string, emailKey: string, since: string, accountSince: string, offset: string) =>
