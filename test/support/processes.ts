@@ -68,7 +68,7 @@ export async function startApiProcess(
   return { url, started };
 }
 
-/** `dist/worker-main.js` as a process of its own on `env` (a fresh data directory added); ready once its worker runs. */
+/** `dist/worker-main.js` as a process of its own on `env` (a fresh data directory added), once its worker runs. */
 export function startWorkerProcess(env: Record<string, string>, name = "worker"): Promise<Started> {
   return startProcess("node", ["dist/worker-main.js"], async (output) => output.includes("validation worker"), {
     name,
