@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, sql } from "kysely";
 import pg from "pg";
+import { CurrentSchemaPostgresDialect } from "./postgres-introspector.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -24,7 +25,7 @@ export function openPostgres(url: string, options: { poolMax: number; queryTimeo
   // Nor may a checked-out client's: a connection reset while Kysely holds it emits 'error' on the
   // client, which without a listener ends the process. The query in flight fails on its own.
   pool.on("connect", (client) => client.on("error", () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
 }
