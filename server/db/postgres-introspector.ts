@@ -31,9 +31,10 @@ interface ColumnRow {
  * the introspector whether its two bookkeeping tables exist several times per start. Kysely's own
  * PostgreSQL introspector reads every column of every table of every schema in the database to
  * answer that, and calls pg_get_serial_sequence on each: a function that looks the column up by
- * name again, so the read fails ("column ... of relation ... does not exist") whenever another
- * session drops a column meanwhile, anywhere in the database: another instance's migration in its
- * own schema, another application's, or a second process of ours migrating this one. Here only
+ * name again, outside the statement's snapshot, so the read fails ("column ... of relation ...
+ * does not exist") when another session changes a table's columns meanwhile (a dropped column
+ * does it at once), anywhere in the database: another instance's migration in its own schema,
+ * another application's, or a second process of ours migrating this one. Here only
  * the catalog is read, under the statement's snapshot, and only this schema: nothing a concurrent
  * change can make fail, and no cost that grows with what else the database holds.
  * (Upstream: kysely-org/kysely#1707 and #1419; Kysely 0.29 still reads every schema.)
