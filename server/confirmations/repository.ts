@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { type Db, serializeOn } from "../db/database.js";
+import { type Db, isPostgres, serializeOn } from "../db/database.js";
 import { inGroupCommit } from "../db/group-commit.js";
 import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
@@ -54,6 +54,31 @@ const capSends = preparedQuery(
       ),
   5,
 );
+
+/**
+ * PostgreSQL: a send and its (new, unspent) token in one statement (a data-modifying `with`), one
+ * round trip under the account's lock; SQLite's two inserts are calls within the process.
+ */
+const insertSendWithToken = preparedQuery(
+  (db: Db, ...[id, accountId, subjectType, subjectId, emailKey, sentAt, tokenHash, expiresAt]: SendWithTokenArgs) => {
+    const subject = { account_id: accountId, subject_type: subjectType as SubjectType, subject_id: subjectId };
+    return db
+      .with("send", (db) =>
+        db.insertInto("confirmation_sends").values({ id, ...subject, email_key: emailKey, sent_at: sentAt }),
+      )
+      .insertInto("confirmation_tokens")
+      .values({
+        token_hash: tokenHash,
+        ...subject,
+        email: emailKey,
+        expires_at: expiresAt,
+        spent_at: null,
+        created_at: sentAt,
+      });
+  },
+  8,
+);
+type SendWithTokenArgs = [string, string, string, string, string, string, string, string];
 
 /** The query behind summaries(): per address, its sends since `since` and its newest send. */
 function summariesQuery(db: Db, accountId: string, emailKeys: string[], since: string) {
@@ -127,9 +152,34 @@ export class ConfirmationRepository {
     return summariesQuery(this.db, accountId, emailKeys, since).execute();
   }
 
-  async recordSend(row: SendRow, token: TokenRow): Promise<void> {
-    await insertSend(this.db, row);
-    await insertToken(this.db, token);
+  /** A send and the token its mail carries: the token is new (unspent), made with the send, to its address. */
+  async recordSend(send: SendRow, token: Pick<TokenRow, "token_hash" | "expires_at">): Promise<void> {
+    const { id, account_id, subject_type, subject_id, email_key, sent_at } = send;
+    if (isPostgres(this.db)) {
+      const args: SendWithTokenArgs = [
+        id,
+        account_id,
+        subject_type,
+        subject_id,
+        email_key,
+        sent_at,
+        token.token_hash,
+        token.expires_at,
+      ];
+      await insertSendWithToken(this.db, ...args);
+      return;
+    }
+    await insertSend(this.db, send);
+    await insertToken(this.db, {
+      token_hash: token.token_hash,
+      account_id,
+      subject_type,
+      subject_id,
+      email: email_key,
+      expires_at: token.expires_at,
+      spent_at: null,
+      created_at: sent_at,
+    });
   }
 
   findToken(hash: string): Promise<TokenRow | undefined> {

@@ -116,16 +116,7 @@ export class ConfirmationService {
           email_key: emailKey,
           sent_at: iso(now),
         },
-        {
-          token_hash: sha256Hex(token),
-          account_id: subject.accountId,
-          subject_type: subject.type,
-          subject_id: subject.id,
-          email: emailKey,
-          expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)),
-          spent_at: null,
-          created_at: iso(now),
-        },
+        { token_hash: sha256Hex(token), expires_at: iso(new Date(now.getTime() + this.settings.tokenTtlMs)) },
       );
       return { now, recent };
     });
