@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, migrationStatus, openDatabase } from "../../server/db/database.js";
+import { type Db, migrate, migrationStatus, openDatabase } from "../../server/db/database.js";
 import { freshDatabaseEnv } from "../support/database.js";
 
 // Starting beside other work on the same PostgreSQL database (npm run test:pg): another schema
@@ -37,32 +37,26 @@ afterAll(async () => {
   await churn.end();
 });
 
+/** A store on a fresh schema of its own, migrated; `use` gets it and the schema's name. */
+async function onFreshSchema(use: (db: Db, schema: string) => Promise<void>): Promise<void> {
+  const url = (await freshDatabaseEnv()).DATABASE_URL!;
+  const db = openDatabase({ databaseUrl: url, dbPoolMax: 2 }, join(mkdtempSync(join(tmpdir(), "mp-ddl-")), "unused"));
+  try {
+    await migrate(db);
+    await use(db, new URL(url).searchParams.get("options")!.split("=")[1]!);
+  } finally {
+    await db.destroy();
+  }
+}
+
 describe("migrations while another schema's tables change", () => {
   it("a fresh schema is migrated and its status read, every time", async () => {
-    for (let i = 0; i < 15; i++) {
-      const env = await freshDatabaseEnv();
-      const db = openDatabase(
-        { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
-        join(mkdtempSync(join(tmpdir(), "mailproof-ddl-")), "unused.sqlite"),
-      );
-      try {
-        await migrate(db);
-        expect((await migrationStatus(db)).pending).toEqual([]);
-      } finally {
-        await db.destroy();
-      }
-    }
+    for (let i = 0; i < 15; i++)
+      await onFreshSchema(async (db) => expect((await migrationStatus(db)).pending).toEqual([]));
   }, 120_000);
 
   it("the migrator's view of the database is this schema's tables, its own two only when it asks", async () => {
-    const env = await freshDatabaseEnv();
-    const db = openDatabase(
-      { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
-      join(mkdtempSync(join(tmpdir(), "mailproof-ddl-")), "unused.sqlite"),
-    );
-    try {
-      await migrate(db);
-      const schema = new URL(env.DATABASE_URL!).searchParams.get("options")!.split("=")[1];
+    await onFreshSchema(async (db, schema) => {
       const tables = await db.introspection.getTables();
       expect(tables.map((t) => t.name)).toContain("accounts");
       expect(tables.map((t) => t.name)).not.toContain("wide");
@@ -75,8 +69,6 @@ describe("migrations while another schema's tables change", () => {
       expect(withKysely.map((t) => t.name)).toEqual(
         expect.arrayContaining(["kysely_migration", "kysely_migration_lock"]),
       );
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });
