@@ -11,15 +11,18 @@ export type SendRow = ConfirmationSendsTable;
 // What every send runs in its transaction (a new handle each time): compiled once, not per send.
 const insertSend = preparedInsert<Database, "confirmation_sends">("confirmation_sends");
 const insertToken = preparedInsert<Database, "confirmation_tokens">("confirmation_tokens");
+/** The account's sends to one address since `since`: what the per-address caps count. */
+function addressSendsSince(db: Db, accountId: string, emailKey: string, since: string) {
+  return db
+    .selectFrom("confirmation_sends")
+    .where("account_id", "=", accountId)
+    .where("email_key", "=", emailKey)
+    .where("sent_at", ">", since);
+}
+
 const sendsToAddress = preparedQuery(
   (db: Db, accountId: string, emailKey: string, since: string) =>
-    db
-      .selectFrom("confirmation_sends")
-      .select("sent_at")
-      .where("account_id", "=", accountId)
-      .where("email_key", "=", emailKey)
-      .where("sent_at", ">", since)
-      .orderBy("sent_at"),
+    addressSendsSince(db, accountId, emailKey, since).select("sent_at").orderBy("sent_at"),
   3,
 );
 
@@ -31,12 +34,8 @@ const sendsToAddress = preparedQuery(
  */
 const capSends = preparedQuery(
   (db: Db, accountId: string, emailKey: string, since: string, accountSince: string, offset: string) =>
-    db
-      .selectFrom("confirmation_sends")
+    addressSendsSince(db, accountId, emailKey, since)
       .select(["sent_at", sql<"address" | "quota">`'address'`.as("kind")])
-      .where("account_id", "=", accountId)
-      .where("email_key", "=", emailKey)
-      .where("sent_at", ">", since)
       .unionAll(
         db
           .selectFrom(
@@ -55,30 +54,56 @@ const capSends = preparedQuery(
   5,
 );
 
+/** What a send's token adds to the send: its hash and its expiry. */
+type NewToken = Pick<TokenRow, "token_hash" | "expires_at">;
+
+/** The token a send's mail carries: new (unspent), to the send's address, made at the send's time. */
+function tokenOf(send: SendRow, token: NewToken): TokenRow {
+  const { account_id, subject_type, subject_id, email_key, sent_at } = send;
+  const { token_hash, expires_at } = token;
+  return {
+    token_hash,
+    account_id,
+    subject_type,
+    subject_id,
+    email: email_key,
+    expires_at,
+    spent_at: null,
+    created_at: sent_at,
+  };
+}
+
 /**
- * PostgreSQL: a send and its (new, unspent) token in one statement (a data-modifying `with`), one
- * round trip under the account's lock; SQLite's two inserts are calls within the process.
+ * PostgreSQL: a send and its token in one statement (a data-modifying `with`), one round trip
+ * under the account's lock; SQLite's two inserts are calls within the process.
  */
 const insertSendWithToken = preparedQuery(
-  (db: Db, ...[id, accountId, subjectType, subjectId, emailKey, sentAt, tokenHash, expiresAt]: SendWithTokenArgs) => {
-    const subject = { account_id: accountId, subject_type: subjectType as SubjectType, subject_id: subjectId };
+  (
+    db: Db,
+    id: string,
+    account: string,
+    type: string,
+    subject: string,
+    key: string,
+    at: string,
+    hash: string,
+    expiry: string,
+  ) => {
+    const send: SendRow = {
+      id,
+      account_id: account,
+      subject_type: type as SubjectType,
+      subject_id: subject,
+      email_key: key,
+      sent_at: at,
+    };
     return db
-      .with("send", (db) =>
-        db.insertInto("confirmation_sends").values({ id, ...subject, email_key: emailKey, sent_at: sentAt }),
-      )
+      .with("send", (db) => db.insertInto("confirmation_sends").values(send))
       .insertInto("confirmation_tokens")
-      .values({
-        token_hash: tokenHash,
-        ...subject,
-        email: emailKey,
-        expires_at: expiresAt,
-        spent_at: null,
-        created_at: sentAt,
-      });
+      .values(tokenOf(send, { token_hash: hash, expires_at: expiry }));
   },
   8,
 );
-type SendWithTokenArgs = [string, string, string, string, string, string, string, string];
 
 /** The query behind summaries(): per address, its sends since `since` and its newest send. */
 function summariesQuery(db: Db, accountId: string, emailKeys: string[], since: string) {
@@ -152,11 +177,12 @@ export class ConfirmationRepository {
     return summariesQuery(this.db, accountId, emailKeys, since).execute();
   }
 
-  /** A send and the token its mail carries: the token is new (unspent), made with the send, to its address. */
-  async recordSend(send: SendRow, token: Pick<TokenRow, "token_hash" | "expires_at">): Promise<void> {
-    const { id, account_id, subject_type, subject_id, email_key, sent_at } = send;
+  /** A send and the token its mail carries (see tokenOf). */
+  async recordSend(send: SendRow, token: NewToken): Promise<void> {
     if (isPostgres(this.db)) {
-      const args: SendWithTokenArgs = [
+      const { id, account_id, subject_type, subject_id, email_key, sent_at } = send;
+      await insertSendWithToken(
+        this.db,
         id,
         account_id,
         subject_type,
@@ -165,21 +191,11 @@ export class ConfirmationRepository {
         sent_at,
         token.token_hash,
         token.expires_at,
-      ];
-      await insertSendWithToken(this.db, ...args);
+      );
       return;
     }
     await insertSend(this.db, send);
-    await insertToken(this.db, {
-      token_hash: token.token_hash,
-      account_id,
-      subject_type,
-      subject_id,
-      email: email_key,
-      expires_at: token.expires_at,
-      spent_at: null,
-      created_at: sent_at,
-    });
+    await insertToken(this.db, tokenOf(send, token));
   }
 
   findToken(hash: string): Promise<TokenRow | undefined> {
