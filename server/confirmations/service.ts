@@ -13,10 +13,17 @@ import {
   pendingVerification,
   type Verification,
 } from "./caps.js";
-import type { ConfirmationRepository } from "./repository.js";
+import type { ConfirmationRepository, SendSummary } from "./repository.js";
 import type { SubjectType } from "./tables.js";
 
+export { type SendSummary, sendSummaryColumns } from "./repository.js";
 export type { Verification };
+
+/** When a request reads verifications: its time, and where the 24 hours its sends count begin. */
+export interface VerificationWindow {
+  now: number;
+  since: string;
+}
 
 export interface ConfirmationSettings extends CapSettings {
   publicUrl: string;
@@ -144,35 +151,34 @@ export class ConfirmationService {
     );
   }
 
-  /** The `verification` objects of many subjects of one account, from the sends to their addresses. */
-  async verifications(
-    accountId: string,
-    subjects: { id: string; email: string; verified: boolean }[],
-  ): Promise<Map<string, Verification>> {
+  /** When verifications are read: now, and the start of the 24 hours whose sends they count. */
+  verificationWindow(): VerificationWindow {
     const now = this.clock().getTime();
-    const since = iso(new Date(now - DAY_MS));
-    const keys = [...new Set(subjects.map((s) => s.email.toLowerCase()))];
-    const sent = new Map((await this.repository.summaries(accountId, keys, since)).map((r) => [r.email_key, r]));
-    const result = new Map<string, Verification>();
-    for (const { id, email, verified } of subjects) {
-      const summary = sent.get(email.toLowerCase());
-      const lastSentAt = summary?.last_sent_at ?? null;
-      const sends = Number(summary?.sends ?? 0);
-      if (verified) {
-        result.set(id, { last_sent_at: lastSentAt, sends_last_24h: sends, next_resend_at: null, expires_at: null });
-        continue;
-      }
-      // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
-      const freesAt =
-        sends >= this.settings.capPer24h
-          ? capFreesAt(
-              await this.repository.sendsToAddressSince(accountId, email.toLowerCase(), since),
-              this.settings.capPer24h,
-            )
-          : null;
-      result.set(id, pendingVerification(now, lastSentAt, sends, freesAt, this.settings));
-    }
-    return result;
+    return { now, since: iso(new Date(now - DAY_MS)) };
+  }
+
+  /**
+   * A subject's `verification`, from the summary of its address's sends that its family read
+   * beside it (sendSummaryColumns, with the window's `since`).
+   */
+  async verificationOf(
+    accountId: string,
+    subject: { email: string; verified: boolean },
+    { sends_since, last_sent_at }: SendSummary,
+    { now, since }: VerificationWindow,
+  ): Promise<Verification> {
+    const sends = Number(sends_since);
+    if (subject.verified) return { last_sent_at, sends_last_24h: sends, next_resend_at: null, expires_at: null };
+    // Only an address at its cap needs its sends listed, to know when the oldest leaves the window.
+    const { capPer24h } = this.settings;
+    const freesAt =
+      sends >= capPer24h
+        ? capFreesAt(
+            await this.repository.sendsToAddressSince(accountId, subject.email.toLowerCase(), since),
+            capPer24h,
+          )
+        : null;
+    return pendingVerification(now, last_sent_at, sends, freesAt, this.settings);
   }
 
   /** What a token names, for the page; changes nothing (mail scanners open links). */

@@ -1,3 +1,4 @@
+import { type SendSummary, sendSummaryColumns } from "../confirmations/service.js";
 import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import { preparedInsert, preparedQuery } from "../db/prepared.js";
@@ -5,14 +6,26 @@ import type { Database } from "../db/schema.js";
 import type { DestinationsTable } from "./tables.js";
 
 export type DestinationRow = DestinationsTable;
+/** A row as a GET or a list reads it: with the summary of its address's sends since a time. */
+export type DestinationRead = DestinationRow & SendSummary;
 
 /** A create runs it in its transaction (a new handle each time): compiled once, not per create. */
 const insertDestination = preparedInsert<Database, "destinations">("destinations");
-// On every GET of a destination.
 const byId = preparedQuery(
   (db: Db, accountId: string, id: string) =>
     db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id),
   2,
+);
+// On every GET of a destination: the row and its sends' summary, one statement.
+const byIdWithSends = preparedQuery(
+  (db: Db, accountId: string, id: string, since: string) =>
+    db
+      .selectFrom("destinations")
+      .selectAll()
+      .select(sendSummaryColumns("destinations", since))
+      .where("account_id", "=", accountId)
+      .where("id", "=", id),
+  3,
 );
 
 export class DestinationRepository {
@@ -31,6 +44,11 @@ export class DestinationRepository {
     return (await byId(this.db, accountId, id))[0];
   }
 
+  /** The row and the summary of its address's sends since `since` (for its `verification`). */
+  async findWithSends(accountId: string, id: string, since: string): Promise<DestinationRead | undefined> {
+    return (await byIdWithSends(this.db, accountId, id, since))[0];
+  }
+
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {
     return this.db
       .selectFrom("destinations")
@@ -40,12 +58,18 @@ export class DestinationRepository {
       .executeTakeFirst();
   }
 
+  /** A page of rows, each with the summary of its address's sends since `since`. */
   list(
     accountId: string,
     status: DestinationRow["status"] | undefined,
     page: PageRequest,
-  ): Promise<Page<DestinationRow>> {
-    let query = this.db.selectFrom("destinations").selectAll().where("account_id", "=", accountId);
+    since: string,
+  ): Promise<Page<DestinationRead>> {
+    let query = this.db
+      .selectFrom("destinations")
+      .selectAll()
+      .select(sendSummaryColumns("destinations", since))
+      .where("account_id", "=", accountId);
     if (status) query = query.where("status", "=", status);
     return readPage(query, page);
   }

@@ -1,12 +1,12 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Verification } from "../confirmations/service.js";
+import type { ConfirmationService, Verification, VerificationWindow } from "../confirmations/service.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import { found, notFound, ProblemError, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
 import { destinationSubject } from "./confirmable.js";
-import type { DestinationRepository, DestinationRow } from "./repository.js";
+import type { DestinationRead, DestinationRepository, DestinationRow } from "./repository.js";
 
 export type Destination = components["schemas"]["Destination"];
 
@@ -51,7 +51,9 @@ export class DestinationService {
   }
 
   async get(accountId: string, id: string): Promise<Destination> {
-    return this.present(await this.row(accountId, id));
+    const window = this.confirmations.verificationWindow();
+    const row = await found(this.repository.findWithSends(accountId, id, window.since), "destination", id);
+    return this.present(row, window);
   }
 
   async list(
@@ -59,9 +61,9 @@ export class DestinationService {
     status: Destination["status"] | undefined,
     page: PageRequest,
   ): Promise<Page<Destination>> {
-    const result = await this.repository.list(accountId, status, page);
-    const verifications = await this.verifications(result.items);
-    return { ...result, items: result.items.map((r) => present(r, verifications.get(r.id)!)) };
+    const window = this.confirmations.verificationWindow();
+    const result = await this.repository.list(accountId, status, page, window.since);
+    return { ...result, items: await Promise.all(result.items.map((r) => this.present(r, window))) };
   }
 
   async delete(accountId: string, id: string): Promise<void> {
@@ -72,15 +74,9 @@ export class DestinationService {
     return found(this.repository.find(accountId, id), "destination", id);
   }
 
-  private async present(row: DestinationRow): Promise<Destination> {
-    return present(row, (await this.verifications([row])).get(row.id)!);
-  }
-
-  private verifications(rows: DestinationRow[]) {
-    return this.confirmations.verifications(
-      rows[0]?.account_id ?? "",
-      rows.map((r) => ({ id: r.id, email: r.email, verified: r.status === "verified" })),
-    );
+  private async present(row: DestinationRead, window: VerificationWindow): Promise<Destination> {
+    const subject = { email: row.email, verified: row.status === "verified" };
+    return present(row, await this.confirmations.verificationOf(row.account_id, subject, row, window));
   }
 }
 

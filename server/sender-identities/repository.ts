@@ -1,8 +1,11 @@
+import { type SendSummary, sendSummaryColumns } from "../confirmations/service.js";
 import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import type { SenderIdentitiesTable } from "./tables.js";
 
 export type SenderIdentityRow = SenderIdentitiesTable;
+/** A row as a GET, a list or an update reads it: with the summary of its address's sends since a time. */
+export type SenderIdentityRead = SenderIdentityRow & SendSummary;
 
 export class SenderIdentityRepository {
   constructor(private readonly db: Db) {}
@@ -25,6 +28,17 @@ export class SenderIdentityRepository {
       .executeTakeFirst();
   }
 
+  /** The row and the summary of its address's sends since `since` (for its `verification`), one statement. */
+  findWithSends(accountId: string, id: string, since: string): Promise<SenderIdentityRead | undefined> {
+    return this.db
+      .selectFrom("sender_identities")
+      .selectAll()
+      .select(sendSummaryColumns("sender_identities", since))
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+  }
+
   findByKey(accountId: string, emailKey: string): Promise<SenderIdentityRow | undefined> {
     return this.db
       .selectFrom("sender_identities")
@@ -34,8 +48,18 @@ export class SenderIdentityRepository {
       .executeTakeFirst();
   }
 
-  list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentityRow>> {
-    let query = this.db.selectFrom("sender_identities").selectAll().where("account_id", "=", accountId);
+  /** A page of rows, each with the summary of its address's sends since `since`. */
+  list(
+    accountId: string,
+    domainId: string | undefined,
+    page: PageRequest,
+    since: string,
+  ): Promise<Page<SenderIdentityRead>> {
+    let query = this.db
+      .selectFrom("sender_identities")
+      .selectAll()
+      .select(sendSummaryColumns("sender_identities", since))
+      .where("account_id", "=", accountId);
     if (domainId) query = query.where("domain_id", "=", domainId);
     return readPage(query, page);
   }

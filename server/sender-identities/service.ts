@@ -1,5 +1,5 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Verification } from "../confirmations/service.js";
+import type { ConfirmationService, Verification, VerificationWindow } from "../confirmations/service.js";
 import { type Db, isForeignKeyViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import { found, invalidField, notFound, ProblemError, unlessTaken } from "../http/problem.js";
@@ -8,7 +8,7 @@ import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
 import { identitySubject } from "./confirmable.js";
-import type { SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
+import type { SenderIdentityRead, SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
 type CreateInput = components["schemas"]["SenderIdentityCreate"];
@@ -74,7 +74,9 @@ export class SenderIdentityService {
   /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */
   async update(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
-    const row = await this.row(accountId, id);
+    // Read with its sends: an update that keeps the address answers with the same verification.
+    const window = this.confirmations.verificationWindow();
+    const row = await found(this.repository.findWithSends(accountId, id, window.since), "sender identity", id);
     const domain = await this.ownDomain(accountId, input.domain_id ?? row.domain_id);
     const email = emailOnDomain(input.email ?? row.email, domain);
     const emailChanged = addressKey(email) !== row.email_key;
@@ -90,11 +92,12 @@ export class SenderIdentityService {
       ...(emailChanged && { is_verified: 0, verified_at: null }),
       updated_at: iso(this.clock()),
     };
-    const updated = { ...row, ...changes };
+    const { sends_since, last_sent_at, ...stored } = row;
+    const updated = { ...stored, ...changes };
     const update = (db?: Db) => (db ? this.repository.in(db) : this.repository).update(accountId, id, changes);
     if (!emailChanged) {
       await this.write(accountId, email, () => update());
-      return this.present(updated, domain);
+      return this.present({ ...updated, sends_since, last_sent_at }, domain, window);
     }
     // A new address gets a confirmation mail within the same caps and quota as any other; when
     // they refuse it (429), the identity keeps its old address.
@@ -106,20 +109,21 @@ export class SenderIdentityService {
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {
-    const row = await this.row(accountId, id);
-    return this.present(row, await this.ownDomain(accountId, row.domain_id));
+    const window = this.confirmations.verificationWindow();
+    const row = await found(this.repository.findWithSends(accountId, id, window.since), "sender identity", id);
+    return this.present(row, await this.ownDomain(accountId, row.domain_id), window);
   }
 
   async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
-    const result = await this.repository.list(accountId, domainId, page);
+    const window = this.confirmations.verificationWindow();
+    const result = await this.repository.list(accountId, domainId, page, window.since);
     const domains = await this.domains.byIds(
       accountId,
       result.items.map((r) => r.domain_id),
     );
-    const verifications = await this.verifications(result.items);
     return {
       ...result,
-      items: result.items.map((r) => present(r, domains.get(r.domain_id)!, verifications.get(r.id)!)),
+      items: await Promise.all(result.items.map((r) => this.present(r, domains.get(r.domain_id)!, window))),
     };
   }
 
@@ -127,15 +131,13 @@ export class SenderIdentityService {
     if (!(await this.repository.delete(accountId, id))) throw notFound("sender identity", id);
   }
 
-  private async present(row: SenderIdentityRow, domain: MailboxDomain): Promise<SenderIdentity> {
-    return present(row, domain, (await this.verifications([row])).get(row.id)!);
-  }
-
-  private verifications(rows: SenderIdentityRow[]) {
-    return this.confirmations.verifications(
-      rows[0]?.account_id ?? "",
-      rows.map((r) => ({ id: r.id, email: r.email, verified: r.is_verified === 1 })),
-    );
+  private async present(
+    row: SenderIdentityRead,
+    domain: MailboxDomain,
+    window: VerificationWindow,
+  ): Promise<SenderIdentity> {
+    const subject = { email: row.email, verified: row.is_verified === 1 };
+    return present(row, domain, await this.confirmations.verificationOf(row.account_id, subject, row, window));
   }
 
   private row(accountId: string, id: string): Promise<SenderIdentityRow> {
