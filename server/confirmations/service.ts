@@ -43,8 +43,12 @@ export interface Subject {
 /** How the owning family looks a subject up and marks it verified. */
 export interface SubjectHandler {
   find(accountId: string, id: string): Promise<(Subject & { verified: boolean }) | null>;
-  /** In `db`, the confirmation's transaction: the family's change and its event commit with the spent tokens. */
-  markVerified(accountId: string, id: string, at: string, db: Db): Promise<void>;
+  /**
+   * In `db`, the confirmation's transaction: the family's change and its event commit with the
+   * spent tokens. Only while the subject is pending and still has the address `emailKey` (the
+   * link's): whether it was marked.
+   */
+  markVerified(accountId: string, id: string, emailKey: string, at: string, db: Db): Promise<boolean>;
 }
 
 export type TokenState =
@@ -60,7 +64,7 @@ export type TokenState =
 export function subjectHandler<Row>(
   repository: {
     find(accountId: string, id: string): Promise<Row | undefined>;
-    markVerified(accountId: string, id: string, at: string, db: Db): Promise<Row | undefined>;
+    markVerified(accountId: string, id: string, emailKey: string, at: string, db: Db): Promise<Row | undefined>;
   },
   describe: (row: Row) => Subject & { verified: boolean },
   onVerified: (db: Db, row: Row) => Promise<void>,
@@ -70,9 +74,10 @@ export function subjectHandler<Row>(
       const row = await repository.find(accountId, id);
       return row ? describe(row) : null;
     },
-    markVerified: async (accountId, id, at, db) => {
-      const row = await repository.markVerified(accountId, id, at, db);
+    markVerified: async (accountId, id, emailKey, at, db) => {
+      const row = await repository.markVerified(accountId, id, emailKey, at, db);
       if (row) await onVerified(db, row);
+      return row !== undefined;
     },
   };
 }
@@ -201,11 +206,19 @@ export class ConfirmationService {
     if (state.state !== "valid") return state;
     const at = iso(this.clock());
     // One transaction: the address verified, its event recorded and every link spent, or nothing.
-    const { type, id, accountId } = state.subject;
-    await this.repository.accountTransaction(accountId, async (tx, trx) => {
-      await this.handlers[type].markVerified(accountId, id, at, trx);
+    // What was looked at above may have changed since (the look is outside the transaction): the
+    // subject is marked only if it is still pending at the link's address. Otherwise the link
+    // confirms nothing, spends nothing (a new address's link stays good) and is looked at again.
+    const { type, id, accountId, email } = state.subject;
+    const marked = await this.repository.accountTransaction(accountId, async (tx, trx) => {
+      if (!(await this.handlers[type].markVerified(accountId, id, email.toLowerCase(), at, trx))) return false;
       await tx.spendAll(type, id, at);
+      return true;
     });
-    return state;
+    if (marked) return state;
+    const now = await this.inspect(token);
+    // Not marked, yet still valid, would take a store whose addresses and keys disagree: the page
+    // must not say confirmed when nothing was.
+    return now.state === "valid" ? { state: "unknown" } : now;
   }
 }

@@ -74,13 +74,23 @@ export class DestinationRepository {
     return readPage(query, page);
   }
 
-  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or none if it was not pending. */
-  markVerified(accountId: string, id: string, at: string, db: Db = this.db): Promise<DestinationRow | undefined> {
+  /**
+   * Marks a pending row verified (in `db`, the confirmation's transaction) if its address is still
+   * `emailKey`; the row, or none if it was not pending or its address changed.
+   */
+  markVerified(
+    accountId: string,
+    id: string,
+    emailKey: string,
+    at: string,
+    db: Db = this.db,
+  ): Promise<DestinationRow | undefined> {
     return db
       .updateTable("destinations")
       .set({ status: "verified", verified_at: at, updated_at: at })
       .where("account_id", "=", accountId)
       .where("id", "=", id)
+      .where("email_key", "=", emailKey)
       .where("status", "=", "pending")
       .returningAll()
       .executeTakeFirst();

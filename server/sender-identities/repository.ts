@@ -73,13 +73,23 @@ export class SenderIdentityRepository {
       .execute();
   }
 
-  /** Marks a pending row verified (in `db`, the confirmation's transaction); the row, or none if it was not pending. */
-  markVerified(accountId: string, id: string, at: string, db: Db = this.db): Promise<SenderIdentityRow | undefined> {
+  /**
+   * Marks a pending row verified (in `db`, the confirmation's transaction) if its address is still
+   * `emailKey`; the row, or none if it was not pending or its address changed.
+   */
+  markVerified(
+    accountId: string,
+    id: string,
+    emailKey: string,
+    at: string,
+    db: Db = this.db,
+  ): Promise<SenderIdentityRow | undefined> {
     return db
       .updateTable("sender_identities")
       .set({ is_verified: 1, verified_at: at, updated_at: at })
       .where("account_id", "=", accountId)
       .where("id", "=", id)
+      .where("email_key", "=", emailKey)
       .where("is_verified", "=", 0)
       .returningAll()
       .executeTakeFirst();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { inProcessServer } from "../support/in-process.js";
 import { confirmAsABrowser, latestOutboxPath } from "../support/mail.js";
@@ -179,6 +179,55 @@ describe("confirmation links", () => {
     const gone = await destination("gone@acme-logistics.com");
     await api.DELETE("/v1/destinations/{destination_id}", { params: { path: { destination_id: gone.id } } });
     expect((await open(gone.path)).status).toBe(404);
+  });
+
+  it("a link whose address changes while it is confirmed confirms nothing; the new address's link works", async () => {
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "race-inc.com" } })).data!;
+    const identity = (
+      await api.POST("/v1/sender-identities", {
+        body: { domain_id: domain.id, name: "Ops", email: "ops@race-inc.com" },
+      })
+    ).data!;
+    const oldPath = await latestOutboxPath(server.dataDir, "ops@race-inc.com");
+    const page = await fetch(server.url + oldPath);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    // The account's owner changes the address between the confirmation's look at the link (the
+    // second look: the form's handler looks first) and its transaction.
+    const inspect = server.services.confirmations.inspect.bind(server.services.confirmations);
+    let looks = 0;
+    let changed = false;
+    const spy = vi.spyOn(server.services.confirmations, "inspect").mockImplementation(async (token) => {
+      const state = await inspect(token);
+      if (++looks === 2) {
+        const put = await api.PUT("/v1/sender-identities/{identity_id}", {
+          params: { path: { identity_id: identity.id } },
+          body: { email: "ceo@race-inc.com" },
+        });
+        changed = put.response.status === 200;
+      }
+      return state;
+    });
+    const confirmed = await fetch(server.url + oldPath, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    spy.mockRestore();
+    expect(changed).toBe(true);
+    // The new address is not verified by the old one's link, which names nothing now.
+    const after = (
+      await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })
+    ).data!;
+    expect(after).toMatchObject({ email: "ceo@race-inc.com", is_verified: false, verified_at: null });
+    expect(confirmed.status).toBe(404);
+    // The new address's own link was not spent by the old one: its owner can still confirm it.
+    await server.mailer.idle();
+    const newPath = await latestOutboxPath(server.dataDir, "ceo@race-inc.com");
+    expect((await confirmAsABrowser(server.url, newPath)).status).toBe(200);
+    expect(
+      (await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })).data,
+    ).toMatchObject({ email: "ceo@race-inc.com", is_verified: true });
   });
 
   it("the page says what is confirmed, for which account, and sends the privacy headers", async () => {
