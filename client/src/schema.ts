@@ -850,7 +850,8 @@ export interface components {
         /**
          * @description The name the people we email see: confirmation mails and pages say that this account asked for
          *     the confirmation. 1 to 100 characters, no control characters or line breaks, no white space
-         *     at either end.
+         *     at either end, and no bidirectional embedding, override or isolate controls (U+202A to U+202E,
+         *     U+2066 to U+2069), which would reorder the sentence the name is shown in.
          * @example Acme Logistics
          */
         AccountDisplayName: string;

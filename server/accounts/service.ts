@@ -32,10 +32,11 @@ export const KEY_USE_RESOLUTION_MS = 60_000;
 
 /**
  * The contract's AccountDisplayName: 1 to 100 characters, no control characters or line breaks,
- * no white space at either end. The API's validator applies the contract; the CLI applies this
- * (a unit test holds the two patterns equal).
+ * no white space at either end, no bidirectional controls. The API's validator applies the
+ * contract; the CLI applies this (a unit test holds the two patterns equal).
  */
-export const DISPLAY_NAME_PATTERN = "^(?=\\S)(?=.*\\S$)[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]+$";
+export const DISPLAY_NAME_PATTERN =
+  "^(?=\\S)(?=.*\\S$)[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]+$";
 const displayNameRule = new RegExp(DISPLAY_NAME_PATTERN, "u");
 
 export function isDisplayName(value: string): boolean {

@@ -26,7 +26,8 @@ runCommand("accounts", (args) =>
       if (displayName === undefined) throw new CommandError(usage);
       if (!isDisplayName(displayName))
         throw new CommandError(
-          "--display-name: 1 to 100 characters, no control characters or line breaks, no white space at either end",
+          "--display-name: 1 to 100 characters, no control characters, line breaks or bidirectional controls, " +
+            "no white space at either end",
         );
       if (!(await accounts.setDisplayNameOf(rest[0], displayName)))
         throw new CommandError(`no account named ${rest[0]}`);

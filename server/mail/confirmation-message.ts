@@ -1,4 +1,4 @@
-import { escapeHtml } from "../shared/html.js";
+import { escapeHtml, shownText } from "../shared/html.js";
 import type { MailMessage } from "./mailer.js";
 
 export interface ConfirmationMail {
@@ -16,16 +16,19 @@ export interface ConfirmationMail {
 }
 
 /**
- * The confirmation mail, in text and HTML. Every user-supplied value is escaped in the HTML part;
- * none reaches a header except the recipient, which the API validated as an address.
+ * The confirmation mail, in text and HTML. Every user-supplied value is escaped in the HTML part
+ * and shown without bidirectional controls in both (shared/html.ts); none reaches a header except
+ * the recipient, which the API validated as an address.
  */
 export function confirmationMessage(mail: ConfirmationMail): MailMessage {
   const expires = new Date(mail.expiresAt).toUTCString();
-  const note = mail.note ? `\n${mail.accountName} added a note:\n\n  ${mail.note.replace(/\r?\n/g, "\n  ")}\n` : "";
+  // What the text part shows of a user's values; the HTML part's escaping does the same.
+  const [name, purpose, to] = [mail.accountName, mail.purpose, mail.to].map(shownText);
+  const note = mail.note ? `\n${name} added a note:\n\n  ${shownText(mail.note).replace(/\r?\n/g, "\n  ")}\n` : "";
   const text = [
     `Hello,`,
     ``,
-    `${mail.accountName} asked to ${mail.purpose}: ${mail.to}.`,
+    `${name} asked to ${purpose}: ${to}.`,
     note,
     `If that is you and you agree, open this link and press Confirm:`,
     ``,
@@ -47,5 +50,5 @@ ${
 <p><a href="${escapeHtml(mail.link)}">${escapeHtml(mail.link)}</a></p>
 <p>The link works until ${escapeHtml(expires)}. If you did not expect this mail, ignore it: nothing happens.</p>
 </body></html>`;
-  return { to: mail.to, subject: `Please confirm ${mail.to}`, text, html, resource: mail.resource };
+  return { to: mail.to, subject: `Please confirm ${to}`, text, html, resource: mail.resource };
 }

@@ -79,9 +79,12 @@ describe("accounts: the display name the people we email see", () => {
   });
 
   it("refuses a display name a mail could not show safely, and names no unknown account", async () => {
-    const bad = await cli("accounts", ["rename", "default", "--display-name", "Acme\r\nBcc: x@y.z"], server.env);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("no control characters or line breaks");
+    // A header injection, and a right-to-left override that would turn the mail's sentence around.
+    for (const name of ["Acme\r\nBcc: x@y.z", "Acme \u202Eliam ruoy ot sseccA"]) {
+      const bad = await cli("accounts", ["rename", "default", "--display-name", name], server.env);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain("no control characters, line breaks or bidirectional controls");
+    }
     const unknown = await cli("accounts", ["rename", `nobody-${fresh()}`, "--display-name", "X"], server.env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no account named/);

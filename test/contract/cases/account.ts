@@ -51,5 +51,11 @@ export const accountCases: ContractCase[] = [
     name: "a display name with a line break (a header injection in the mail)",
     request: () => ({ method: "PATCH", path, json: { display_name: "Acme\nBcc: everyone@example.com" } }),
   },
+  {
+    operationId: "updateAccount",
+    status: 422,
+    name: "a display name with a right-to-left override (it would turn the mail's sentence around)",
+    request: () => ({ method: "PATCH", path, json: { display_name: "Acme \u202Eserdda siht ot liam" } }),
+  },
   ...authAndFailureCases("updateAccount", () => ({ method: "PATCH", path, json: { display_name: "Acme Logistics" } })),
 ];
