@@ -64,13 +64,16 @@ export class SenderIdentityRepository {
     return readPage(query, page);
   }
 
-  async update(accountId: string, id: string, changes: Partial<SenderIdentityRow>): Promise<void> {
-    await this.db
+  /** Writes `changes` if the row still has the address `emailKey`; whether it had (and exists). */
+  async update(accountId: string, id: string, emailKey: string, changes: Partial<SenderIdentityRow>): Promise<boolean> {
+    const result = await this.db
       .updateTable("sender_identities")
       .set(changes)
       .where("account_id", "=", accountId)
       .where("id", "=", id)
-      .execute();
+      .where("email_key", "=", emailKey)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /**

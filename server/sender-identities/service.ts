@@ -11,6 +11,12 @@ import { identitySubject } from "./confirmable.js";
 import type { SenderIdentityRead, SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
+
+/** How often an update is computed again when the identity's address changed meanwhile (see update). */
+const UPDATE_ATTEMPTS = 5;
+
+/** The identity's address changed between an update's read and its write. */
+class AddressChanged extends Error {}
 type CreateInput = components["schemas"]["SenderIdentityCreate"];
 type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
 
@@ -71,9 +77,25 @@ export class SenderIdentityService {
     );
   }
 
-  /** PUT: the fields given replace the stored ones; a new email starts a new confirmation. */
+  /**
+   * PUT: the fields given replace the stored ones; a new email starts a new confirmation. An
+   * update is computed from the identity as read and written only while it still has the address
+   * it was read with: another update may have moved it since (and the new address been
+   * confirmed), and writing the old address back would keep that confirmation for an address
+   * nobody confirmed. Then it is computed again from what is there now.
+   */
   async update(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
+    for (let attempt = 1; ; attempt++) {
+      const updated = await this.updateOnce(accountId, id, input);
+      if (updated) return updated;
+      // Each retry follows another request's change of this identity's address.
+      if (attempt === UPDATE_ATTEMPTS) throw new Error(`sender identity ${id} changed under ${attempt} updates`);
+    }
+  }
+
+  /** The update, or null if the identity's address changed between its read and its write. */
+  private async updateOnce(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity | null> {
     // Read with its sends: an update that keeps the address answers with the same verification.
     const window = this.confirmations.verificationWindow();
     const row = await found(this.repository.findWithSends(accountId, id, window.since), "sender identity", id);
@@ -94,18 +116,26 @@ export class SenderIdentityService {
     };
     const { sends_since, last_sent_at, ...stored } = row;
     const updated = { ...stored, ...changes };
-    const update = (db?: Db) => (db ? this.repository.in(db) : this.repository).update(accountId, id, changes);
-    if (!emailChanged) {
-      await this.write(accountId, email, () => update());
-      return this.present({ ...updated, sends_since, last_sent_at }, domain, window);
+    const update = async (db?: Db) => {
+      const repository = db ? this.repository.in(db) : this.repository;
+      if (!(await repository.update(accountId, id, row.email_key, changes))) throw new AddressChanged();
+    };
+    try {
+      if (!emailChanged) {
+        await this.write(accountId, email, () => update());
+        return await this.present({ ...updated, sends_since, last_sent_at }, domain, window);
+      }
+      // A new address gets a confirmation mail within the same caps and quota as any other; when
+      // they refuse it (429), the identity keeps its old address. The write runs first in the
+      // send's transaction: when it finds the address changed, nothing is sent.
+      const verification = await this.write(accountId, email, () =>
+        this.confirmations.send(identitySubject(updated), update),
+      );
+      return present(updated, domain, verification);
+    } catch (error) {
+      if (error instanceof AddressChanged) return null;
+      throw error;
     }
-    // A new address gets a confirmation mail within the same caps and quota as any other; when
-    // they refuse it (429), the identity keeps its old address.
-    return present(
-      updated,
-      domain,
-      await this.write(accountId, email, () => this.confirmations.send(identitySubject(updated), update)),
-    );
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {

@@ -230,6 +230,45 @@ describe("confirmation links", () => {
     ).toMatchObject({ email: "ceo@race-inc.com", is_verified: true });
   });
 
+  it("an update read before its address changed never writes the old address back as confirmed", async () => {
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "stale-inc.com" } })).data!;
+    const path = { identity_id: "" };
+    const identity = (
+      await api.POST("/v1/sender-identities", {
+        body: { domain_id: domain.id, name: "Ops", email: "ceo@stale-inc.com" },
+      })
+    ).data!;
+    path.identity_id = identity.id;
+    // A rename that read the identity at ceo@ (unconfirmed) is held while the owner moves it to
+    // ops@ and ops@'s owner confirms; written afterwards, it must not put ceo@ back as verified.
+    const byIds = server.services.mailboxDomains.byIds.bind(server.services.mailboxDomains);
+    let held = false;
+    const spy = vi.spyOn(server.services.mailboxDomains, "byIds").mockImplementation(async (...args) => {
+      if (!held) {
+        held = true;
+        const moved = await api.PUT("/v1/sender-identities/{identity_id}", {
+          params: { path },
+          body: { email: "ops@stale-inc.com" },
+        });
+        expect(moved.response.status).toBe(200);
+        await server.mailer.idle();
+        const opsLink = await latestOutboxPath(server.dataDir, "ops@stale-inc.com");
+        expect((await confirmAsABrowser(server.url, opsLink)).status).toBe(200);
+      }
+      return byIds(...args);
+    });
+    const renamed = await api.PUT("/v1/sender-identities/{identity_id}", {
+      params: { path },
+      body: { email: "ceo@stale-inc.com", name: "Chief" },
+    });
+    spy.mockRestore();
+    expect(held).toBe(true);
+    const now = (await api.GET("/v1/sender-identities/{identity_id}", { params: { path } })).data!;
+    // Either the address ops@ (confirmed) stays, or ceo@ comes back unconfirmed: never ceo@ confirmed.
+    expect(now.email === "ceo@stale-inc.com" && now.is_verified).toBe(false);
+    expect(renamed.data).toMatchObject({ email: now.email, is_verified: now.is_verified, name: "Chief" });
+  });
+
   it("the page says what is confirmed, for which account, and sends the privacy headers", async () => {
     const { path } = await destination("page@acme-logistics.com");
     const response = await fetch(server.url + path);
