@@ -50,21 +50,32 @@ export class MailboxDomainRepository {
   }
 
   /**
-   * Stores a check's outcome; the unique index refuses a second verified owner of a domain. `also`
-   * (the event of a new status) runs in the same transaction.
+   * Stores a check's outcome if the domain still has the status `fromStatus` it was checked from;
+   * whether it had. The unique index refuses a second verified owner of a domain. `also` (the event
+   * of a new status) runs in the same transaction, and only if the outcome was stored.
    */
   async saveCheck(
     accountId: string,
     id: string,
+    fromStatus: MailboxDomainRow["status"],
     changes: Pick<MailboxDomainRow, "status" | "dns_records" | "verified_at" | "last_checked_at" | "updated_at">,
     also?: (db: Db) => Promise<void>,
-  ): Promise<void> {
-    const save = (db: Db) =>
-      db.updateTable("mailbox_domains").set(changes).where("account_id", "=", accountId).where("id", "=", id).execute();
-    if (!also) return void (await save(this.db));
-    await this.db.transaction().execute(async (trx) => {
-      await save(trx);
+  ): Promise<boolean> {
+    const save = async (db: Db) =>
+      (
+        await db
+          .updateTable("mailbox_domains")
+          .set(changes)
+          .where("account_id", "=", accountId)
+          .where("id", "=", id)
+          .where("status", "=", fromStatus)
+          .executeTakeFirst()
+      ).numUpdatedRows > 0n;
+    if (!also) return save(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await save(trx))) return false;
       await also(trx);
+      return true;
     });
   }
 

@@ -15,6 +15,9 @@ export type MailboxDomain = components["schemas"]["MailboxDomain"];
 /** How many sender identities use a domain; asked of the identities family, which owns them. */
 export type DomainUsage = (accountId: string, domainId: string) => Promise<number>;
 
+/** How often a verify call judges its records again when the background check stored an outcome meanwhile. */
+const SAVE_ATTEMPTS = 5;
+
 export class MailboxDomainService {
   constructor(
     private readonly repository: MailboxDomainRepository,
@@ -76,7 +79,7 @@ export class MailboxDomainService {
    * account verified the domain first); failed when it is still absent after the grace period.
    */
   async verify(accountId: string, id: string): Promise<MailboxDomain> {
-    const row = await this.row(accountId, id);
+    let row = await this.row(accountId, id);
     if (row.status === "verified")
       throw new ProblemError(
         409,
@@ -98,7 +101,15 @@ export class MailboxDomainService {
       }
       throw error;
     }
-    return present(await this.saveCheck(row, records));
+    // Another check (the background one) may store its outcome while this one looks: this one's
+    // records then judge the domain as that one left it.
+    for (let attempt = 1; ; attempt++) {
+      const saved = await this.saveCheck(row, records);
+      if (saved) return present(saved);
+      row = await this.row(accountId, id);
+      if (row.status === "verified") return present(row);
+      if (attempt === SAVE_ATTEMPTS) throw new Error(`mailbox domain ${id} changed under ${attempt} checks`);
+    }
   }
 
   /**
@@ -110,6 +121,7 @@ export class MailboxDomainService {
     for (const row of due) {
       try {
         const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
+        // If a verify call stored an outcome meanwhile, that one stands and nothing is stored here.
         await this.saveCheck(row, records).catch((error: unknown) => {
           if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
         });
@@ -120,8 +132,13 @@ export class MailboxDomainService {
     return due.length;
   }
 
-  /** Stores a check: the new record states, and the status they prove. */
-  private async saveCheck(row: MailboxDomainRow, records: DnsRecord[]): Promise<MailboxDomainRow> {
+  /**
+   * Stores a check: the new record states, and the status they prove from the domain's status as
+   * `row` has it. Null, and nothing stored, when the domain's status changed since `row` was read:
+   * an outcome judged from a status that is gone (a stale "pending, grace over") must not replace
+   * one stored meanwhile (a "verified").
+   */
+  private async saveCheck(row: MailboxDomainRow, records: DnsRecord[]): Promise<MailboxDomainRow | null> {
     const now = this.clock();
     const owned = records.some((r) => r.purpose === "ownership" && r.status === "found");
     const graceOver = now.getTime() - Date.parse(row.created_at) > this.settings.verifyGraceMs;
@@ -145,11 +162,12 @@ export class MailboxDomainService {
             ? (db: Db) => this.events.record(db, row.account_id, "mailbox_domain.failed", present(saved))
             : undefined;
     try {
-      await this.repository.saveCheck(row.account_id, row.id, changes, event);
+      if (!(await this.repository.saveCheck(row.account_id, row.id, row.status, changes, event))) return null;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // The records are ours to show, but the domain is proven by someone else's account first.
-      await this.repository.saveCheck(row.account_id, row.id, { ...changes, status: row.status, verified_at: null });
+      const unproven = { ...changes, status: row.status, verified_at: null };
+      await this.repository.saveCheck(row.account_id, row.id, row.status, unproven);
       throw new ProblemError(
         409,
         "verified_by_another_account",

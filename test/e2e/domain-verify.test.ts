@@ -168,6 +168,29 @@ describe("POST /v1/mailbox-domains/{id}/verify", () => {
 });
 
 describe("the background re-check", () => {
+  it("does not store an outcome judged from a status a verify call changed meanwhile", async () => {
+    const recheck = server.services.mailboxDomains;
+    const domain = await create(a);
+    const ownership = record(domain, "ownership").name;
+    now += 73 * 3600_000; // past the grace period: nothing found would fail the domain
+    try {
+      // The re-check asks first and hears "nothing" late; meanwhile the record is published and a
+      // verify call finds it and stores "verified".
+      dns.publish(ownership, { rcode: "NXDOMAIN", delayMs: 300 });
+      const asked = dns.queries.length;
+      const rechecking = recheck.recheckDue(0, 1000);
+      await expect.poll(() => dns.queries.slice(asked).includes(ownership.toLowerCase())).toBe(true);
+      publishAll(domain);
+      expect((await verify(a, domain.id)).data!.status).toBe("verified");
+      await rechecking;
+      const after = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
+        .data!;
+      expect(after.status).toBe("verified");
+    } finally {
+      now -= 73 * 3600_000;
+    }
+  });
+
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
     const recheck = server.services.mailboxDomains;
     const domain = await create(a);
