@@ -11,14 +11,14 @@ import { identitySubject } from "./confirmable.js";
 import type { SenderIdentityRead, SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
 
 export type SenderIdentity = components["schemas"]["SenderIdentity"];
+type CreateInput = components["schemas"]["SenderIdentityCreate"];
+type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
 
 /** How often an update is computed again when the identity's address changed meanwhile (see update). */
 const UPDATE_ATTEMPTS = 5;
 
 /** The identity's address changed between an update's read and its write. */
 class AddressChanged extends Error {}
-type CreateInput = components["schemas"]["SenderIdentityCreate"];
-type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
 
 export class SenderIdentityService {
   constructor(
