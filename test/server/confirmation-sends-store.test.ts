@@ -1,26 +1,17 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfirmationRepository } from "../../server/confirmations/repository.js";
-import { type Db, migrate, openDatabase } from "../../server/db/database.js";
-import { freshDatabaseEnv } from "../support/database.js";
+import type { Db } from "../../server/db/database.js";
+import { freshStore, insertAccounts, insertSends } from "../support/database.js";
 
 // What a send's caps read from the store, in the one statement they read it with: on SQLite, and
 // on PostgreSQL under `npm run test:pg`.
 let db: Db;
 let store: ConfirmationRepository;
 beforeAll(async () => {
-  const env = await freshDatabaseEnv();
-  db = openDatabase(
-    { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
-    join(mkdtempSync(join(tmpdir(), "mailproof-sends-")), "mailproof.sqlite"),
-  );
-  await migrate(db);
-  for (const id of ["acct", "other"])
-    await db.insertInto("accounts").values({ id, name: id, created_at: "2026-11-30T00:00:00.000Z" }).execute();
+  db = await freshStore();
+  await insertAccounts(db, ["acct", "other"]);
   // Recorded out of order: the store's order is not the time's.
-  const sends: [string, string, string][] = [
+  await insertSends(db, [
     ["acct", "ana@x.test", "2026-11-30T10:30:00.000Z"],
     ["acct", "ana@x.test", "2026-11-29T09:00:00.000Z"], // older than a day before 10:00 on the 30th
     ["acct", "bo@x.test", "2026-11-30T10:10:00.000Z"],
@@ -28,19 +19,7 @@ beforeAll(async () => {
     ["acct", "cy@x.test", "2026-11-30T10:20:00.000Z"],
     ["acct", "ana@x.test", "2026-11-30T10:05:00.000Z"],
     ["other", "ana@x.test", "2026-11-30T10:40:00.000Z"],
-  ];
-  for (const [i, [account, email, at]] of sends.entries())
-    await db
-      .insertInto("confirmation_sends")
-      .values({
-        id: `s${i}`,
-        account_id: account,
-        subject_type: "destination",
-        subject_id: "d",
-        email_key: email,
-        sent_at: at,
-      })
-      .execute();
+  ]);
   store = new ConfirmationRepository(db);
 });
 afterAll(() => db.destroy());

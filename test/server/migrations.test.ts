@@ -1,11 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Db, isPostgres, migrate, openDatabase } from "../../server/db/database.js";
+import { type Db, isPostgres, migrate } from "../../server/db/database.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
-import { freshDatabaseEnv } from "../support/database.js";
+import { freshStore } from "../support/database.js";
 
 // Upgrading a store that holds unfinished work: on SQLite, and on PostgreSQL under `npm run test:pg`.
 let db: Db | undefined;
@@ -15,12 +12,7 @@ afterEach(async () => {
 });
 
 async function storeAt(target: string): Promise<Db> {
-  const env = await freshDatabaseEnv();
-  db = openDatabase(
-    { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
-    join(mkdtempSync(join(tmpdir(), "mailproof-migrate-")), "mailproof.sqlite"),
-  );
-  await migrate(db, target);
+  db = await freshStore(target);
   return db;
 }
 

@@ -1,11 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Db, migrate, openDatabase } from "../../server/db/database.js";
+import type { Db } from "../../server/db/database.js";
 import { DestinationRepository } from "../../server/destinations/repository.js";
 import { SenderIdentityRepository } from "../../server/sender-identities/repository.js";
-import { freshDatabaseEnv } from "../support/database.js";
+import { freshStore, insertAccounts, insertSends } from "../support/database.js";
 
 // A GET or a list of a confirmable family reads each row with the summary of its address's sends
 // (what its `verification` needs) in the same statement: on SQLite, and on PostgreSQL under
@@ -13,14 +10,8 @@ import { freshDatabaseEnv } from "../support/database.js";
 let db: Db;
 const at = "2026-11-30T08:00:00.000Z";
 beforeAll(async () => {
-  const env = await freshDatabaseEnv();
-  db = openDatabase(
-    { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
-    join(mkdtempSync(join(tmpdir(), "mailproof-reads-")), "mailproof.sqlite"),
-  );
-  await migrate(db);
-  for (const id of ["acct", "other"])
-    await db.insertInto("accounts").values({ id, name: id, created_at: at }).execute();
+  db = await freshStore();
+  await insertAccounts(db, ["acct", "other"], at);
   for (const [id, email, created_at] of [
     ["d-ana", "Ana@X.test", "2026-11-30T08:00:01.000Z"],
     ["d-bo", "bo@x.test", "2026-11-30T08:00:02.000Z"],
@@ -74,26 +65,14 @@ beforeAll(async () => {
     })
     .execute();
   // Sends are the account's, by address (lower-cased), whichever resource sent them.
-  const sends: [string, string, string][] = [
+  await insertSends(db, [
     ["acct", "ana@x.test", "2026-11-29T09:00:00.000Z"], // before the window
     ["acct", "ana@x.test", "2026-11-30T09:50:00.000Z"],
     ["acct", "ana@x.test", "2026-11-30T10:05:00.000Z"],
     ["acct", "bo@x.test", "2026-11-29T09:30:00.000Z"], // before the window: counted 0, yet the newest
     ["other", "ana@x.test", "2026-11-30T10:40:00.000Z"], // another account's
     ["other", "cy@x.test", "2026-11-30T10:40:00.000Z"],
-  ];
-  for (const [i, [account, email, sentAt]] of sends.entries())
-    await db
-      .insertInto("confirmation_sends")
-      .values({
-        id: `s${i}`,
-        account_id: account,
-        subject_type: "destination",
-        subject_id: "d",
-        email_key: email,
-        sent_at: sentAt,
-      })
-      .execute();
+  ]);
 });
 afterAll(() => db.destroy());
 

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
+import { type Db, migrate, openDatabase } from "../../server/db/database.js";
 
 // With TEST_DATABASE_URL set (`npm run test:pg`), every server the tests start gets a fresh
 // PostgreSQL schema of its own; without it, a fresh SQLite file (the default).
@@ -15,6 +19,41 @@ export async function freshDatabaseEnv(): Promise<Record<string, string>> {
   const url = new URL(base);
   url.searchParams.set("options", `-c search_path=${schema}`);
   return { DATABASE_URL: url.toString() };
+}
+
+/**
+ * A store of the test's own, migrated to `target` (the newest migration if none): a fresh schema
+ * under TEST_DATABASE_URL, else a fresh SQLite file. The caller destroys it.
+ */
+export async function freshStore(target?: string): Promise<Db> {
+  const env = await freshDatabaseEnv();
+  const db = openDatabase(
+    { databaseUrl: env.DATABASE_URL, dbPoolMax: 2 },
+    join(mkdtempSync(join(tmpdir(), "mailproof-store-")), "mailproof.sqlite"),
+  );
+  await migrate(db, target);
+  return db;
+}
+
+/** Accounts named by their ids. */
+export async function insertAccounts(db: Db, ids: string[], createdAt = "2026-11-30T00:00:00.000Z"): Promise<void> {
+  for (const id of ids) await db.insertInto("accounts").values({ id, name: id, created_at: createdAt }).execute();
+}
+
+/** Confirmation sends, each [account, address key, sent at], with ids s0, s1, …, all of one subject. */
+export async function insertSends(db: Db, sends: [string, string, string][]): Promise<void> {
+  for (const [i, [account, emailKey, sentAt]] of sends.entries())
+    await db
+      .insertInto("confirmation_sends")
+      .values({
+        id: `s${i}`,
+        account_id: account,
+        subject_type: "destination",
+        subject_id: "d",
+        email_key: emailKey,
+        sent_at: sentAt,
+      })
+      .execute();
 }
 
 /** Drops the schemas this run created. */
