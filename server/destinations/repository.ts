@@ -16,15 +16,17 @@ const byId = preparedQuery(
     db.selectFrom("destinations").selectAll().where("account_id", "=", accountId).where("id", "=", id),
   2,
 );
+/** An account's rows as a GET or a list reads them: each with its sends' summary since `since`. */
+function readsOf(db: Db, accountId: string, since: string) {
+  return db
+    .selectFrom("destinations")
+    .selectAll()
+    .select(sendSummaryColumns("destinations", since))
+    .where("account_id", "=", accountId);
+}
 // On every GET of a destination: the row and its sends' summary, one statement.
 const byIdWithSends = preparedQuery(
-  (db: Db, accountId: string, id: string, since: string) =>
-    db
-      .selectFrom("destinations")
-      .selectAll()
-      .select(sendSummaryColumns("destinations", since))
-      .where("account_id", "=", accountId)
-      .where("id", "=", id),
+  (db: Db, accountId: string, id: string, since: string) => readsOf(db, accountId, since).where("id", "=", id),
   3,
 );
 
@@ -65,11 +67,7 @@ export class DestinationRepository {
     page: PageRequest,
     since: string,
   ): Promise<Page<DestinationRead>> {
-    let query = this.db
-      .selectFrom("destinations")
-      .selectAll()
-      .select(sendSummaryColumns("destinations", since))
-      .where("account_id", "=", accountId);
+    let query = readsOf(this.db, accountId, since);
     if (status) query = query.where("status", "=", status);
     return readPage(query, page);
   }

@@ -7,6 +7,15 @@ export type SenderIdentityRow = SenderIdentitiesTable;
 /** A row as a GET, a list or an update reads it: with the summary of its address's sends since a time. */
 export type SenderIdentityRead = SenderIdentityRow & SendSummary;
 
+/** An account's rows as a GET, a list or an update reads them: each with its sends' summary since `since`. */
+function readsOf(db: Db, accountId: string, since: string) {
+  return db
+    .selectFrom("sender_identities")
+    .selectAll()
+    .select(sendSummaryColumns("sender_identities", since))
+    .where("account_id", "=", accountId);
+}
+
 export class SenderIdentityRepository {
   constructor(private readonly db: Db) {}
 
@@ -30,13 +39,7 @@ export class SenderIdentityRepository {
 
   /** The row and the summary of its address's sends since `since` (for its `verification`), one statement. */
   findWithSends(accountId: string, id: string, since: string): Promise<SenderIdentityRead | undefined> {
-    return this.db
-      .selectFrom("sender_identities")
-      .selectAll()
-      .select(sendSummaryColumns("sender_identities", since))
-      .where("account_id", "=", accountId)
-      .where("id", "=", id)
-      .executeTakeFirst();
+    return readsOf(this.db, accountId, since).where("id", "=", id).executeTakeFirst();
   }
 
   findByKey(accountId: string, emailKey: string): Promise<SenderIdentityRow | undefined> {
@@ -55,11 +58,7 @@ export class SenderIdentityRepository {
     page: PageRequest,
     since: string,
   ): Promise<Page<SenderIdentityRead>> {
-    let query = this.db
-      .selectFrom("sender_identities")
-      .selectAll()
-      .select(sendSummaryColumns("sender_identities", since))
-      .where("account_id", "=", accountId);
+    let query = readsOf(this.db, accountId, since);
     if (domainId) query = query.where("domain_id", "=", domainId);
     return readPage(query, page);
   }
