@@ -19,6 +19,14 @@ async function destination(email: string) {
   return { id: created.id, path: await latestOutboxPath(server.dataDir, email) };
 }
 
+/** A sender identity named "Ops" at `email`, on a new mailbox domain of its own; the path of its link. */
+async function identity(email: string) {
+  const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: email.split("@")[1]! } })).data!;
+  const created = (await api.POST("/v1/sender-identities", { body: { domain_id: domain.id, name: "Ops", email } }))
+    .data!;
+  return { id: created.id, path: await latestOutboxPath(server.dataDir, email) };
+}
+
 async function open(path: string, method = "GET") {
   const response = await fetch(
     server.url + path,
@@ -160,19 +168,13 @@ describe("confirmation links", () => {
   });
 
   it("a link for an address that was changed or deleted since names nothing (404)", async () => {
-    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "tokens-inc.com" } })).data!;
-    const identity = (
-      await api.POST("/v1/sender-identities", {
-        body: { domain_id: domain.id, name: "Ops", email: "ops@tokens-inc.com" },
-      })
-    ).data!;
-    const oldPath = await latestOutboxPath(server.dataDir, "ops@tokens-inc.com");
+    const ops = await identity("ops@tokens-inc.com");
     await api.PUT("/v1/sender-identities/{identity_id}", {
-      params: { path: { identity_id: identity.id } },
+      params: { path: { identity_id: ops.id } },
       body: { email: "team@tokens-inc.com" },
     });
     await server.mailer.idle();
-    expect((await open(oldPath)).status).toBe(404);
+    expect((await open(ops.path)).status).toBe(404);
     const newPath = await latestOutboxPath(server.dataDir, "team@tokens-inc.com");
     expect((await open(newPath)).status).toBe(200);
 
@@ -182,43 +184,29 @@ describe("confirmation links", () => {
   });
 
   it("a link whose address changes while it is confirmed confirms nothing; the new address's link works", async () => {
-    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "race-inc.com" } })).data!;
-    const identity = (
-      await api.POST("/v1/sender-identities", {
-        body: { domain_id: domain.id, name: "Ops", email: "ops@race-inc.com" },
-      })
-    ).data!;
-    const oldPath = await latestOutboxPath(server.dataDir, "ops@race-inc.com");
-    const page = await fetch(server.url + oldPath);
-    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    const ops = await identity("ops@race-inc.com");
     // The account's owner changes the address between the confirmation's look at the link (the
-    // second look: the form's handler looks first) and its transaction.
+    // third: the page and the form's handler look first) and its transaction.
     const inspect = server.services.confirmations.inspect.bind(server.services.confirmations);
     let looks = 0;
     let changed = false;
     const spy = vi.spyOn(server.services.confirmations, "inspect").mockImplementation(async (token) => {
       const state = await inspect(token);
-      if (++looks === 2) {
+      if (++looks === 3) {
         const put = await api.PUT("/v1/sender-identities/{identity_id}", {
-          params: { path: { identity_id: identity.id } },
+          params: { path: { identity_id: ops.id } },
           body: { email: "ceo@race-inc.com" },
         });
         changed = put.response.status === 200;
       }
       return state;
     });
-    const confirmed = await fetch(server.url + oldPath, {
-      method: "POST",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-      body: `csrf=${encodeURIComponent(csrf)}`,
-    });
+    const confirmed = await confirmAsABrowser(server.url, ops.path);
     spy.mockRestore();
     expect(changed).toBe(true);
     // The new address is not verified by the old one's link, which names nothing now.
-    const after = (
-      await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })
-    ).data!;
+    const after = (await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: ops.id } } }))
+      .data!;
     expect(after).toMatchObject({ email: "ceo@race-inc.com", is_verified: false, verified_at: null });
     expect(confirmed.status).toBe(404);
     // The new address's own link was not spent by the old one: its owner can still confirm it.
@@ -226,19 +214,12 @@ describe("confirmation links", () => {
     const newPath = await latestOutboxPath(server.dataDir, "ceo@race-inc.com");
     expect((await confirmAsABrowser(server.url, newPath)).status).toBe(200);
     expect(
-      (await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: identity.id } } })).data,
+      (await api.GET("/v1/sender-identities/{identity_id}", { params: { path: { identity_id: ops.id } } })).data,
     ).toMatchObject({ email: "ceo@race-inc.com", is_verified: true });
   });
 
   it("an update read before its address changed never writes the old address back as confirmed", async () => {
-    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "stale-inc.com" } })).data!;
-    const path = { identity_id: "" };
-    const identity = (
-      await api.POST("/v1/sender-identities", {
-        body: { domain_id: domain.id, name: "Ops", email: "ceo@stale-inc.com" },
-      })
-    ).data!;
-    path.identity_id = identity.id;
+    const path = { identity_id: (await identity("ceo@stale-inc.com")).id };
     // A rename that read the identity at ceo@ (unconfirmed) is held while the owner moves it to
     // ops@ and ops@'s owner confirms; written afterwards, it must not put ceo@ back as verified.
     const byIds = server.services.mailboxDomains.byIds.bind(server.services.mailboxDomains);
