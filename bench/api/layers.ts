@@ -44,8 +44,8 @@ const STAGES: { layer: string; cut: Cut }[] =
           layer: "idempotency, dispatch, handler (reads replaced by a constant)",
           cut: {
             within: "// server/destinations/service.ts",
-            replace: "async get(accountId, id) {\n    return this.present(await this.row(accountId, id));",
-            with: `async get(accountId, id) {\n    ${ANSWER}`,
+            replace: "async get(accountId, id) {\n",
+            with: `async get(accountId, id) {\n    ${ANSWER}\n`,
           },
         },
         { layer: "the two store reads and the send summary", cut: null },
@@ -137,11 +137,16 @@ function insertBefore(bundle: string, anchor: string, code: string): string {
   return bundle.slice(0, at) + code + bundle.slice(at);
 }
 
-/** `from` replaced by `to` where it first comes after `within` (a module's banner in the bundle). */
+/**
+ * `from` replaced by `to` where it first comes in the module `within` names (its banner in the
+ * bundle, up to the next module's): a match in a later module would measure the wrong service.
+ */
 function replaceOnce(bundle: string, within: string, from: string, to: string): string {
   const module = bundle.indexOf(within);
+  const end = module < 0 ? -1 : bundle.indexOf("\n// server/", module + within.length);
   const at = module < 0 ? -1 : bundle.indexOf(from, module);
-  if (at < 0) throw new Error(`the server changed: "${from}" is not in ${within} of dist/main.js`);
+  if (at < 0 || (end >= 0 && at > end))
+    throw new Error(`the server changed: "${from}" is not in ${within} of dist/main.js`);
   return bundle.slice(0, at) + to + bundle.slice(at + from.length);
 }
 
