@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Db, isPostgres, migrate } from "../../server/db/database.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
-import { freshStore } from "../support/database.js";
+import { freshStore, insertAccounts, insertSends } from "../support/database.js";
 
 // Upgrading a store that holds unfinished work: on SQLite, and on PostgreSQL under `npm run test:pg`.
 let db: Db | undefined;
@@ -101,6 +101,42 @@ describe("migration 011: the sends' subject index, which nothing reads, goes", (
     expect(after).toEqual(expect.arrayContaining(["confirmation_sends_address", "confirmation_sends_account"]));
     await migrate(db, "010-webhooks");
     expect(await sendIndexes()).toContain("confirmation_sends_subject");
+  });
+});
+
+describe("migration 012: a send's id is no longer an index of its own on SQLite", () => {
+  it("rebuilds the sends without the id's index, rows and the caps' indexes kept, and back again", async () => {
+    const db = await storeAt("011-unused-send-index");
+    await insertAccounts(db, ["acct"]);
+    const sent = [
+      ["acct", "ana@x.test", "2026-11-30T10:00:00.000Z"],
+      ["acct", "bo@x.test", "2026-11-30T10:05:00.000Z"],
+    ] as [string, string, string][];
+    await insertSends(db, sent);
+    const rows = () => db.selectFrom("confirmation_sends").selectAll().orderBy("id").execute();
+    const before = await rows();
+    // SQLite names the index behind a `text primary key` itself; PostgreSQL calls it the table's pkey.
+    const idIndex = isPostgres(db) ? "confirmation_sends_pkey" : "sqlite_autoindex_confirmation_sends_1";
+    expect(await indexesOf(db, "confirmation_sends")).toContain(idIndex);
+
+    await migrate(db);
+    const after = await indexesOf(db, "confirmation_sends");
+    // PostgreSQL keeps its primary key (replication carries deletes by it); SQLite has its rowid.
+    if (isPostgres(db)) expect(after).toContain(idIndex);
+    else expect(after).not.toContain(idIndex);
+    expect(after).toEqual(expect.arrayContaining(["confirmation_sends_address", "confirmation_sends_account"]));
+    expect(await rows()).toEqual(before);
+    // The version before this one still writes its sends with an id, and an account's deletion
+    // still takes its sends along.
+    const next = { ...before[0]!, id: "s9", email_key: "cy@x.test", sent_at: "2026-11-30T10:10:00.000Z" };
+    await db.insertInto("confirmation_sends").values(next).execute();
+    expect(await rows()).toEqual([...before, next]);
+
+    await migrate(db, "011-unused-send-index");
+    expect(await indexesOf(db, "confirmation_sends")).toContain(idIndex);
+    expect(await rows()).toEqual([...before, next]);
+    await db.deleteFrom("accounts").where("id", "=", "acct").execute();
+    expect(await rows()).toEqual([]);
   });
 });
 

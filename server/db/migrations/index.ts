@@ -10,6 +10,7 @@ import * as operations from "./008-operations.js";
 import * as probeHealth from "./009-probe-health.js";
 import * as webhooks from "./010-webhooks.js";
 import * as unusedSendIndex from "./011-unused-send-index.js";
+import * as sendsWithoutIdIndex from "./012-sends-without-id-index.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   "009-probe-health": probeHealth,
   "010-webhooks": webhooks,
   "011-unused-send-index": unusedSendIndex,
+  "012-sends-without-id-index": sendsWithoutIdIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
