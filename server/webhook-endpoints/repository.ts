@@ -55,14 +55,21 @@ export class WebhookEndpointRepository {
   }
 
   /** Changes an endpoint; false when the account has no such endpoint. */
-  async update(accountId: string, id: string, changes: Partial<EndpointRow>): Promise<boolean> {
-    const result = await this.db
+  /** The endpoint as stored after the change (other fields may have changed meanwhile); none if gone. */
+  update(
+    accountId: string,
+    id: string,
+    changes: Partial<EndpointRow>,
+    only?: { disabled: true },
+  ): Promise<EndpointRow | undefined> {
+    return this.db
       .updateTable("webhook_endpoints")
       .set(changes)
       .where("account_id", "=", accountId)
       .where("id", "=", id)
+      .$if(only !== undefined, (q) => q.where("enabled", "=", 0))
+      .returningAll()
       .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
   }
 
   /**
@@ -84,18 +91,28 @@ export class WebhookEndpointRepository {
       .executeTakeFirst();
   }
 
-  /** Turns an endpoint back on; its waiting deliveries become due at once. */
-  async enable(accountId: string, id: string, changes: Partial<EndpointRow>, now: string): Promise<boolean> {
+  /**
+   * Turns an endpoint on with `changes`; if it was off (whatever a read before said: the
+   * dispatcher may have turned it off since), its waiting deliveries become due at once. An
+   * endpoint that was on keeps its retries' schedule. The endpoint as stored after; none if gone.
+   */
+  async enable(
+    accountId: string,
+    id: string,
+    changes: Partial<EndpointRow>,
+    now: string,
+  ): Promise<EndpointRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const updated = await new WebhookEndpointRepository(trx).update(accountId, id, changes);
-      if (updated)
-        await trx
-          .updateTable("webhook_deliveries")
-          .set({ next_attempt_at: now })
-          .where("endpoint_id", "=", id)
-          .where("status", "=", "pending")
-          .execute();
-      return updated;
+      const endpoints = new WebhookEndpointRepository(trx);
+      const wasOff = await endpoints.update(accountId, id, changes, { disabled: true });
+      if (!wasOff) return endpoints.update(accountId, id, changes);
+      await trx
+        .updateTable("webhook_deliveries")
+        .set({ next_attempt_at: now })
+        .where("endpoint_id", "=", id)
+        .where("status", "=", "pending")
+        .execute();
+      return wasOff;
     });
   }
 

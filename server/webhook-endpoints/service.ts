@@ -97,7 +97,8 @@ export class WebhookEndpointService {
 
   /** Changes the fields given; turning an endpoint on makes its waiting deliveries due at once. */
   async update(accountId: string, id: string, input: EndpointUpdate): Promise<WebhookEndpoint> {
-    const row = await this.row(accountId, id);
+    // A 404 before a new URL's name is resolved.
+    await this.row(accountId, id);
     const now = iso(this.clock());
     const changes: Partial<EndpointRow> = { updated_at: now };
     if (input.url !== undefined) changes.url = await this.acceptableUrl(input.url);
@@ -108,12 +109,13 @@ export class WebhookEndpointService {
       changes.disabled_reason = null;
       changes.failing_since = null;
     }
+    // Answered with the endpoint as stored: the dispatcher may have changed it since the read.
     const saved =
-      input.enabled === true && row.enabled === 0
+      input.enabled === true
         ? await this.repository.enable(accountId, id, changes, now)
         : await this.repository.update(accountId, id, changes);
     if (!saved) throw notFound("webhook endpoint", id);
-    return this.present({ ...row, ...changes });
+    return this.present(saved);
   }
 
   async delete(accountId: string, id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { addressResolver } from "../../server/shared/dns.js";
 import type { WebhookDispatcher } from "../../server/webhook-endpoints/dispatcher.js";
@@ -491,6 +491,51 @@ describe("an endpoint that fails for the whole schedule", () => {
     } finally {
       await fastDispatcher.stop();
       await fast.close();
+    }
+  });
+});
+
+describe("a change made while the dispatcher turns the endpoint off", () => {
+  it("is answered with the endpoint as stored, and turning it on makes its waiting deliveries due", async () => {
+    // No dispatcher here: a ping's delivery waits, as one does behind an endpoint's failures.
+    const quiet = await inProcessServer({
+      env: { WEBHOOK_ALLOW_HTTP: "true", WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true" },
+    });
+    const client = createClient({ baseUrl: quiet.url, apiKey: await quiet.createKey("Racing") });
+    try {
+      const r = await ownReceiver();
+      const endpoint = await endpointFor(`${r.url}/mailproof`, client);
+      const waiting = await ping(endpoint.id, client);
+      const later = "2026-12-30T00:00:00.000Z";
+      await quiet.db.updateTable("webhook_deliveries").set({ next_attempt_at: later }).execute();
+      // The dispatcher's last failed attempt lands after the PATCH has read the endpoint.
+      const service = quiet.services.webhookEndpoints as unknown as {
+        row: (a: string, id: string) => Promise<unknown>;
+      };
+      const read = service.row.bind(service);
+      vi.spyOn(service, "row").mockImplementation(async (accountId, id) => {
+        const row = await read(accountId, id);
+        await quiet.db
+          .updateTable("webhook_endpoints")
+          .set({ enabled: 0, disabled_reason: "the endpoint answered 502 for 3 days" })
+          .execute();
+        return row;
+      });
+      const path = { params: { path: { endpoint_id: endpoint.id } } };
+      const described = await client.PATCH("/v1/webhook-endpoints/{endpoint_id}", {
+        ...path,
+        body: { description: "CRM" },
+      });
+      expect(described.data).toMatchObject({ description: "CRM", enabled: false });
+      expect(described.data).toEqual((await client.GET("/v1/webhook-endpoints/{endpoint_id}", path)).data);
+
+      const enabled = await client.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: true } });
+      expect(enabled.data).toMatchObject({ enabled: true, disabled_reason: null });
+      const [delivery] = await deliveries(endpoint.id, client);
+      expect(delivery).toMatchObject({ id: waiting.id, status: "pending" });
+      expect(Date.parse(delivery!.next_attempt_at!)).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await quiet.close();
     }
   });
 });
