@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.js";
+import { ProblemError } from "../http/problem.js";
 import { confirmationMessage } from "../mail/confirmation-message.js";
 import type { Mailer } from "../mail/mailer.js";
 import { type Clock, iso } from "../shared/clock.js";
@@ -49,6 +50,11 @@ export interface SubjectHandler {
    * link's): whether it was marked.
    */
   markVerified(accountId: string, id: string, emailKey: string, at: string, db: Db): Promise<boolean>;
+}
+
+/** A resend's answer for an address confirmed already (409), of either family. */
+export function alreadyConfirmed(email: string, verifiedAt: string | null): ProblemError {
+  return new ProblemError(409, "already_verified", `${email} was confirmed at ${verifiedAt ?? "an earlier time"}.`);
 }
 
 export type TokenState =

@@ -51,6 +51,21 @@ export class DestinationRepository {
     return (await byIdWithSends(this.db, accountId, id, since))[0];
   }
 
+  /**
+   * The row if it is pending, held for the rest of `db`'s transaction: a write that changes
+   * nothing, so that on PostgreSQL a delete waits for the transaction (SQLite's writers take turns).
+   */
+  holdPending(accountId: string, id: string): Promise<DestinationRow | undefined> {
+    return this.db
+      .updateTable("destinations")
+      .set((eb) => ({ status: eb.ref("status") }))
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {
     return this.db
       .selectFrom("destinations")

@@ -1,7 +1,13 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Verification, VerificationWindow } from "../confirmations/service.js";
+import {
+  alreadyConfirmed,
+  type ConfirmationService,
+  type Verification,
+  type VerificationWindow,
+} from "../confirmations/service.js";
+import type { Db } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { found, notFound, ProblemError, unlessTaken } from "../http/problem.js";
+import { found, notFound, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
@@ -41,13 +47,17 @@ export class DestinationService {
   /** Another confirmation mail, within the caps (429 otherwise); 409 once verified. */
   async resend(accountId: string, id: string): Promise<Destination> {
     const row = await this.row(accountId, id);
-    if (row.status === "verified")
-      throw new ProblemError(
-        409,
-        "already_verified",
-        `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
-      );
-    return present(row, await this.confirmations.send(destinationSubject(row)));
+    if (row.status === "verified") throw alreadyConfirmed(row.email, row.verified_at);
+    // Looked at again in the send's transaction (under the account's lock, which a confirmation
+    // takes too, and holding the row against a delete): one confirmed or deleted since the read
+    // gets no mail, and no send is counted.
+    const stillPending = async (db: Db) => {
+      const repository = this.repository.in(db);
+      if (await repository.holdPending(accountId, id)) return;
+      const now = await repository.find(accountId, id);
+      throw now ? alreadyConfirmed(now.email, now.verified_at) : notFound("destination", id);
+    };
+    return present(row, await this.confirmations.send(destinationSubject(row), stillPending));
   }
 
   async get(accountId: string, id: string): Promise<Destination> {

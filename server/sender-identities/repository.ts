@@ -97,13 +97,17 @@ export class SenderIdentityRepository {
       .executeTakeFirst();
   }
 
-  async countResend(accountId: string, id: string, at: string): Promise<void> {
-    await this.db
+  /** Counts a resend while the identity is pending at `emailKey`; the row as counted, or none. */
+  countResend(accountId: string, id: string, emailKey: string, at: string): Promise<SenderIdentityRow | undefined> {
+    return this.db
       .updateTable("sender_identities")
       .set((eb) => ({ resends: eb("resends", "+", 1), updated_at: at }))
       .where("account_id", "=", accountId)
       .where("id", "=", id)
-      .execute();
+      .where("email_key", "=", emailKey)
+      .where("is_verified", "=", 0)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {

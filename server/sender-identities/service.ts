@@ -1,8 +1,13 @@
 import type { components } from "../../generated/schema.js";
-import type { ConfirmationService, Verification, VerificationWindow } from "../confirmations/service.js";
+import {
+  alreadyConfirmed,
+  type ConfirmationService,
+  type Verification,
+  type VerificationWindow,
+} from "../confirmations/service.js";
 import { type Db, isForeignKeyViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { found, invalidField, notFound, ProblemError, unlessTaken } from "../http/problem.js";
+import { found, invalidField, notFound, unlessTaken } from "../http/problem.js";
 import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
 import { type Clock, iso } from "../shared/clock.js";
 import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
@@ -14,11 +19,23 @@ export type SenderIdentity = components["schemas"]["SenderIdentity"];
 type CreateInput = components["schemas"]["SenderIdentityCreate"];
 type UpdateInput = components["schemas"]["SenderIdentityUpdate"];
 
-/** How often an update is computed again when the identity's address changed meanwhile (see update). */
-const UPDATE_ATTEMPTS = 5;
+/** How often an update or a resend starts again when the identity's address changed meanwhile. */
+const ADDRESS_ATTEMPTS = 5;
 
-/** The identity's address changed between an update's read and its write. */
+/** The identity's address changed between a read and the write that relied on it. */
 class AddressChanged extends Error {}
+
+/** `once` again while it finds the address it read changed: each retry follows another request's change. */
+async function whileAddressMoves<T>(id: string, once: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (!(error instanceof AddressChanged)) throw error;
+      if (attempt === ADDRESS_ATTEMPTS) throw new Error(`sender identity ${id} changed under ${attempt} attempts`);
+    }
+  }
+}
 
 export class SenderIdentityService {
   constructor(
@@ -57,24 +74,33 @@ export class SenderIdentityService {
     return present(row, domain, verification);
   }
 
-  /** Another confirmation mail, counted in `resends`, within the caps; 409 once verified. */
-  async resend(accountId: string, id: string): Promise<SenderIdentity> {
+  /**
+   * Another confirmation mail, counted in `resends`, within the caps; 409 once verified. Counted
+   * and sent only while the identity is pending at the address it was read with (in the send's
+   * transaction, under the account's lock that a confirmation takes too): one confirmed or deleted
+   * since gets no mail; one whose address an update changed is resent to its new address.
+   */
+  resend(accountId: string, id: string): Promise<SenderIdentity> {
+    return whileAddressMoves(id, () => this.resendOnce(accountId, id));
+  }
+
+  private async resendOnce(accountId: string, id: string): Promise<SenderIdentity> {
     const row = await this.row(accountId, id);
-    if (row.is_verified === 1)
-      throw new ProblemError(
-        409,
-        "already_verified",
-        `${row.email} was confirmed at ${row.verified_at ?? "an earlier time"}.`,
-      );
+    if (row.is_verified === 1) throw alreadyConfirmed(row.email, row.verified_at);
     const at = iso(this.clock());
-    const verification = await this.confirmations.send(identitySubject(row), (db) =>
-      this.repository.in(db).countResend(accountId, id, at),
-    );
-    return present(
-      { ...row, resends: row.resends + 1, updated_at: at },
-      await this.ownDomain(accountId, row.domain_id),
-      verification,
-    );
+    let counted: SenderIdentityRow | undefined;
+    const verification = await this.confirmations.send(identitySubject(row), async (db) => {
+      const repository = this.repository.in(db);
+      counted = await repository.countResend(accountId, id, row.email_key, at);
+      if (counted) return;
+      const now = await repository.find(accountId, id);
+      if (!now) throw notFound("sender identity", id);
+      if (now.is_verified === 1) throw alreadyConfirmed(now.email, now.verified_at);
+      throw new AddressChanged();
+    });
+    // As counted: concurrent resends each answer with their own count.
+    const stored = counted!;
+    return present(stored, await this.ownDomain(accountId, stored.domain_id), verification);
   }
 
   /**
@@ -86,16 +112,11 @@ export class SenderIdentityService {
    */
   async update(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
-    for (let attempt = 1; ; attempt++) {
-      const updated = await this.updateOnce(accountId, id, input);
-      if (updated) return updated;
-      // Each retry follows another request's change of this identity's address.
-      if (attempt === UPDATE_ATTEMPTS) throw new Error(`sender identity ${id} changed under ${attempt} updates`);
-    }
+    return whileAddressMoves(id, () => this.updateOnce(accountId, id, input));
   }
 
-  /** The update, or null if the identity's address changed between its read and its write. */
-  private async updateOnce(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity | null> {
+  /** The update; AddressChanged if the identity's address changed between its read and its write. */
+  private async updateOnce(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
     // Read with its sends: an update that keeps the address answers with the same verification.
     const window = this.confirmations.verificationWindow();
     const row = await found(this.repository.findWithSends(accountId, id, window.since), "sender identity", id);
@@ -120,22 +141,17 @@ export class SenderIdentityService {
       const repository = db ? this.repository.in(db) : this.repository;
       if (!(await repository.update(accountId, id, row.email_key, changes))) throw new AddressChanged();
     };
-    try {
-      if (!emailChanged) {
-        await this.write(accountId, email, () => update());
-        return await this.present({ ...updated, sends_since, last_sent_at }, domain, window);
-      }
-      // A new address gets a confirmation mail within the same caps and quota as any other; when
-      // they refuse it (429), the identity keeps its old address. The write runs first in the
-      // send's transaction: when it finds the address changed, nothing is sent.
-      const verification = await this.write(accountId, email, () =>
-        this.confirmations.send(identitySubject(updated), update),
-      );
-      return present(updated, domain, verification);
-    } catch (error) {
-      if (error instanceof AddressChanged) return null;
-      throw error;
+    if (!emailChanged) {
+      await this.write(accountId, email, () => update());
+      return this.present({ ...updated, sends_since, last_sent_at }, domain, window);
     }
+    // A new address gets a confirmation mail within the same caps and quota as any other; when
+    // they refuse it (429), the identity keeps its old address. The write runs first in the
+    // send's transaction: when it finds the address changed, nothing is sent.
+    const verification = await this.write(accountId, email, () =>
+      this.confirmations.send(identitySubject(updated), update),
+    );
+    return present(updated, domain, verification);
   }
 
   async get(accountId: string, id: string): Promise<SenderIdentity> {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { inProcessServer } from "../support/in-process.js";
-import { confirmAsABrowser, eventually, recipients } from "../support/mail.js";
+import { confirmAsABrowser, confirmationPath, eventually, recipients } from "../support/mail.js";
 import { smtpSink } from "../support/smtp-sink.js";
 
 // Resend caps: the minimum interval and the 24-hour cap, under load, with a clock the test moves.
@@ -122,5 +122,65 @@ describe("resend caps", () => {
     });
     expect(after.response.status).toBe(409);
     expect(after.error?.code).toBe("already_verified");
+  });
+
+  it("sends nothing for an address confirmed, deleted or moved between a resend's read and its send", async () => {
+    const mailTo = (to: string) =>
+      eventually(async () => sink.received.filter((m) => recipients(m).includes(to)).at(-1));
+    /** Runs `meanwhile` once, right after the family's service has read the subject for a resend. */
+    const afterTheRead = (service: object, meanwhile: () => Promise<unknown>) => {
+      const reader = service as { row: (accountId: string, id: string) => Promise<unknown> };
+      const read = reader.row.bind(reader);
+      vi.spyOn(reader, "row").mockImplementationOnce(async (accountId, id) => {
+        const row = await read(accountId, id);
+        await meanwhile();
+        return row;
+      });
+    };
+    const destination = async (email: string) => (await api.POST("/v1/destinations", { body: { email } })).data!;
+    const sends = async (id: string) =>
+      (await api.GET("/v1/destinations/{destination_id}", { params: { path: { destination_id: id } } })).data
+        ?.verification.sends_last_24h;
+
+    const confirmed = await destination("confirmed-meanwhile@acme-logistics.com");
+    const link = confirmationPath(await mailTo("confirmed-meanwhile@acme-logistics.com"));
+    now += 61_000;
+    afterTheRead(server.services.destinations, () => confirmAsABrowser(server.url, link));
+    const late = await resend(confirmed.id);
+    expect(late.response.status).toBe(409);
+    expect(late.error?.code).toBe("already_verified");
+
+    const deleted = await destination("deleted-meanwhile@acme-logistics.com");
+    now += 61_000;
+    const path = { params: { path: { destination_id: deleted.id } } };
+    afterTheRead(server.services.destinations, () => api.DELETE("/v1/destinations/{destination_id}", path));
+    expect((await resend(deleted.id)).response.status).toBe(404);
+
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "moving-identity.com" } })).data!;
+    const body = { domain_id: domain.id, name: "Billing", email: "old@moving-identity.com" };
+    const identity = (await api.POST("/v1/sender-identities", { body })).data!;
+    now += 61_000;
+    const identityPath = { params: { path: { identity_id: identity.id } } };
+    // The update sends its own mail to the new address; a minute later the resend, which read the
+    // old address, goes on.
+    afterTheRead(server.services.senderIdentities, async () => {
+      await api.PUT("/v1/sender-identities/{identity_id}", {
+        ...identityPath,
+        body: { email: "new@moving-identity.com" },
+      });
+      now += 61_000;
+    });
+    const moved = await api.POST("/v1/sender-identities/{identity_id}/resend", identityPath);
+    // Resent to the address the identity has now, and counted once.
+    expect(moved.data).toMatchObject({ email: "new@moving-identity.com", resends: 1 });
+    expect(moved.data).toEqual((await api.GET("/v1/sender-identities/{identity_id}", identityPath)).data);
+
+    await server.mailer.idle();
+    expect(delivered("confirmed-meanwhile@acme-logistics.com")).toBe(1);
+    expect(delivered("deleted-meanwhile@acme-logistics.com")).toBe(1);
+    expect(await sends(confirmed.id)).toBe(1);
+    // The update's mail and the resend's went to the new address; the old one had only its first.
+    expect(delivered("old@moving-identity.com")).toBe(1);
+    expect(delivered("new@moving-identity.com")).toBe(2);
   });
 });
