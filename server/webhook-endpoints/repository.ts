@@ -54,8 +54,10 @@ export class WebhookEndpointRepository {
     return readPage(this.db.selectFrom("webhook_endpoints").selectAll().where("account_id", "=", accountId), page);
   }
 
-  /** Changes an endpoint; false when the account has no such endpoint. */
-  /** The endpoint as stored after the change (other fields may have changed meanwhile); none if gone. */
+  /**
+   * Changes an endpoint (`only` one that is disabled); the endpoint as stored after the change,
+   * other fields included (they may have changed since a read), or none if nothing was changed.
+   */
   update(
     accountId: string,
     id: string,

@@ -3,8 +3,8 @@ import { isPostgres } from "../dialect.js";
 
 // On SQLite a `text primary key` is a unique index beside the table's rowid B-tree. Nothing reads
 // a confirmation send by its id (the caps read by account, address and time), yet every send wrote
-// that index at a random place (a UUID v4): of a create's ten B-tree writes, the one that cost the
-// most (issue 18). The table is rebuilt without it; its rowid keeps the rows apart. The id column
+// that index at a random place (a UUID v4): about a sixth of a create's work in SQLite (issue 18,
+// bench/README.md). The table is rebuilt without it; its rowid keeps the rows apart. The id column
 // stays, written as before, so the version before this one keeps working on the store.
 // PostgreSQL keeps its primary key: replication tools need one to carry a table's deletes.
 const COLUMNS = "id, account_id, subject_type, subject_id, sent_at, email_key";
