@@ -90,9 +90,11 @@ export class EmailValidationService {
     path: string,
     page: { size: number; after: string | null },
   ): Promise<EmailValidation> {
-    const row = await this.row(accountId, id);
+    await this.row(accountId, id);
     if (!(await this.repository.cancel(accountId, id, iso(this.clock())))) {
-      throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${row.status}.`);
+      // Read again: the job may have finished since the read above, and the answer names how.
+      const now = await this.row(accountId, id);
+      throw new ProblemError(409, "validation_finished", `Email validation ${id} is already ${now.status}.`);
     }
     this.logger.info({ validation_id: id, account_id: accountId }, "validation job canceled");
     return this.get(accountId, id, path, page);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/src/index.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
 import { ValidationWorker } from "../../server/email-validations/worker.js";
@@ -8,6 +8,7 @@ import { silentLogger } from "../../server/shared/logger.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { inProcessServer } from "../support/in-process.js";
+import { eventually } from "../support/mail.js";
 import { mxServer } from "../support/mx-server.js";
 
 // Bulk jobs through the API, worked by a real worker, on loopback DNS and SMTP.
@@ -139,6 +140,27 @@ describe("email validation jobs", () => {
     const again = await api.PATCH("/v1/email-validations/{validation_id}", { ...path, body: { status: "canceled" } });
     expect(again.response.status).toBe(409);
     expect(again.error?.code).toBe("validation_finished");
+    expect(again.error?.detail).toBe(`Email validation ${data!.id} is already canceled.`);
+  });
+
+  it("a cancel that comes as the job completes is a 409 that names how it ended", async () => {
+    const { data } = await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test"] } });
+    const path = { params: { path: { validation_id: data!.id } } };
+    await eventually(async () =>
+      (await api.GET("/v1/email-validations/{validation_id}", path)).data?.status === "completed" ? true : undefined,
+    );
+    // The cancel's first read saw the job still running; it completed before the cancel's write.
+    const service = server.services.emailValidations as unknown as {
+      row: (accountId: string, id: string) => Promise<{ status: string }>;
+    };
+    const read = service.row.bind(service);
+    vi.spyOn(service, "row").mockImplementationOnce(async (accountId, id) => ({
+      ...(await read(accountId, id)),
+      status: "processing",
+    }));
+    const late = await api.PATCH("/v1/email-validations/{validation_id}", { ...path, body: { status: "canceled" } });
+    expect(late.response.status).toBe(409);
+    expect(late.error?.detail).toBe(`Email validation ${data!.id} is already completed.`);
   });
 
   it("takes up to 100,000 entries; more is a 422 pointing at /emails", async () => {
