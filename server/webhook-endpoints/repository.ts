@@ -128,12 +128,20 @@ export class WebhookEndpointRepository {
   }
 
   /** The account's enabled endpoints (the fan-out of an event reads them in the change's transaction). */
+  /**
+   * The account's enabled endpoints, in `db` (the transaction that records an event for them). On
+   * PostgreSQL they are kept from being deleted until it commits (FOR KEY SHARE: the dispatcher's
+   * updates of them still go ahead): a delete committed between this read and the insert of their
+   * deliveries would fail the insert's foreign key, and with it the change that caused the event.
+   * SQLite's writers take turns, so nothing comes between there.
+   */
   enabledEndpoints(accountId: string, db: Db = this.db): Promise<Pick<EndpointRow, "id" | "events">[]> {
     return db
       .selectFrom("webhook_endpoints")
       .select(["id", "events"])
       .where("account_id", "=", accountId)
       .where("enabled", "=", 1)
+      .$if(isPostgres(db), (q) => q.forKeyShare())
       .execute();
   }
 

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import type { components } from "../../generated/schema.js";
-import type { Db } from "../db/database.js";
+import { type Db, isForeignKeyViolation } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import { isPrivateAddress } from "../engine/network-guard.js";
 import { found, invalidField, notFound, ProblemError } from "../http/problem.js";
@@ -143,7 +143,13 @@ export class WebhookEndpointService {
       endpoint_id: id,
       message: "Hello from mailproof. This endpoint receives events.",
     });
-    await this.repository.insertDeliveries([delivery]);
+    try {
+      await this.repository.insertDeliveries([delivery]);
+    } catch (error) {
+      // Deleted since the read above: its deliveries' foreign key says so.
+      if (isForeignKeyViolation(error)) throw notFound("webhook endpoint", id);
+      throw error;
+    }
     return presentDelivery(delivery);
   }
 

@@ -540,6 +540,53 @@ describe("a change made while the dispatcher turns the endpoint off", () => {
   });
 });
 
+describe("an endpoint deleted meanwhile", () => {
+  it("a ping that read it before the delete is a 404", async () => {
+    const r = await ownReceiver();
+    const endpoint = await endpointFor(`${r.url}/deleted`);
+    const path = { params: { path: { endpoint_id: endpoint.id } } };
+    const service = server.services.webhookEndpoints as unknown as { row: (a: string, id: string) => Promise<unknown> };
+    const read = service.row.bind(service);
+    vi.spyOn(service, "row").mockImplementationOnce(async (accountId, id) => {
+      const row = await read(accountId, id);
+      expect((await api.DELETE("/v1/webhook-endpoints/{endpoint_id}", path)).response.status).toBe(204);
+      return row;
+    });
+    const pinged = await api.POST("/v1/webhook-endpoints/{endpoint_id}/ping", path);
+    expect(pinged.response.status).toBe(404);
+    expect(pinged.error?.code).toBe("not_found");
+  });
+
+  it("does not fail the change whose event it was to get: the change commits, then the delete", async () => {
+    const r = await ownReceiver();
+    const endpoint = await endpointFor(`${r.url}/leaving`, api, ["destination.verified"]);
+    const email = `leaving-${fresh()}@acme-logistics.com`;
+    const destination = (await api.POST("/v1/destinations", { body: { email } })).data!;
+    const link = await latestOutboxPath(server.dataDir, email);
+    // The delete is sent once the confirmation's transaction has read the endpoints, and given
+    // time to commit (on PostgreSQL it would, but for the read's lock) before the event's insert.
+    const repository = (server.services.webhookEndpoints as unknown as { repository: object }).repository as {
+      enabledEndpoints: (...args: unknown[]) => Promise<unknown>;
+    };
+    const readEndpoints = repository.enabledEndpoints.bind(repository);
+    let deleted: Promise<number> | undefined;
+    vi.spyOn(repository, "enabledEndpoints").mockImplementationOnce(async (...args) => {
+      const endpoints = await readEndpoints(...args);
+      deleted = api
+        .DELETE("/v1/webhook-endpoints/{endpoint_id}", { params: { path: { endpoint_id: endpoint.id } } })
+        .then((d) => d.response.status);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return endpoints;
+    });
+    expect((await confirmAsABrowser(server.url, link)).status).toBe(200);
+    expect(await deleted).toBe(204);
+    const read = await api.GET("/v1/destinations/{destination_id}", {
+      params: { path: { destination_id: destination.id } },
+    });
+    expect(read.data!.status).toBe("verified");
+  });
+});
+
 describe("a store that is away", () => {
   it("the dispatcher says so once, not on every tick (four a second)", async () => {
     const { lines, logger } = recordingLogger();
