@@ -508,7 +508,7 @@ describe("a change made while the dispatcher turns the endpoint off", () => {
       const waiting = await ping(endpoint.id, client);
       const later = "2026-12-30T00:00:00.000Z";
       await quiet.db.updateTable("webhook_deliveries").set({ next_attempt_at: later }).execute();
-      // The dispatcher's last failed attempt lands after the PATCH has read the endpoint.
+      // The dispatcher's last failed attempt lands after each PATCH has read the endpoint.
       const service = quiet.services.webhookEndpoints as unknown as {
         row: (a: string, id: string) => Promise<unknown>;
       };
@@ -529,6 +529,8 @@ describe("a change made while the dispatcher turns the endpoint off", () => {
       expect(described.data).toMatchObject({ description: "CRM", enabled: false });
       expect(described.data).toEqual((await client.GET("/v1/webhook-endpoints/{endpoint_id}", path)).data);
 
+      // Once more: on when read (an operator turned it back on), off again at the write.
+      await quiet.db.updateTable("webhook_endpoints").set({ enabled: 1, disabled_reason: null }).execute();
       const enabled = await client.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: true } });
       expect(enabled.data).toMatchObject({ enabled: true, disabled_reason: null });
       const [delivery] = await deliveries(endpoint.id, client);
