@@ -55,21 +55,15 @@ export class WebhookEndpointRepository {
   }
 
   /**
-   * Changes an endpoint (`only` one that is disabled); the endpoint as stored after the change,
-   * other fields included (they may have changed since a read), or none if nothing was changed.
+   * Changes an endpoint; the endpoint as stored after the change, other fields included (they may
+   * have changed since a read), or none if the account has no such endpoint.
    */
-  update(
-    accountId: string,
-    id: string,
-    changes: Partial<EndpointRow>,
-    only?: { disabled: true },
-  ): Promise<EndpointRow | undefined> {
+  update(accountId: string, id: string, changes: Partial<EndpointRow>): Promise<EndpointRow | undefined> {
     return this.db
       .updateTable("webhook_endpoints")
       .set(changes)
       .where("account_id", "=", accountId)
       .where("id", "=", id)
-      .$if(only !== undefined, (q) => q.where("enabled", "=", 0))
       .returningAll()
       .executeTakeFirst();
   }
@@ -96,7 +90,8 @@ export class WebhookEndpointRepository {
   /**
    * Turns an endpoint on with `changes`; if it was off (whatever a read before said: the
    * dispatcher may have turned it off since), its waiting deliveries become due at once. An
-   * endpoint that was on keeps its retries' schedule. The endpoint as stored after; none if gone.
+   * endpoint that was on keeps its retries' schedule. Its row is locked from the look to the
+   * write (PostgreSQL; SQLite's writers take turns). The endpoint as stored after; none if gone.
    */
   async enable(
     accountId: string,
@@ -105,16 +100,26 @@ export class WebhookEndpointRepository {
     now: string,
   ): Promise<EndpointRow | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const endpoints = new WebhookEndpointRepository(trx);
-      const wasOff = await endpoints.update(accountId, id, changes, { disabled: true });
-      if (!wasOff) return endpoints.update(accountId, id, changes);
-      await trx
-        .updateTable("webhook_deliveries")
-        .set({ next_attempt_at: now })
-        .where("endpoint_id", "=", id)
-        .where("status", "=", "pending")
-        .execute();
-      return wasOff;
+      const was = await trx
+        .selectFrom("webhook_endpoints")
+        .select("enabled")
+        .where("account_id", "=", accountId)
+        .where("id", "=", id)
+        .$if(isPostgres(trx), (q) => q.forUpdate())
+        .executeTakeFirst();
+      if (!was) return undefined;
+      const enabled = await new WebhookEndpointRepository(trx).update(accountId, id, changes);
+      // Not one in flight: its attempt sets its next time itself, and the dispatcher holds its row
+      // while it wants this endpoint's (finishAttempt); waiting for it here would be a deadlock.
+      if (was.enabled === 0)
+        await trx
+          .updateTable("webhook_deliveries")
+          .set({ next_attempt_at: now })
+          .where("endpoint_id", "=", id)
+          .where("status", "=", "pending")
+          .where("lease_owner", "is", null)
+          .execute();
+      return enabled;
     });
   }
 
@@ -127,7 +132,6 @@ export class WebhookEndpointRepository {
     return result.numDeletedRows > 0n;
   }
 
-  /** The account's enabled endpoints (the fan-out of an event reads them in the change's transaction). */
   /**
    * The account's enabled endpoints, in `db` (the transaction that records an event for them). On
    * PostgreSQL they are kept from being deleted until it commits (FOR KEY SHARE: the dispatcher's

@@ -1,8 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { addressResolver } from "../../server/shared/dns.js";
 import type { WebhookDispatcher } from "../../server/webhook-endpoints/dispatcher.js";
+import { WebhookEndpointRepository } from "../../server/webhook-endpoints/repository.js";
 import { postEvent } from "../../server/webhook-endpoints/sender.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
@@ -539,6 +542,56 @@ describe("a change made while the dispatcher turns the endpoint off", () => {
     } finally {
       await quiet.close();
     }
+  });
+});
+
+describe("turning an endpoint back on while one of its attempts is in flight", () => {
+  it("waits for the attempt's record instead of deadlocking with it: both finish, the delivery once", async () => {
+    // A receiver that holds its answer until the test lets it go (within the 1 s timeout).
+    let letGo: () => void = () => {};
+    const answered = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let arrived: () => void = () => {};
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let requests = 0;
+    const holding = createServer((req, res) => {
+      requests++;
+      req.resume();
+      arrived();
+      void answered.then(() => res.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => holding.listen(0, "127.0.0.1", resolve));
+    receivers.push({ close: () => new Promise<void>((resolve) => holding.close(() => resolve())) });
+    const endpoint = await endpointFor(`http://127.0.0.1:${(holding.address() as AddressInfo).port}/held`);
+    const path = { params: { path: { endpoint_id: endpoint.id } } };
+    const pinged = await ping(endpoint.id);
+    await arrival;
+    expect(
+      (await api.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: false } })).data,
+    ).toMatchObject({ enabled: false });
+    // Turned on again: once its transaction holds the endpoint, the attempt is answered, and its
+    // record (the delivery's row, then the endpoint's) waits for that transaction.
+    const update = WebhookEndpointRepository.prototype.update;
+    vi.spyOn(WebhookEndpointRepository.prototype, "update").mockImplementationOnce(async function (
+      this: WebhookEndpointRepository,
+      ...args
+    ) {
+      letGo();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return update.apply(this, args);
+    });
+    const enabled = await api.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: true } });
+    expect(enabled.response.status).toBe(200);
+    const delivered = await eventually(async () => {
+      const found = (await deliveries(endpoint.id)).find((d) => d.id === pinged.id);
+      return found?.status === "delivered" ? found : undefined;
+    });
+    // Once: an attempt whose record was lost to a deadlock is made again when its lease runs out.
+    expect(delivered.attempts).toBe(1);
+    expect(requests).toBe(1);
   });
 });
 
