@@ -91,7 +91,9 @@ export class WebhookEndpointRepository {
    * Turns an endpoint on with `changes`; if it was off (whatever a read before said: the
    * dispatcher may have turned it off since), its waiting deliveries become due at once. An
    * endpoint that was on keeps its retries' schedule. Its row is locked from the look to the
-   * write (PostgreSQL; SQLite's writers take turns). The endpoint as stored after; none if gone.
+   * write (PostgreSQL's FOR NO KEY UPDATE, the lock the write takes anyway, so an event's read of
+   * the endpoints is not held up; SQLite's writers take turns). The endpoint as stored after;
+   * none if gone.
    */
   async enable(
     accountId: string,
@@ -105,7 +107,7 @@ export class WebhookEndpointRepository {
         .select("enabled")
         .where("account_id", "=", accountId)
         .where("id", "=", id)
-        .$if(isPostgres(trx), (q) => q.forUpdate())
+        .$if(isPostgres(trx), (q) => q.forNoKeyUpdate())
         .executeTakeFirst();
       if (!was) return undefined;
       const enabled = await new WebhookEndpointRepository(trx).update(accountId, id, changes);
