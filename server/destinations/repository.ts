@@ -1,5 +1,5 @@
 import { type SendSummary, sendSummaryColumns } from "../confirmations/service.js";
-import type { Db } from "../db/database.js";
+import { type Db, isPostgres } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
@@ -52,17 +52,16 @@ export class DestinationRepository {
   }
 
   /**
-   * The row if it is pending, held for the rest of `db`'s transaction: a write that changes
-   * nothing, so that on PostgreSQL a delete waits for the transaction (SQLite's writers take turns).
+   * The row, kept from being deleted until `db`'s transaction commits (PostgreSQL's FOR KEY SHARE,
+   * which lets its non-key updates go ahead; SQLite's writers take turns).
    */
-  holdPending(accountId: string, id: string): Promise<DestinationRow | undefined> {
+  findHeld(accountId: string, id: string): Promise<DestinationRow | undefined> {
     return this.db
-      .updateTable("destinations")
-      .set((eb) => ({ status: eb.ref("status") }))
+      .selectFrom("destinations")
+      .selectAll()
       .where("account_id", "=", accountId)
       .where("id", "=", id)
-      .where("status", "=", "pending")
-      .returningAll()
+      .$if(isPostgres(this.db), (q) => q.forKeyShare())
       .executeTakeFirst();
   }
 

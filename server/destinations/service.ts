@@ -52,10 +52,9 @@ export class DestinationService {
     // takes too, and holding the row against a delete): one confirmed or deleted since the read
     // gets no mail, and no send is counted.
     const stillPending = async (db: Db) => {
-      const repository = this.repository.in(db);
-      if (await repository.holdPending(accountId, id)) return;
-      const now = await repository.find(accountId, id);
-      throw now ? alreadyConfirmed(now.email, now.verified_at) : notFound("destination", id);
+      const now = await this.repository.in(db).findHeld(accountId, id);
+      if (!now) throw notFound("destination", id);
+      if (now.status === "verified") throw alreadyConfirmed(now.email, now.verified_at);
     };
     return present(row, await this.confirmations.send(destinationSubject(row), stillPending));
   }
