@@ -110,7 +110,7 @@ export class WebhookEndpointRepository {
         .$if(isPostgres(trx), (q) => q.forNoKeyUpdate())
         .executeTakeFirst();
       if (!was) return undefined;
-      const enabled = await new WebhookEndpointRepository(trx).update(accountId, id, changes);
+      const stored = await new WebhookEndpointRepository(trx).update(accountId, id, changes);
       // Not one in flight: its attempt sets its next time itself, and the dispatcher holds its row
       // while it wants this endpoint's (finishAttempt); waiting for it here would be a deadlock.
       if (was.enabled === 0)
@@ -121,7 +121,7 @@ export class WebhookEndpointRepository {
           .where("status", "=", "pending")
           .where("lease_owner", "is", null)
           .execute();
-      return enabled;
+      return stored;
     });
   }
 
