@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient } from "../../client/src/index.js";
+import { type Db, isPostgres } from "../../server/db/database.js";
 import { addressResolver } from "../../server/shared/dns.js";
 import type { WebhookDispatcher } from "../../server/webhook-endpoints/dispatcher.js";
 import { WebhookEndpointRepository } from "../../server/webhook-endpoints/repository.js";
 import { postEvent } from "../../server/webhook-endpoints/sender.js";
 import { fresh } from "../support/api.js";
+import { sessionPid, waitedOn } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
 import { recordingLogger } from "../support/logs.js";
@@ -573,14 +575,19 @@ describe("turning an endpoint back on while one of its attempts is in flight", (
       (await api.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: false } })).data,
     ).toMatchObject({ enabled: false });
     // Turned on again: once its transaction holds the endpoint, the attempt is answered, and its
-    // record (the delivery's row, then the endpoint's) waits for that transaction.
+    // record (the delivery's row, then the endpoint's) waits for that transaction (on PostgreSQL;
+    // on SQLite the record cannot start before the transaction ends).
     const update = WebhookEndpointRepository.prototype.update;
     vi.spyOn(WebhookEndpointRepository.prototype, "update").mockImplementationOnce(async function (
       this: WebhookEndpointRepository,
       ...args
     ) {
       letGo();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const trx = (this as unknown as { db: Db }).db;
+      if (isPostgres(trx)) {
+        const pid = await sessionPid(trx);
+        await eventually(async () => ((await waitedOn(pid, server.db)) ? true : undefined));
+      }
       return update.apply(this, args);
     });
     const enabled = await api.PATCH("/v1/webhook-endpoints/{endpoint_id}", { ...path, body: { enabled: true } });
@@ -618,8 +625,9 @@ describe("an endpoint deleted meanwhile", () => {
     const email = `leaving-${fresh()}@acme-logistics.com`;
     const destination = (await api.POST("/v1/destinations", { body: { email } })).data!;
     const link = await latestOutboxPath(server.dataDir, email);
-    // The delete is sent once the confirmation's transaction has read the endpoints, and given
-    // time to commit (on PostgreSQL it would, but for the read's lock) before the event's insert.
+    // The delete is sent once the confirmation's transaction has read the endpoints; the insert of
+    // the event's delivery waits until the delete has committed or waits for that transaction
+    // (PostgreSQL; on SQLite the delete cannot start before the transaction ends).
     const repository = (server.services.webhookEndpoints as unknown as { repository: object }).repository as {
       enabledEndpoints: (...args: unknown[]) => Promise<unknown>;
     };
@@ -627,10 +635,18 @@ describe("an endpoint deleted meanwhile", () => {
     let deleted: Promise<number> | undefined;
     vi.spyOn(repository, "enabledEndpoints").mockImplementationOnce(async (...args) => {
       const endpoints = await readEndpoints(...args);
+      let settled = false;
       deleted = api
         .DELETE("/v1/webhook-endpoints/{endpoint_id}", { params: { path: { endpoint_id: endpoint.id } } })
-        .then((d) => d.response.status);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+        .then((d) => {
+          settled = true;
+          return d.response.status;
+        });
+      const trx = args[1] as Db;
+      if (isPostgres(trx)) {
+        const pid = await sessionPid(trx);
+        await eventually(async () => (settled || (await waitedOn(pid, server.db)) ? true : undefined));
+      }
       return endpoints;
     });
     expect((await confirmAsABrowser(server.url, link)).status).toBe(200);

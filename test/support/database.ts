@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "kysely";
 import pg from "pg";
 import { type Db, migrate, openDatabase } from "../../server/db/database.js";
 
@@ -54,6 +55,21 @@ export async function insertSends(db: Db, sends: [string, string, string][]): Pr
         sent_at: sentAt,
       })
       .execute();
+}
+
+/** PostgreSQL: the backend process of `db`'s session (`db`, a transaction). */
+export async function sessionPid(db: Db): Promise<number> {
+  return (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
+}
+
+/**
+ * PostgreSQL: whether another session waits for a lock that session `pid` holds, by PostgreSQL's
+ * own account (tests wait for it rather than for a guessed delay); `watcher` asks (a pool).
+ */
+export async function waitedOn(pid: number, watcher: Db): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+    where ${pid} = any(pg_blocking_pids(pid))`.execute(watcher);
+  return rows[0]!.n > 0;
 }
 
 /** Drops the schemas this run created. */
