@@ -1,5 +1,5 @@
 import { type SendSummary, sendSummaryColumns } from "../confirmations/service.js";
-import { type Db, isPostgres } from "../db/database.js";
+import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import { preparedInsert, preparedQuery } from "../db/prepared.js";
 import type { Database } from "../db/schema.js";
@@ -49,20 +49,6 @@ export class DestinationRepository {
   /** The row and the summary of its address's sends since `since` (for its `verification`). */
   async findWithSends(accountId: string, id: string, since: string): Promise<DestinationRead | undefined> {
     return (await byIdWithSends(this.db, accountId, id, since))[0];
-  }
-
-  /**
-   * The row, kept from being deleted until `db`'s transaction commits (PostgreSQL's FOR KEY SHARE,
-   * which lets its non-key updates go ahead; SQLite's writers take turns).
-   */
-  findHeld(accountId: string, id: string): Promise<DestinationRow | undefined> {
-    return this.db
-      .selectFrom("destinations")
-      .selectAll()
-      .where("account_id", "=", accountId)
-      .where("id", "=", id)
-      .$if(isPostgres(this.db), (q) => q.forKeyShare())
-      .executeTakeFirst();
   }
 
   findByKey(accountId: string, emailKey: string): Promise<DestinationRow | undefined> {

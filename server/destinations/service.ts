@@ -48,11 +48,11 @@ export class DestinationService {
   async resend(accountId: string, id: string): Promise<Destination> {
     const row = await this.row(accountId, id);
     if (row.status === "verified") throw alreadyConfirmed(row.email, row.verified_at);
-    // Looked at again in the send's transaction (under the account's lock, which a confirmation
-    // takes too, and holding the row against a delete): one confirmed or deleted since the read
-    // gets no mail, and no send is counted.
+    // Looked at again in the send's transaction, under the account's lock, which a confirmation
+    // takes too: one confirmed or deleted since the read gets no mail, and no send is counted. (A
+    // delete during the transaction comes after the mail, as one a moment later would.)
     const stillPending = async (db: Db) => {
-      const now = await this.repository.in(db).findHeld(accountId, id);
+      const now = await this.repository.in(db).find(accountId, id);
       if (!now) throw notFound("destination", id);
       if (now.status === "verified") throw alreadyConfirmed(now.email, now.verified_at);
     };
