@@ -49,14 +49,28 @@ export const noNulInBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function nulPointer(value: unknown, at: string): string | null {
-  if (typeof value === "string") return value.includes(NUL) ? at : null;
-  if (value === null || typeof value !== "object") return null;
-  for (const [key, child] of Object.entries(value)) {
-    const escaped = key.replace(/~/g, "~0").replace(/\//g, "~1");
-    if (key.includes(NUL)) return `${at}/${escaped.replaceAll(NUL, "")}`;
-    const found = nulPointer(child, `${at}/${escaped}`);
-    if (found !== null) return found;
+/**
+ * The JSON pointer of the first string or key holding U+0000, or null. A walk with a stack of its
+ * own, not a recursion: a client may nest a body thousands of levels deep (8 KB of brackets),
+ * which would exhaust the call stack; the validator then refuses the shape.
+ */
+function nulPointer(body: unknown, root: string): string | null {
+  const pending: [unknown, string][] = [[body, root]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, at] = next;
+    if (typeof value === "string") {
+      if (value.includes(NUL)) return at;
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    // Pushed last-first, so that the first offending field in the body's order is the one named.
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      const escaped = key.replace(/~/g, "~0").replace(/\//g, "~1");
+      // A key holding U+0000 is named as its field (without the NUL), as a value holding one would be.
+      pending.push([key.includes(NUL) ? NUL : child, `${at}/${escaped.replaceAll(NUL, "")}`]);
+    }
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { raw } from "../support/api.js";
+import { deref, operations } from "../support/openapi.js";
 
 // No client mistake may produce a 500, an HTML error page or a hang: each gets a problem
 // document with the documented status and code.
@@ -23,6 +24,14 @@ const mistakes: Mistake[] = [
     "POST",
     "/v1/destinations",
     { body: '{"email": ', headers: { "content-type": "application/json" } },
+    400,
+    "malformed_json",
+  ],
+  [
+    "a body that is not what its Content-Encoding says",
+    "POST",
+    "/v1/destinations",
+    { body: '{"email":"ana@acme.com"}', headers: { "content-type": "application/json", "content-encoding": "gzip" } },
     400,
     "malformed_json",
   ],
@@ -222,5 +231,39 @@ describe("client mistakes", () => {
       ),
     );
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
+  });
+});
+
+/** The property names a request schema lists at its top level, through $ref, allOf, oneOf and anyOf. */
+function topLevelProperties(schema: unknown): string[] {
+  const node = deref<Record<string, unknown>>(schema);
+  const parts = ["allOf", "oneOf", "anyOf"].flatMap((k) => (node[k] as unknown[] | undefined) ?? []);
+  return [...Object.keys((node.properties as object | undefined) ?? {}), ...parts.flatMap(topLevelProperties)];
+}
+
+describe("bodies nested deeper than any schema", () => {
+  // 4,000 arrays deep is 8 KB of JSON, well within the body limit; a walk that recursed once per
+  // level ran out of stack on it (a 500).
+  const deep = `${"[".repeat(4000)}${"]".repeat(4000)}`;
+  const withBodies = operations.flatMap((op) => {
+    const body = deref<{ content?: Record<string, { schema: unknown }> }>(op.raw.requestBody ?? {});
+    const media = body.content?.["application/json"];
+    if (!media) return [];
+    const path = op.path.replace(/\{[^}]+\}/g, "3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01");
+    const fields = [...new Set([...topLevelProperties(media.schema), "not_in_the_contract"])];
+    const bodies = [deep, ...fields.map((field) => `{${JSON.stringify(field)}:${deep}}`)];
+    return [[`${op.method} ${op.path}`, op.method, path, bodies] as const];
+  });
+
+  it.each(withBodies)("%s answers every one with a 4xx problem", async (_, method, path, bodies) => {
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const body of bodies) {
+      const response = await raw(server, method, path, { body, headers: { "content-type": "application/json" } });
+      expect({ field: body.slice(0, 30), status: response.status }).toEqual({
+        field: body.slice(0, 30),
+        status: expect.toSatisfy((s: number) => s >= 400 && s < 500),
+      });
+      expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    }
   });
 });
