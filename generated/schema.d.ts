@@ -874,7 +874,7 @@ export interface components {
          *     | code | status | meaning |
          *     |---|---|---|
          *     | `invalid_parameter` | 400 | a path, query or header parameter is malformed |
-         *     | `malformed_json` | 400 | the request body is not valid JSON |
+         *     | `malformed_json` | 400 | the request body is not valid JSON (or not the compressed data its `Content-Encoding` names) |
          *     | `unauthorized` | 401 | the API key is missing, unknown or revoked |
          *     | `not_found` | 404 | no such resource in this account, or no such route |
          *     | `method_not_allowed` | 405 | the route exists but not with this method |

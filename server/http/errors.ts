@@ -10,6 +10,8 @@ interface ValidatorError {
   status?: number;
   statusCode?: number;
   type?: string;
+  /** zlib's, for a body its Content-Encoding does not describe (Z_DATA_ERROR, Z_BUF_ERROR). */
+  code?: string;
   message?: string;
   errors?: { path?: string; message?: string; errorCode?: string }[];
   headers?: Record<string, string>;
@@ -74,6 +76,13 @@ function toProblem(error: unknown, req: Request): ProblemError {
     return new ProblemError(400, "malformed_json", `The request body is not valid JSON: ${e.message ?? ""}`.trim());
   if (e.type === "entity.too.large")
     return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  // A body that is not what its Content-Encoding says (corrupt or cut short): it cannot be read as JSON.
+  if (status === 400 && e.code?.startsWith("Z_"))
+    return new ProblemError(
+      400,
+      "malformed_json",
+      `The request body is not valid ${req.get("content-encoding") ?? "compressed"} data: ${e.message ?? e.code}.`,
+    );
   if (e.type === "encoding.unsupported" || e.type === "charset.unsupported")
     return new ProblemError(415, "unsupported_media_type", e.message ?? "Unsupported encoding.");
 
