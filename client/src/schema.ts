@@ -1782,7 +1782,8 @@ export interface components {
         };
         /**
          * Format: uri
-         * @description Where events are POSTed: an `https://` URL (plain `http://` only where the operator allows it).
+         * @description Where events are POSTed: an `https://` URL (plain `http://` only where the operator allows it),
+         *     without a user name or password, on the scheme's port or one from 1 to 65535.
          *     Its host must resolve to public addresses: loopback, private and link-local ones are refused
          *     unless the operator allows them.
          * @example https://hooks.acme-logistics.com/mailproof

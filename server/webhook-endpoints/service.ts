@@ -233,6 +233,8 @@ export class WebhookEndpointService {
         this.settings.allowHttp ? "must be an https:// or http:// URL" : "must be an https:// URL",
       );
     if (url.username || url.password) throw invalidField("/url", "must not carry a user name or password");
+    // The URL parser takes port 0, where no connection can ever be made: every delivery would fail.
+    if (url.port === "0") throw invalidField("/url", "must name a port from 1 to 65535");
     if (!this.settings.allowPrivateNetworks) {
       const host = url.hostname.replace(/^\[|\]$/g, "");
       if (isLocalhostName(host))

@@ -362,6 +362,7 @@ describe("the private-network guard", () => {
     ["https://[::ffff:192.168.1.1]/hook", "(::ffff:c0a8:101)"],
     ["http://hooks.acme-logistics.com/", "must be an https:// URL"],
     ["https://user:secret@hooks.acme-logistics.com/", "must not carry a user name or password"],
+    ["https://hooks.acme-logistics.com:0/hook", "must name a port from 1 to 65535"],
   ])("refuses %s", async (url, reason) => {
     const { error, response } = await client.POST("/v1/webhook-endpoints", { body: { url } });
     expect(response.status).toBe(422);
