@@ -1,4 +1,6 @@
-import { parse } from "csv-parse/sync";
+import { pipeline } from "node:stream/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { parse } from "csv-parse";
 import { stringify } from "csv-stringify";
 import type { components } from "../../generated/schema.js";
 import { invalidField } from "../http/problem.js";
@@ -8,25 +10,54 @@ type ValidationResult = components["schemas"]["ValidationResult"];
 /** The most addresses one job takes (the contract's `emails` maxItems). */
 export const MAX_EMAILS = 100_000;
 
+/** How much of an upload is parsed before other requests get their turn. */
+const SLICE = 64 * 1024;
+
 /**
  * The addresses of an uploaded CSV file (RFC 4180): the column named `email` (in any case), else
  * the first; a header row first. What the JSON body's schema checks is checked here: 1 to
  * 100,000 addresses, each a string (an empty cell is an address like any other: invalid syntax).
+ *
+ * Parsed a slice at a time, with a turn of the event loop between slices, and no further than
+ * one row past the limit: the bulk limit (40 MB) lets a file hold millions of rows or columns,
+ * and parsing one in one go kept every other request waiting (33 s for 19 million rows).
  */
-export function emailsOfCsv(text: string): string[] {
-  let rows: string[][];
+export async function emailsOfCsv(text: string): Promise<string[]> {
+  const rows: string[][] = [];
+  const tooMany = invalidField("/emails", `must hold at most ${MAX_EMAILS} rows`);
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  // Rows taken as they come ('data'), not by async iteration: a promise per row took 1.6× the time.
+  parser.on("data", (row: string[]) => {
+    rows.push(row);
+    // The header row and one row past the limit are enough to refuse the file.
+    if (rows.length > MAX_EMAILS + 1) parser.destroy(tooMany);
+  });
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    await pipeline(slicesOf(text), parser);
   } catch (error) {
+    if (error === tooMany) throw error;
     throw invalidField("/emails", `is not readable as CSV (${error instanceof Error ? error.message : "malformed"})`);
   }
   const [header, ...data] = rows;
   if (!header || data.length === 0) throw invalidField("/emails", "must hold at least 1 row after the header row");
-  if (data.length > MAX_EMAILS) throw invalidField("/emails", `must hold at most ${MAX_EMAILS} rows`);
   const named = header.findIndex((name) => name.trim().toLowerCase() === "email");
   const column = Math.max(named, 0); // -1 (no column named email): the first
   return data.map((row) => (row[column] ?? "").trim());
 }
+
+/** `text` in slices of about SLICE characters, a turn of the event loop after each. */
+async function* slicesOf(text: string): AsyncGenerator<string> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + SLICE, text.length);
+    // Never between the two halves of a surrogate pair: each slice is encoded on its own.
+    if (end < text.length && isLowSurrogate(text.charCodeAt(end))) end++;
+    yield text.slice(at, end);
+    at = end;
+    await nextTurn();
+  }
+}
+
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 /** The CSV columns of a result: the verdict and what a spreadsheet user filters on. */
 const COLUMNS = ["email", "result", "reason", "catch_all", "did_you_mean", "mx", "smtp_code"] as const;

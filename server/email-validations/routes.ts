@@ -17,7 +17,7 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
       };
     }),
     route("createEmailValidation", async ({ accountId, body }) => {
-      const job = await service.create(accountId, typeof body === "string" ? emailsOfCsv(body) : body.emails);
+      const job = await service.create(accountId, typeof body === "string" ? await emailsOfCsv(body) : body.emails);
       return { status: 202, body: job, headers: { Location: `/v1/email-validations/${job.id}`, ...poll } };
     }),
     route("getEmailValidation", async ({ accountId, params, query, path }) => {

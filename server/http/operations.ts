@@ -10,6 +10,8 @@ export interface Operation {
   path: string;
   matches: RegExp;
   jsonBody: boolean;
+  /** The JSON body's top-level arrays that have a maxItems: property name → maxItems. */
+  arrayLimits: Map<string, number>;
 }
 
 interface SpecNode {
@@ -27,11 +29,29 @@ export function operationsOf(spec: object): Operation[] {
     for (const method of METHODS) {
       const op = item[method] as (SpecNode & { operationId: string; requestBody?: { content?: object } }) | undefined;
       if (!op) continue;
-      const jsonBody = Object.keys(deref(spec, op.requestBody)?.content ?? {}).includes("application/json");
-      operations.push({ operationId: op.operationId, method: method.toUpperCase(), path, matches, jsonBody });
+      const content = (deref(spec, op.requestBody)?.content ?? {}) as Record<string, { schema?: SpecNode }>;
+      const json = content["application/json"];
+      operations.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+        matches,
+        jsonBody: json !== undefined,
+        arrayLimits: arrayLimits(spec, json?.schema),
+      });
     }
   }
   return operations;
+}
+
+function arrayLimits(spec: object, schema: SpecNode | undefined): Map<string, number> {
+  const properties = (deref(spec, schema)?.properties ?? {}) as Record<string, SpecNode>;
+  const limits = new Map<string, number>();
+  for (const [name, raw] of Object.entries(properties)) {
+    const property = deref(spec, raw) as { type?: string; maxItems?: number } | undefined;
+    if (property?.type === "array" && property.maxItems !== undefined) limits.set(name, property.maxItems);
+  }
+  return limits;
 }
 
 /** The operation a request is for, or undefined (an unknown path or method). */

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { emailsOfCsv } from "./csv.js";
+
+describe("emailsOfCsv", () => {
+  it("reads a character outside the BMP whole where a slice of the file ends in the middle of it", async () => {
+    // Slices are 65,536 UTF-16 units: an odd prefix puts a surrogate pair across that boundary.
+    const address = `x${"😀".repeat(40_000)}@example.com`;
+    expect(await emailsOfCsv(`email\n${address}\n`)).toEqual([address]);
+  });
+
+  it("reads a quoted cell that spans slices, with its line breaks and quotes", async () => {
+    const note = `${'"a ""quoted"" line"\n'.repeat(12_000)}`;
+    const text = `name,email\n"${note.replaceAll('"', '""')}",ana@acme-logistics.com\nBo,bo@acme-logistics.com\n`;
+    expect(text.length).toBeGreaterThan(3 * 65_536);
+    expect(await emailsOfCsv(text)).toEqual(["ana@acme-logistics.com", "bo@acme-logistics.com"]);
+  });
+
+  it("refuses a file one row past 100,000 without reading further", async () => {
+    const rows = Array.from({ length: 100_001 }, (_, i) => `u${i}@acme-logistics.com`);
+    await expect(emailsOfCsv(`email\n${rows.join("\n")}\n,"unterminated\n`)).rejects.toMatchObject({
+      status: 422,
+      detail: "/emails must hold at most 100000 rows.",
+    });
+    await expect(emailsOfCsv(`email\n${rows.slice(1).join("\n")}\n`)).resolves.toHaveLength(100_000);
+  });
+});
