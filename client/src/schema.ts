@@ -954,7 +954,10 @@ export interface components {
              * @example 5f2b7c1e-9a43-4d6e-b8f0-2c7a1d3e4b56
              */
             request_id?: string;
-            /** @description For field errors, one entry per offending field or parameter. */
+            /**
+             * @description For field errors, one entry per offending field or parameter: the first 100 where there are
+             *     more (a bulk body can break a rule 100,000 times); `detail` says how many there are.
+             */
             errors?: components["schemas"]["FieldError"][];
         };
         /** @description The fields to change; fields left out keep their value. */

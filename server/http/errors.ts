@@ -111,6 +111,10 @@ function toProblem(error: unknown, req: Request): ProblemError {
   return new ProblemError(500, "internal_error", "An unexpected error occurred; it has been logged.");
 }
 
+/** The field errors a problem lists (the contract's maxItems), and those its detail spells out. */
+const LISTED_ERRORS = 100;
+const DETAILED_ERRORS = 5;
+
 /** Body errors are 422 (the JSON was fine, its fields are not); parameter errors are 400. */
 function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemError {
   const body = items.filter((i) => i.path?.startsWith("/body"));
@@ -119,10 +123,13 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
       pointer: i.path!.slice("/body".length) || "/",
       message: i.message ?? "is invalid",
     }));
+    // A bulk body can break a rule 100,000 times: a 10 MB answer that names every one helps nobody.
+    const named = errors.slice(0, DETAILED_ERRORS).map((x) => `${x.pointer} ${x.message}`);
+    if (errors.length > DETAILED_ERRORS) named.push(`and ${errors.length - DETAILED_ERRORS} more`);
     const detail =
       `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body ` +
-      `break${errors.length > 1 ? "" : "s"} the rules: ${errors.map((x) => `${x.pointer} ${x.message}`).join("; ")}.`;
-    return new ProblemError(422, "validation_failed", detail, errors);
+      `break${errors.length > 1 ? "" : "s"} the rules: ${named.join("; ")}.`;
+    return new ProblemError(422, "validation_failed", detail, errors.slice(0, LISTED_ERRORS));
   }
   const errors: FieldError[] = items.map((i) => ({
     pointer: parameterPointer(i.path ?? ""),

@@ -220,6 +220,21 @@ describe("client mistakes", () => {
     expect(param.json!.errors).toEqual([{ pointer: "query.page[size]", message: expect.stringContaining("100") }]);
   });
 
+  it("lists the first 100 of a bulk body's field errors, and says how many there are", async () => {
+    const body = await raw(server, "POST", "/v1/email-validations", {
+      body: JSON.stringify({ emails: Array.from({ length: 1000 }, () => ({})) }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(body.status).toBe(422);
+    const errors = body.json!.errors as { pointer: string }[];
+    expect(errors).toHaveLength(100);
+    expect(errors[99]).toEqual({ pointer: "/emails/99", message: "must be string" });
+    expect(body.json!.detail).toBe(
+      "1000 fields of the request body break the rules: /emails/0 must be string; /emails/1 must be string; " +
+        "/emails/2 must be string; /emails/3 must be string; /emails/4 must be string; and 995 more.",
+    );
+  });
+
   it("answers 100 concurrent garbage requests without a 5xx", async () => {
     const bodies = ["{", "null", "[1,2", '{"email":{}}', "\u0000\u0001", '{"email":"a@b.co"'.repeat(50)];
     const results = await Promise.all(
