@@ -17,6 +17,7 @@ import { ValidationWorker } from "./email-validations/worker.js";
 import { ProbeHealth } from "./engine/probe-health.js";
 import { engineSettings } from "./engine/settings.js";
 import { IdempotencyRepository } from "./http/idempotency-repository.js";
+import { startIdempotencySweep } from "./http/idempotency-sweep.js";
 import { RateLimiter } from "./http/rate-limit.js";
 import type { Mailer } from "./mail/mailer.js";
 import { DnsChecker } from "./mailbox-domains/dns-check.js";
@@ -113,6 +114,7 @@ export function compose({
   );
   const emailValidationRepository = new EmailValidationRepository(db, jobEvents(events));
   const emailValidations = new EmailValidationService(emailValidationRepository, clock, logger);
+  const idempotency = new IdempotencyRepository(db);
   const postgres = postgresPoolOf(db);
   // Every probe's replies, by class, on the process's metrics; a refused sender in the log (our
   // identity is at fault, so the operator must hear of it), at most once a minute per mail host.
@@ -167,7 +169,7 @@ export function compose({
       metrics.addressesValidated.inc({ result: r.result, reason: r.reason }),
     ),
     metrics,
-    idempotency: new IdempotencyRepository(db),
+    idempotency,
     /** Request budgets: in Redis if configured, else memory on SQLite, a table on PostgreSQL. */
     limiter: new RateLimiter(config.rateLimits, redis ? { redis } : postgres ? { postgres } : {}),
     // The confirm form's HMAC key: one secret every process shares, made by the first that asks.
@@ -208,6 +210,8 @@ export function compose({
     },
     /** The background re-check of mailbox domains, on the same service the API uses. */
     startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),
+    /** The hourly deletion of idempotency keys past their day. */
+    startIdempotencySweep: () => startIdempotencySweep(idempotency, clock, logger),
   };
 }
 

@@ -68,4 +68,27 @@ export class IdempotencyRepository {
       )
       .execute();
   }
+
+  /**
+   * Deletes up to `limit` keys created before `before` (expired: answered or abandoned long
+   * since), oldest first; how many. A batch at a time, so no one statement holds the store long.
+   */
+  async prune(before: string, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("idempotency_keys")
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple("account_id", "key"),
+          "in",
+          selectFrom("idempotency_keys")
+            .select(["account_id", "key"])
+            .where("created_at", "<", before)
+            .orderBy("created_at")
+            .limit(limit)
+            .$asTuple("account_id", "key"),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -5,7 +5,8 @@ import type { IdempotencyRepository } from "./idempotency-repository.js";
 import { ProblemError } from "./problem.js";
 import { accountOf } from "./typed-route.js";
 
-const KEEP_MS = 24 * 60 * 60 * 1000;
+/** How long a key holds its answer; then it may be used again, and the sweep deletes it. */
+export const KEEP_MS = 24 * 60 * 60 * 1000;
 /**
  * A key reserved this long ago and still unanswered belongs to a request that will never answer:
  * its process ended while answering (killed, crashed). A retry then runs as a first request,

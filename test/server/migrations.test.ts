@@ -104,6 +104,18 @@ describe("migration 011: the sends' subject index, which nothing reads, goes", (
   });
 });
 
+describe("migration 013: idempotency keys by age", () => {
+  it("builds the index the sweep finds expired keys by, and drops it on the way down", async () => {
+    const db = await storeAt("012-sends-without-id-index");
+    const keyIndexes = () => indexesOf(db, "idempotency_keys");
+    expect(await keyIndexes()).not.toContain("idempotency_keys_created_at");
+    await migrate(db);
+    expect(await keyIndexes()).toContain("idempotency_keys_created_at");
+    await migrate(db, "012-sends-without-id-index");
+    expect(await keyIndexes()).not.toContain("idempotency_keys_created_at");
+  });
+});
+
 describe("migration 012: a send's id is no longer an index of its own on SQLite", () => {
   it("rebuilds the sends without the id's index, rows and the caps' indexes kept, and back again", async () => {
     const db = await storeAt("011-unused-send-index");

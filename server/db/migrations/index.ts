@@ -11,6 +11,7 @@ import * as probeHealth from "./009-probe-health.js";
 import * as webhooks from "./010-webhooks.js";
 import * as unusedSendIndex from "./011-unused-send-index.js";
 import * as sendsWithoutIdIndex from "./012-sends-without-id-index.js";
+import * as idempotencyKeysByAge from "./013-idempotency-keys-by-age.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "010-webhooks": webhooks,
   "011-unused-send-index": unusedSendIndex,
   "012-sends-without-id-index": sendsWithoutIdIndex,
+  "013-idempotency-keys-by-age": idempotencyKeysByAge,
 };
 
 export const migrationProvider: MigrationProvider = {
