@@ -44,6 +44,7 @@ export function operationsOf(spec: object): Operation[] {
   return operations;
 }
 
+/** The maxItems of a body schema's top-level array properties, by property name. */
 function arrayLimits(spec: object, schema: SpecNode | undefined): Map<string, number> {
   const properties = (deref(spec, schema)?.properties ?? {}) as Record<string, SpecNode>;
   const limits = new Map<string, number>();
