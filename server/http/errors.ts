@@ -139,7 +139,8 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
     400,
     "invalid_parameter",
     errors.map((x) => `${x.pointer} ${x.message}`).join("; ") || "A parameter is malformed.",
-    errors,
+    // An operation has a handful of parameters: the cap only keeps the contract's promise.
+    errors.slice(0, LISTED_ERRORS),
   );
 }
 
