@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import type { Express } from "express";
 
@@ -14,14 +14,17 @@ export interface HttpTimeouts {
  * `requestTimeoutMs` to arrive (a slow body included), an idle keep-alive connection goes after
  * `keepAliveTimeoutMs`, and Node checks these every second rather than every 30 s. Requests Node
  * itself refuses (malformed request lines, oversized headers) get a problem+json answer instead of
- * a bare status line.
+ * a bare status line. A request target in absolute form is taken as its path (originForm).
  */
 export function listen(app: Express, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   // Node requires headersTimeout <= requestTimeout: headers are part of the request.
   const headersTimeout = Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs);
   const server = createServer(
     { connectionsCheckingInterval: 1000, headersTimeout, requestTimeout: timeouts.requestTimeoutMs },
-    app,
+    (req, res) => {
+      originForm(req);
+      app(req, res);
+    },
   );
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   server.on("clientError", answerClientError);
@@ -34,6 +37,18 @@ export function listen(app: Express, port: number, host: string, timeouts: HttpT
       resolve(server);
     });
   });
+}
+
+/**
+ * RFC 9112 §3.2.2: a server must accept a request target in absolute form (`GET http://host/path`,
+ * what a client sends to a proxy); the API routes by path, so it becomes the path and query as
+ * sent, before anything reads it. Its authority is not used: PUBLIC_URL names this server.
+ */
+function originForm(req: IncomingMessage): void {
+  const authority = /^https?:\/\/[^/?#]*/i.exec(req.url ?? "");
+  if (!authority) return;
+  const rest = req.url!.slice(authority[0].length);
+  req.url = rest.startsWith("/") ? rest : `/${rest}`;
 }
 
 const REASONS: Record<number, [string, string, string]> = {

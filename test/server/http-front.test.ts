@@ -122,6 +122,23 @@ describe("requests Node itself refuses get problem+json", () => {
   });
 });
 
+describe("request targets", () => {
+  it("takes one in absolute form (RFC 9112 §3.2.2) as its path and query", async () => {
+    const { port, key } = await server();
+    const request = (target: string) =>
+      rawExchange(
+        port,
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
+      );
+    const list = await request("http://api.example.test/v1/destinations?page[size]=1");
+    expect(statusOf(list.text)).toBe(200);
+    expect(list.text).toContain('"data":[]');
+    const query = await request("HTTP://api.example.test?page[size]=1");
+    expect(statusOf(query.text)).toBe(404);
+    expect(bodyOf(query.text)).toMatchObject({ code: "not_found", instance: "/" });
+  });
+});
+
 describe("problem instances", () => {
   it.each([
     ["quotes, braces and a pipe", '/v1/a"b{c}|d^e`f'],
