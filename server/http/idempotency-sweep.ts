@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Clock, iso } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
+import { runPeriodically } from "../shared/periodic.js";
 import { KEEP_MS } from "./idempotency.js";
 import type { IdempotencyRepository } from "./idempotency-repository.js";
 
@@ -33,28 +34,15 @@ export function startIdempotencySweep(
   clock: Clock,
   logger: Logger,
 ): { stop: () => void } {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return runPeriodically(
+    SWEEP_EVERY_MS,
+    async () => {
       const deleted = await sweepExpiredKeys(repository, clock);
       if (deleted > 0) logger.info({ deleted }, "idempotency keys past their day deleted");
-    } catch (error) {
-      // The store may be away: the next round tries again.
-      logger.warn({ error: error instanceof Error ? error.message : String(error) }, "idempotency sweep failed");
-    } finally {
-      running = false;
-    }
-  };
-  const first = setTimeout(() => void sweep(), 0);
-  const timer = setInterval(() => void sweep(), SWEEP_EVERY_MS);
-  first.unref();
-  timer.unref();
-  return {
-    stop: () => {
-      clearTimeout(first);
-      clearInterval(timer);
     },
-  };
+    // The store may be away: the next round tries again.
+    (error) =>
+      logger.warn({ error: error instanceof Error ? error.message : String(error) }, "idempotency sweep failed"),
+    { atStart: true },
+  );
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../shared/logger.js";
+import { runPeriodically } from "../shared/periodic.js";
 import type { MailboxDomainService } from "./service.js";
 
 /**
@@ -11,20 +12,13 @@ export function startDomainRechecks(
   logger: Logger,
 ): { stop: () => void } {
   if (intervalMs === 0) return { stop: () => undefined };
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
+  return runPeriodically(
+    Math.min(intervalMs, 60_000),
+    async () => {
       // Batches until nothing is due, so a backlog clears in one round.
       while ((await service.recheckDue(intervalMs)) === 100);
-    } catch (error) {
-      logger.error({ error: error instanceof Error ? error.message : String(error) }, "domain re-check failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void tick(), Math.min(intervalMs, 60_000));
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+    },
+    (error) =>
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, "domain re-check failed"),
+  );
 }
