@@ -1,12 +1,10 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqliteFile } from "../../server/config.js";
 import { type Db, openDatabase } from "../../server/db/database.js";
 import { IdempotencyRepository } from "../../server/http/idempotency-repository.js";
 import { sweepExpiredKeys } from "../../server/http/idempotency-sweep.js";
 import { freshDatabaseEnv, freshStore, insertAccounts } from "../support/database.js";
-import { answers, startLoggedServer } from "../support/processes.js";
+import { answers, startLoggedServer, startProcess } from "../support/processes.js";
 
 // Idempotency keys past their day are deleted by the sweep, a batch at a time: on SQLite, and on
 // PostgreSQL under `npm run test:pg`; and that an API process runs it when it starts.
@@ -72,24 +70,24 @@ describe("an API process", () => {
     expect((await create("yesterdays")).status).toBe(201);
     expect((await create("todays")).status).toBe(201);
     await server.stop();
-    const store = openDatabase(
-      { databaseUrl: server.env.DATABASE_URL, dbPoolMax: 1 },
-      join(server.dataDir, "mailproof.sqlite"),
-    );
+    const store = openDatabase({ databaseUrl: server.env.DATABASE_URL, dbPoolMax: 1 }, sqliteFile(server));
     const keys = async () =>
       (await store.selectFrom("idempotency_keys").select("key").orderBy("key").execute()).map((r) => r.key);
     try {
       // As if the first request had been made a day and a minute ago.
       const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000 - 60_000).toISOString();
-      await sql`update idempotency_keys set created_at = ${dayAgo} where key = 'yesterdays'`.execute(store);
+      await store.updateTable("idempotency_keys").set({ created_at: dayAgo }).where("key", "=", "yesterdays").execute();
       expect(await keys()).toEqual(["todays", "yesterdays"]);
-      const again = spawn("node", ["dist/main.js"], { env: { ...process.env, ...server.env }, stdio: "ignore" });
+      const again = await startProcess(
+        "node",
+        ["dist/main.js"],
+        async (output) => output.includes("mailproof is listening") && (await answers(`${server.url}/healthz`)),
+        { name: "restarted", env: server.env },
+      );
       try {
-        await expect.poll(() => answers(`${server.url}/healthz`).catch(() => false), { timeout: 30_000 }).toBe(true);
         await expect.poll(keys, { timeout: 10_000 }).toEqual(["todays"]);
       } finally {
-        again.kill("SIGTERM");
-        await new Promise((r) => again.once("exit", r));
+        await again.stop();
       }
     } finally {
       await store.destroy();
