@@ -15,6 +15,23 @@ describe("emailsOfCsv", () => {
     expect(await emailsOfCsv(text)).toEqual(["ana@acme-logistics.com", "bo@acme-logistics.com"]);
   });
 
+  it("lets the event loop turn between slices while it parses a large file", async () => {
+    // 20 slices of 64 KB: a parse in one go would let no callback run before it resolves.
+    const text = `email\n${"ana.silva@acme-logistics.com\n".repeat(44_000)}`;
+    let turns = 0;
+    let parsing = true;
+    const count = () => {
+      if (!parsing) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    const emails = await emailsOfCsv(text);
+    parsing = false;
+    expect(emails).toHaveLength(44_000);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(text.length / 65_536));
+  });
+
   it("refuses a file one row past 100,000 without reading further", async () => {
     const rows = Array.from({ length: 100_001 }, (_, i) => `u${i}@acme-logistics.com`);
     await expect(emailsOfCsv(`email\n${rows.join("\n")}\n,"unterminated\n`)).rejects.toMatchObject({
