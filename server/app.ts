@@ -49,6 +49,10 @@ export function buildApp({ services, db, config, mailer, clock, logger }: AppDep
   app.disable("x-powered-by");
   // Resources change under their ids; nothing here answers conditional requests, so no ETags.
   app.set("etag", false);
+  // The contract's paths are exact: /V1/Destinations is not /v1/destinations (the mock says 404
+  // too). Case-blind routing let each layer decide alone: the mounts and the validator matched it,
+  // the body parser and the budgets by path did not (its POST was a 422 asking for a body).
+  app.set("case sensitive routing", true);
   // deepObject parameters (`page[size]`) need the extended parser.
   app.set("query parser", "extended");
   // req.ip, which per-address limits count by: the peer, unless the operator names its proxies.

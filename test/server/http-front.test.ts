@@ -137,6 +137,35 @@ describe("request targets", () => {
     expect(statusOf(query.text)).toBe(404);
     expect(bodyOf(query.text)).toMatchObject({ code: "not_found", instance: "/" });
   });
+
+  it("matches the contract's paths in their case: another case is a 404 everywhere, as on the mock", async () => {
+    const { url, key } = await server();
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    for (const [method, path, body] of [
+      ["GET", "/V1/destinations"],
+      ["GET", "/v1/Account"],
+      ["GET", "/HEALTHZ"],
+      // A POST in another case used to pass the mounts and the validator but not the body parser
+      // or the budgets by path: a 422 asking for a body, counted against the writes budget.
+      ["POST", "/v1/Email-Checks", { email: "someone@example.com" }],
+      ["POST", "/V1/email-validations", { emails: ["someone@example.com"] }],
+    ] as const) {
+      const answer = await call(method, path, body);
+      expect(answer.status, `${method} ${path}`).toBe(404);
+      expect(await answer.json()).toMatchObject({
+        code: "not_found",
+        detail: `There is no ${method} ${path} in this API.`,
+      });
+    }
+    // The contract's own spelling, with or without a trailing slash (which carries no meaning).
+    expect((await call("GET", "/v1/destinations")).status).toBe(200);
+    expect((await call("GET", "/v1/destinations/")).status).toBe(200);
+  });
 });
 
 describe("problem instances", () => {
