@@ -62,11 +62,16 @@ export function operationFor(operations: Operation[], method: string, path: stri
 }
 
 /**
- * Names of integer query parameters, as a query string spells them: `page[size]` for the
- * `size` property of the deepObject `page`.
+ * The integer query parameters, by name as a query string spells them (`page[size]` for the
+ * `size` property of the deepObject `page`), with the largest `maximum` the contract gives one.
  */
-export function integerQueryParameters(spec: object): Set<string> {
-  const names = new Set<string>();
+export function integerQueryParameters(spec: object): Map<string, number | undefined> {
+  const limits = new Map<string, number | undefined>();
+  const add = (name: string, maximum: number | undefined) => {
+    // A parameter unbounded in one operation is unbounded: undefined.
+    const bounded = !limits.has(name) || limits.get(name) !== undefined;
+    limits.set(name, bounded && maximum !== undefined ? Math.max(limits.get(name) ?? maximum, maximum) : undefined);
+  };
   const root = spec as { paths: Record<string, Record<string, SpecNode & { parameters?: SpecNode[] }>> };
   for (const item of Object.values(root.paths)) {
     const lists = [item.parameters, ...METHODS.map((m) => item[m]?.parameters)];
@@ -74,14 +79,19 @@ export function integerQueryParameters(spec: object): Set<string> {
       const p = deref(spec, raw) as { in?: string; name?: string; schema?: SpecNode } | undefined;
       if (p?.in !== "query" || !p.name) continue;
       const schema = deref(spec, p.schema) as
-        | { type?: string; properties?: Record<string, { type?: string }> }
+        | (IntegerSchema & { properties?: Record<string, IntegerSchema> })
         | undefined;
-      if (schema?.type === "integer") names.add(p.name);
+      if (schema?.type === "integer") add(p.name, schema.maximum);
       for (const [property, s] of Object.entries(schema?.properties ?? {}))
-        if (s.type === "integer") names.add(`${p.name}[${property}]`);
+        if (s.type === "integer") add(`${p.name}[${property}]`, s.maximum);
     }
   }
-  return names;
+  return limits;
+}
+
+interface IntegerSchema {
+  type?: string;
+  maximum?: number;
 }
 
 /** Follows a local `$ref` (`#/components/...`) of the bundle. */

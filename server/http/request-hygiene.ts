@@ -2,6 +2,8 @@ import type { RequestHandler } from "express";
 import { ProblemError } from "./problem.js";
 
 const NUL = String.fromCharCode(0);
+const MAX_DIGITS = 9;
+const LARGEST = 10 ** MAX_DIGITS - 1;
 
 /**
  * Checks the validator cannot make: its type coercion reads `Infinity`, `1e1000`, `0x10`,
@@ -9,7 +11,10 @@ const NUL = String.fromCharCode(0);
  * decimal digits. A path with a broken percent-encoding is refused here too, with a clear
  * detail instead of a garbled one.
  */
-export function requestHygiene(integerQuery: Set<string>): RequestHandler {
+export function requestHygiene(
+  /** Integer query parameters by name, with their largest maximum (operations.ts). */
+  integerQuery: Map<string, number | undefined>,
+): RequestHandler {
   return (req, _res, next) => {
     const path = req.originalUrl.split("?")[0] ?? "";
     try {
@@ -26,13 +31,22 @@ export function requestHygiene(integerQuery: Set<string>): RequestHandler {
     if (query === "") return next();
     for (const [name, value] of new URLSearchParams(query)) {
       if (name.includes(NUL) || value.includes(NUL)) throw nulByte(`query.${name.replaceAll(NUL, "")}`, 400);
-      if (integerQuery.has(name) && !/^[0-9]{1,9}$/.test(value)) {
+      if (!integerQuery.has(name)) continue;
+      if (!/^[0-9]+$/.test(value)) {
         throw new ProblemError(
           400,
           "invalid_parameter",
           `${name} must be a whole number written in decimal digits (got ${JSON.stringify(value.slice(0, 40))}).`,
           [{ pointer: `query.${name}`, message: "must be a whole number in decimal digits" }],
         );
+      }
+      // Past nine digits a number is beyond every maximum the contract sets (100), and past fifteen the validator's
+      // coercion would round it: refused by its size, in the validator's words.
+      if (value.replace(/^0+(?=[0-9])/, "").length > MAX_DIGITS) {
+        const message = `must be <= ${integerQuery.get(name) ?? LARGEST}`;
+        throw new ProblemError(400, "invalid_parameter", `query.${name} ${message}`, [
+          { pointer: `query.${name}`, message },
+        ]);
       }
     }
     next();

@@ -220,6 +220,17 @@ describe("client mistakes", () => {
     expect(param.json!.errors).toEqual([{ pointer: "query.page[size]", message: expect.stringContaining("100") }]);
   });
 
+  it("says a page size of any length is too large by its maximum, not that it is no number", async () => {
+    for (const size of ["101", "1000000000", "99999999999999999999", "9".repeat(400)]) {
+      const answer = await raw(server, "GET", `/v1/destinations?page[size]=${size}`);
+      expect(answer.status, size).toBe(400);
+      expect(answer.json!.detail, size).toBe("query.page[size] must be <= 100");
+      expect(answer.json!.errors, size).toEqual([{ pointer: "query.page[size]", message: "must be <= 100" }]);
+    }
+    // Leading zeros do not make a number larger.
+    expect((await raw(server, "GET", "/v1/destinations?page[size]=000000000000002")).status).toBe(200);
+  });
+
   it("lists the first 100 of a bulk body's field errors, and says how many there are", async () => {
     const body = await raw(server, "POST", "/v1/email-validations", {
       body: JSON.stringify({ emails: Array.from({ length: 1000 }, () => ({})) }),
