@@ -1065,7 +1065,7 @@ export interface components {
         DestinationCreate: {
             /**
              * Format: email
-             * @description The address to forward to. At most 254 characters (RFC 5321).
+             * @description The address to forward to. At most 254 characters, a local part of at most 64 octets, and a domain whose last label is not all digits (RFC 5321; `ana@127.0.0.1` names no host): anything else is a 422.
              * @example ana.silva@acme-logistics.com
              */
             email: string;
@@ -1198,13 +1198,13 @@ export interface components {
         SenderName: string;
         /**
          * Format: email
-         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters.
+         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters, and a local part of at most 64 octets (RFC 5321).
          * @example billing@acme-logistics.com
          */
         SenderEmail: string;
         /**
          * Format: email
-         * @description A Reply-To address, or null for none.
+         * @description A Reply-To address, or null for none: a local part of at most 64 octets, and a domain whose last label is not all digits (RFC 5321).
          * @example accounts@acme-logistics.com
          */
         ReplyToEmail: string | null;

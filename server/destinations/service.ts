@@ -7,9 +7,9 @@ import {
 } from "../confirmations/service.js";
 import type { Db } from "../db/database.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
-import { found, notFound, unlessTaken } from "../http/problem.js";
+import { found, invalidField, notFound, unlessTaken } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
-import { addressKey, normalizeAddress } from "../shared/email.js";
+import { addressKey, normalizeAddress, unsendableAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
 import { destinationSubject } from "./confirmable.js";
 import type { DestinationRead, DestinationRepository, DestinationRow } from "./repository.js";
@@ -24,6 +24,8 @@ export class DestinationService {
   ) {}
 
   async create(accountId: string, email: string): Promise<Destination> {
+    const unsendable = unsendableAddress(email);
+    if (unsendable !== null) throw invalidField("/email", unsendable);
     const now = iso(this.clock());
     const address = normalizeAddress(email);
     const row: DestinationRow = {

@@ -10,7 +10,7 @@ import type { Page, PageRequest } from "../db/keyset-page.js";
 import { found, invalidField, notFound, unlessTaken } from "../http/problem.js";
 import type { MailboxDomain, MailboxDomainService } from "../mailbox-domains/service.js";
 import { type Clock, iso } from "../shared/clock.js";
-import { addressKey, normalizeAddress, splitAddress } from "../shared/email.js";
+import { addressKey, normalizeAddress, splitAddress, unsendableAddress } from "../shared/email.js";
 import { newId } from "../shared/ids.js";
 import { identitySubject } from "./confirmable.js";
 import type { SenderIdentityRead, SenderIdentityRepository, SenderIdentityRow } from "./repository.js";
@@ -47,6 +47,7 @@ export class SenderIdentityService {
 
   async create(accountId: string, input: CreateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
+    checkSendable(input);
     const domain = await this.ownDomain(accountId, input.domain_id);
     const email = emailOnDomain(input.email, domain);
     const now = iso(this.clock());
@@ -112,6 +113,7 @@ export class SenderIdentityService {
    */
   async update(accountId: string, id: string, input: UpdateInput): Promise<SenderIdentity> {
     checkSingleLine(input);
+    checkSendable(input);
     return whileAddressMoves(id, () => this.updateOnce(accountId, id, input));
   }
 
@@ -217,6 +219,15 @@ function emailOnDomain(email: string, domain: MailboxDomain): string {
   if (splitAddress(normalized)?.domain !== domain.domain)
     throw invalidField("/email", `must be an address on ${domain.domain}`);
   return normalized;
+}
+
+/** The From and Reply-To addresses must be ones mail can be sent to (shared/email.ts). */
+function checkSendable(input: { email?: string; reply_to_email?: string | null }): void {
+  for (const field of ["email", "reply_to_email"] as const) {
+    const address = input[field];
+    const unsendable = address == null ? null : unsendableAddress(address);
+    if (unsendable !== null) throw invalidField(`/${field}`, unsendable);
+  }
 }
 
 /** Names end up in mail headers: a line break there would let a caller inject headers. */

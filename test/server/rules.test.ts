@@ -23,6 +23,28 @@ describe("destinations", () => {
     expect(again.error?.detail).toContain(data!.id);
   });
 
+  it("refuses an address the email format lets through but mail cannot go to, and sends nothing", async () => {
+    const before = (await a.GET("/v1/destinations", { params: { query: { page: { size: 100 } } } })).data!.data;
+    for (const [email, detail] of [
+      ["ana@127.0.0.1", "/email has a domain mail cannot go to: an all-numeric top-level label (RFC 3696 §2)."],
+      [
+        "ana@acme-logistics.123",
+        "/email has a domain mail cannot go to: an all-numeric top-level label (RFC 3696 §2).",
+      ],
+      [`${"a".repeat(65)}@acme-logistics.com`, "/email has a local part over 64 octets (RFC 5321 §4.5.3.1.1)."],
+    ]) {
+      const { error, response } = await a.POST("/v1/destinations", { body: { email: email! } });
+      expect(response.status, email).toBe(422);
+      expect(error).toMatchObject({ code: "validation_failed", detail, errors: [{ pointer: "/email" }] });
+    }
+    const after = (await a.GET("/v1/destinations", { params: { query: { page: { size: 100 } } } })).data!.data;
+    expect(after.filter((d) => d.email.includes("127.0.0.1") || d.email.endsWith(".123"))).toEqual([]);
+    expect(after.length).toBe(before.length);
+    // 64 octets is the limit, not past it.
+    const longest = `${"a".repeat(58)}${fresh().slice(0, 6)}@acme-logistics.com`;
+    expect((await a.POST("/v1/destinations", { body: { email: longest } })).response.status).toBe(201);
+  });
+
   it("filters by status", async () => {
     await a.POST("/v1/destinations", { body: { email: `filter-${fresh()}@acme-logistics.com` } });
     const pending = await a.GET("/v1/destinations", { params: { query: { status: "pending", page: { size: 100 } } } });
@@ -143,6 +165,32 @@ describe("sender identities", () => {
     });
     expect(elsewhere.response.status).toBe(422);
     expect(elsewhere.error?.errors?.[0]?.pointer).toBe("/email");
+  });
+
+  it("refuses a From or Reply-To address mail cannot go to", async () => {
+    const domain = await newDomain();
+    const body = { domain_id: domain.id, name: "Acme Billing", email: `billing-${fresh()}@${domain.domain}` };
+    const tooLong = await a.POST("/v1/sender-identities", {
+      body: { ...body, email: `${"b".repeat(65)}@${domain.domain}` },
+    });
+    expect(tooLong.response.status).toBe(422);
+    expect(tooLong.error?.errors).toEqual([
+      { pointer: "/email", message: "has a local part over 64 octets (RFC 5321 §4.5.3.1.1)" },
+    ]);
+    const numeric = await a.POST("/v1/sender-identities", { body: { ...body, reply_to_email: "replies@10.0.0.1" } });
+    expect(numeric.response.status).toBe(422);
+    expect(numeric.error?.errors?.[0]?.pointer).toBe("/reply_to_email");
+    const created = await a.POST("/v1/sender-identities", { body });
+    expect(created.response.status).toBe(201);
+    const path = { params: { path: { identity_id: created.data!.id } } };
+    const updated = await a.PUT("/v1/sender-identities/{identity_id}", {
+      ...path,
+      body: { reply_to_email: "replies@192.168.1.10" },
+    });
+    expect(updated.response.status).toBe(422);
+    expect(updated.error?.errors?.[0]?.pointer).toBe("/reply_to_email");
+    const kept = await a.GET("/v1/sender-identities/{identity_id}", path);
+    expect(kept.data!.reply_to_email).toBeNull();
   });
 
   it("holds the 191-character limits and refuses line breaks in names", async () => {
