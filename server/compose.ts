@@ -4,6 +4,7 @@ import type { Config } from "./config.js";
 import { FormGuard } from "./confirmations/form-guard.js";
 import { ConfirmationRepository } from "./confirmations/repository.js";
 import { ConfirmationService } from "./confirmations/service.js";
+import { startConfirmationSweep } from "./confirmations/sweep.js";
 import { sharedSecret } from "./db/app-secrets.js";
 import type { Db } from "./db/database.js";
 import { postgresPoolOf } from "./db/postgres.js";
@@ -210,8 +211,11 @@ export function compose({
     },
     /** The background re-check of mailbox domains, on the same service the API uses. */
     startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),
-    /** The hourly deletion of idempotency keys past their day. */
-    startIdempotencySweep: () => startIdempotencySweep(idempotency, clock, logger),
+    /** The hourly deletions of what nothing reads any more: idempotency keys past their day, old tokens and sends. */
+    startSweeps: () => [
+      startIdempotencySweep(idempotency, clock, logger),
+      startConfirmationSweep(confirmationRepository, clock, logger),
+    ],
   };
 }
 

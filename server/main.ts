@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     throw error;
   });
   services.startDomainRechecks();
-  services.startIdempotencySweep();
+  services.startSweeps();
   const workers = services.startValidationWorkers(config.workers);
   // Webhook deliveries run where validation workers do (WORKERS=0: an API-only process).
   const dispatcher = config.workers > 0 ? services.startWebhookDispatcher() : null;

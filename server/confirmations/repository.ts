@@ -198,6 +198,73 @@ export class ConfirmationRepository {
     return this.db.selectFrom("confirmation_tokens").selectAll().where("token_hash", "=", hash).executeTakeFirst();
   }
 
+  /**
+   * Deletes up to `limit` tokens that expired before `before`; how many. By the expiry's index
+   * (migration 014), oldest first.
+   */
+  async pruneTokens(before: string, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("confirmation_tokens")
+      .where(
+        "token_hash",
+        "in",
+        this.db
+          .selectFrom("confirmation_tokens")
+          .select("token_hash")
+          .where("expires_at", "<", before)
+          .orderBy("expires_at")
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The first account after `after` (in id order) that has sends, or null: a seek on the account index. */
+  async nextAccountWithSends(after: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom("confirmation_sends")
+      .select((eb) => eb.fn.min("account_id").as("next"))
+      .where("account_id", ">", after)
+      .executeTakeFirst();
+    return row?.next ?? null;
+  }
+
+  /**
+   * Deletes up to `limit` of the account's sends made before `before` to an address it has mailed
+   * again since; how many. The newest send to each address stays (its time is the address's
+   * `last_sent_at` and the start of its resend interval). Found by the (account_id, sent_at)
+   * index, each checked and deleted by the (account_id, email_key, sent_at) one; rows with equal
+   * values share their fate.
+   */
+  async pruneSends(accountId: string, before: string, limit: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom("confirmation_sends")
+      .where(({ eb, refTuple, selectFrom }) =>
+        eb(
+          refTuple("account_id", "email_key", "sent_at"),
+          "in",
+          selectFrom("confirmation_sends as s")
+            .select(["s.account_id", "s.email_key", "s.sent_at"])
+            .where("s.account_id", "=", accountId)
+            .where("s.sent_at", "<", before)
+            .where(({ exists, selectFrom }) =>
+              exists(
+                selectFrom("confirmation_sends as later")
+                  .select("later.sent_at")
+                  .whereRef("later.account_id", "=", "s.account_id")
+                  .whereRef("later.email_key", "=", "s.email_key")
+                  .whereRef("later.sent_at", ">", "s.sent_at"),
+              ),
+            )
+            .orderBy("s.sent_at")
+            .limit(limit)
+            .$asTuple("account_id", "email_key", "sent_at"),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Spends every unspent token of the subject. */
   async spendAll(type: SubjectType, id: string, at: string): Promise<void> {
     await this.db

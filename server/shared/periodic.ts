@@ -1,3 +1,7 @@
+import type { LogLines } from "./logger.js";
+
+const HOUR_MS = 60 * 60 * 1000;
+
 /**
  * Runs `task` every `everyMs` in the background (and once right away with `atStart`), never two
  * rounds at a time: a round still running when the next is due is not doubled. A failed round
@@ -29,4 +33,21 @@ export function runPeriodically(
       clearInterval(timer);
     },
   };
+}
+
+/**
+ * A sweep of rows past their use, at start and then hourly, in every API process (their deletes do
+ * not conflict): how many it deleted is logged; a failure (the store away) too, and the next round
+ * tries again.
+ */
+export function sweepHourly(logger: LogLines, what: string, sweep: () => Promise<number>): { stop: () => void } {
+  return runPeriodically(
+    HOUR_MS,
+    async () => {
+      const deleted = await sweep();
+      if (deleted > 0) logger.info({ deleted }, `${what} deleted`);
+    },
+    (error) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, `${what}: sweep failed`),
+    { atStart: true },
+  );
 }

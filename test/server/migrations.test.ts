@@ -116,6 +116,18 @@ describe("migration 013: idempotency keys by age", () => {
   });
 });
 
+describe("migration 014: confirmation tokens by expiry", () => {
+  it("builds the index the sweep finds long-expired tokens by, and drops it on the way down", async () => {
+    const db = await storeAt("013-idempotency-keys-by-age");
+    const tokenIndexes = () => indexesOf(db, "confirmation_tokens");
+    expect(await tokenIndexes()).not.toContain("confirmation_tokens_expires_at");
+    await migrate(db);
+    expect(await tokenIndexes()).toContain("confirmation_tokens_expires_at");
+    await migrate(db, "013-idempotency-keys-by-age");
+    expect(await tokenIndexes()).not.toContain("confirmation_tokens_expires_at");
+  });
+});
+
 describe("migration 012: a send's id is no longer an index of its own on SQLite", () => {
   it("rebuilds the sends without the id's index, rows and the caps' indexes kept, and back again", async () => {
     const db = await storeAt("011-unused-send-index");

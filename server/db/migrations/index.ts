@@ -12,6 +12,7 @@ import * as webhooks from "./010-webhooks.js";
 import * as unusedSendIndex from "./011-unused-send-index.js";
 import * as sendsWithoutIdIndex from "./012-sends-without-id-index.js";
 import * as idempotencyKeysByAge from "./013-idempotency-keys-by-age.js";
+import * as confirmationTokensByExpiry from "./014-confirmation-tokens-by-expiry.js";
 
 /** Every migration, in order. Names are stable: they are recorded in the database. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   "011-unused-send-index": unusedSendIndex,
   "012-sends-without-id-index": sendsWithoutIdIndex,
   "013-idempotency-keys-by-age": idempotencyKeysByAge,
+  "014-confirmation-tokens-by-expiry": confirmationTokensByExpiry,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,51 @@
+import { deleteInBatches } from "../db/batches.js";
+import { type Clock, iso } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import { sweepHourly } from "../shared/periodic.js";
+import { DAY_MS } from "./caps.js";
+import type { ConfirmationRepository } from "./repository.js";
+
+const BATCH = 1000;
+
+/**
+ * How long a send is kept: longer than every window the caps and the verification summaries count
+ * (24 hours). Past it only each address's newest send matters, and that one stays.
+ */
+export const KEEP_SENDS_MS = 2 * DAY_MS;
+
+/** How long a token is kept after it expired: its link's page says "expired" until then, "not valid" after. */
+export const KEEP_EXPIRED_TOKENS_MS = 30 * DAY_MS;
+
+/**
+ * Deletes what confirmation mail leaves behind once nothing reads it: tokens long expired, and
+ * sends older than KEEP_SENDS_MS to an address mailed again since (account by account, each a
+ * batch at a time: db/batches.ts). How many rows it deleted.
+ */
+export async function sweepConfirmations(
+  repository: ConfirmationRepository,
+  clock: Clock,
+  batch = BATCH,
+): Promise<number> {
+  const now = clock().getTime();
+  const expiredBefore = iso(new Date(now - KEEP_EXPIRED_TOKENS_MS));
+  let deleted = await deleteInBatches(() => repository.pruneTokens(expiredBefore, batch), batch);
+  const sentBefore = iso(new Date(now - KEEP_SENDS_MS));
+  let account = await repository.nextAccountWithSends("");
+  while (account !== null) {
+    const of = account;
+    deleted += await deleteInBatches(() => repository.pruneSends(of, sentBefore, batch), batch);
+    account = await repository.nextAccountWithSends(of);
+  }
+  return deleted;
+}
+
+/** The sweep at start and then hourly, in every API process. */
+export function startConfirmationSweep(
+  repository: ConfirmationRepository,
+  clock: Clock,
+  logger: Logger,
+): { stop: () => void } {
+  return sweepHourly(logger, "confirmation tokens and sends past their use", () =>
+    sweepConfirmations(repository, clock),
+  );
+}
