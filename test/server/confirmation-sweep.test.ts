@@ -45,7 +45,7 @@ const sends = async () =>
   ).map((r) => `${r.account_id} ${r.email_key} ${r.sent_at}`);
 
 describe("the confirmation sweep", () => {
-  it("deletes tokens 30 days past their expiry and old sends to addresses mailed since, keeping each newest", async () => {
+  it("deletes tokens 30 days past their expiry, and old sends to an address mailed since but its newest", async () => {
     await db
       .insertInto("confirmation_tokens")
       .values([
