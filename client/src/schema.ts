@@ -1787,7 +1787,8 @@ export interface components {
          * Format: uri
          * @description Where events are POSTed: an `https://` URL (plain `http://` only where the operator allows it),
          *     without a user name or password, on the scheme's port or one from 1 to 65535.
-         *     Its host must resolve to public addresses: loopback, private and link-local ones are refused
+         *     Its host must be a public one, a domain of two labels or more or an address, resolving to
+         *     public addresses: loopback, private and link-local ones, and names of one label, are refused
          *     unless the operator allows them.
          * @example https://hooks.acme-logistics.com/mailproof
          */

@@ -239,6 +239,10 @@ export class WebhookEndpointService {
       const host = url.hostname.replace(/^\[|\]$/g, "");
       if (isLocalhostName(host))
         throw invalidField("/url", `must not resolve to a loopback, private or link-local address (${host})`);
+      // A name of one label (`https://intranet/`, or `https:///hook`, which the URL parser reads as
+      // the host `hook`) resolves only through a private network's search domains.
+      if (!isIP(host) && !host.replace(/\.$/, "").includes("."))
+        throw invalidField("/url", `must name a public host: ${host} is a single label, for a private network`);
       const addresses = isIP(host) ? [host] : (await this.settings.resolve(host)).map((a) => a.address);
       const refused = addresses.find((address) => isPrivateAddress(address));
       if (refused)

@@ -363,6 +363,9 @@ describe("the private-network guard", () => {
     ["http://hooks.acme-logistics.com/", "must be an https:// URL"],
     ["https://user:secret@hooks.acme-logistics.com/", "must not carry a user name or password"],
     ["https://hooks.acme-logistics.com:0/hook", "must name a port from 1 to 65535"],
+    ["https://intranet/hook", "must name a public host: intranet is a single label"],
+    // The URL parser reads a missing host as the path's first segment: https://hook/.
+    ["https:///hook", "must name a public host: hook is a single label"],
   ])("refuses %s", async (url, reason) => {
     const { error, response } = await client.POST("/v1/webhook-endpoints", { body: { url } });
     expect(response.status).toBe(422);
