@@ -6,7 +6,7 @@ import { createClient, validationResults } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
-import { answers, type Started, startProcess } from "../support/processes.js";
+import { type Started, startServerAt } from "../support/processes.js";
 
 // Durability: a server process validating 20,000 addresses is killed with SIGKILL mid-job and
 // restarted on the same store; the job completes with exactly one result per unique address.
@@ -16,12 +16,7 @@ let baseUrl: string;
 const running: Started[] = [];
 
 const start = () =>
-  startProcess(
-    "node",
-    ["dist/main.js"],
-    async (output) => output.includes("mailproof is listening") && (await answers(`${baseUrl}/healthz`)),
-    { name: "server", env },
-  ).then((s) => {
+  startServerAt(baseUrl, env).then((s) => {
     running.push(s);
     return s;
   });

@@ -6,7 +6,7 @@ import { createClient, type MailproofClient } from "../../client/src/index.js";
 import { freshDatabaseEnv } from "../support/database.js";
 import { freePort } from "../support/free-port.js";
 import { eventually } from "../support/mail.js";
-import { answers, type Started, startProcess } from "../support/processes.js";
+import { type Started, startServerAt } from "../support/processes.js";
 import { allDelivered, hangThenFlakyReceiver, pingedEndpoints } from "../support/webhook-receiver.js";
 
 // At least once across a crash: the server is SIGKILLed while its deliveries wait on a receiver
@@ -18,12 +18,7 @@ const running: Started[] = [];
 let receiver: Awaited<ReturnType<typeof hangThenFlakyReceiver>>;
 
 const start = () =>
-  startProcess(
-    "node",
-    ["dist/main.js"],
-    async (output) => output.includes("mailproof is listening") && (await answers(`${baseUrl}/healthz`)),
-    { name: "server", env },
-  ).then((s) => {
+  startServerAt(baseUrl, env).then((s) => {
     running.push(s);
     return s;
   });

@@ -4,7 +4,7 @@ import { ConfirmationRepository } from "../../server/confirmations/repository.js
 import { sweepConfirmations } from "../../server/confirmations/sweep.js";
 import { type Db, openDatabase } from "../../server/db/database.js";
 import { freshDatabaseEnv, freshStore, insertAccounts, insertSends } from "../support/database.js";
-import { answers, startLoggedServer, startProcess } from "../support/processes.js";
+import { startLoggedServer, startServerAt } from "../support/processes.js";
 
 // What confirmation mail leaves behind is deleted once nothing reads it: tokens 30 days past their
 // expiry, and sends older than two days to an address mailed again since. On SQLite, and on
@@ -125,12 +125,7 @@ describe("an API process", () => {
         .insertInto("confirmation_sends")
         .values({ ...send!, id: "resent", sent_at: resentAt })
         .execute();
-      const again = await startProcess(
-        "node",
-        ["dist/main.js"],
-        async (output) => output.includes("mailproof is listening") && (await answers(`${server.url}/healthz`)),
-        { name: "restarted", env: server.env },
-      );
+      const again = await startServerAt(server.url, server.env, "restarted");
       try {
         const rows = async () => ({
           tokens: (await store.selectFrom("confirmation_tokens").select("token_hash").execute()).length,

@@ -4,7 +4,7 @@ import { type Db, openDatabase } from "../../server/db/database.js";
 import { IdempotencyRepository } from "../../server/http/idempotency-repository.js";
 import { sweepExpiredKeys } from "../../server/http/idempotency-sweep.js";
 import { freshDatabaseEnv, freshStore, insertAccounts } from "../support/database.js";
-import { answers, startLoggedServer, startProcess } from "../support/processes.js";
+import { startLoggedServer, startServerAt } from "../support/processes.js";
 
 // Idempotency keys past their day are deleted by the sweep, a batch at a time: on SQLite, and on
 // PostgreSQL under `npm run test:pg`; and that an API process runs it when it starts.
@@ -78,12 +78,7 @@ describe("an API process", () => {
       const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000 - 60_000).toISOString();
       await store.updateTable("idempotency_keys").set({ created_at: dayAgo }).where("key", "=", "yesterdays").execute();
       expect(await keys()).toEqual(["todays", "yesterdays"]);
-      const again = await startProcess(
-        "node",
-        ["dist/main.js"],
-        async (output) => output.includes("mailproof is listening") && (await answers(`${server.url}/healthz`)),
-        { name: "restarted", env: server.env },
-      );
+      const again = await startServerAt(server.url, server.env, "restarted");
       try {
         await expect.poll(keys, { timeout: 10_000 }).toEqual(["todays"]);
       } finally {

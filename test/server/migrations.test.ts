@@ -104,27 +104,22 @@ describe("migration 011: the sends' subject index, which nothing reads, goes", (
   });
 });
 
-describe("migration 013: idempotency keys by age", () => {
-  it("builds the index the sweep finds expired keys by, and drops it on the way down", async () => {
-    const db = await storeAt("012-sends-without-id-index");
-    const keyIndexes = () => indexesOf(db, "idempotency_keys");
-    expect(await keyIndexes()).not.toContain("idempotency_keys_created_at");
-    await migrate(db);
-    expect(await keyIndexes()).toContain("idempotency_keys_created_at");
-    await migrate(db, "012-sends-without-id-index");
-    expect(await keyIndexes()).not.toContain("idempotency_keys_created_at");
-  });
-});
-
-describe("migration 014: confirmation tokens by expiry", () => {
-  it("builds the index the sweep finds long-expired tokens by, and drops it on the way down", async () => {
-    const db = await storeAt("013-idempotency-keys-by-age");
-    const tokenIndexes = () => indexesOf(db, "confirmation_tokens");
-    expect(await tokenIndexes()).not.toContain("confirmation_tokens_expires_at");
-    await migrate(db);
-    expect(await tokenIndexes()).toContain("confirmation_tokens_expires_at");
-    await migrate(db, "013-idempotency-keys-by-age");
-    expect(await tokenIndexes()).not.toContain("confirmation_tokens_expires_at");
+describe("migrations 013 and 014: the indexes the sweeps find rows past their use by", () => {
+  it.each([
+    ["013-idempotency-keys-by-age", "012-sends-without-id-index", "idempotency_keys", "idempotency_keys_created_at"],
+    [
+      "014-confirmation-tokens-by-expiry",
+      "013-idempotency-keys-by-age",
+      "confirmation_tokens",
+      "confirmation_tokens_expires_at",
+    ],
+  ])("%s builds its index, and drops it on the way down", async (migration, before, table, index) => {
+    const db = await storeAt(before);
+    expect(await indexesOf(db, table)).not.toContain(index);
+    await migrate(db, migration);
+    expect(await indexesOf(db, table)).toContain(index);
+    await migrate(db, before);
+    expect(await indexesOf(db, table)).not.toContain(index);
   });
 });
 

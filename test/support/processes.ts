@@ -49,6 +49,16 @@ export async function answers(url: string): Promise<boolean> {
   return response.status < 500;
 }
 
+/** `npm start` as a process of its own on exactly `env` (its PORT and DATA_DIR included), once it answers at `url`. */
+export function startServerAt(url: string, env: Record<string, string>, name = "server"): Promise<Started> {
+  return startProcess(
+    "node",
+    ["dist/main.js"],
+    async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
+    { name, env },
+  );
+}
+
 /** `npm start` as a process of its own on `env` (a free port and a fresh data directory added). */
 export async function startApiProcess(
   env: Record<string, string>,
@@ -56,14 +66,10 @@ export async function startApiProcess(
 ): Promise<{ url: string; started: Started }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const started = await startProcess(
-    "node",
-    ["dist/main.js"],
-    async (output) => output.includes("mailproof is listening") && (await answers(`${url}/healthz`)),
-    {
-      name,
-      env: { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
-    },
+  const started = await startServerAt(
+    url,
+    { ...env, PORT: String(port), DATA_DIR: mkdtempSync(join(tmpdir(), "mailproof-api-")) },
+    name,
   );
   return { url, started };
 }
