@@ -54,6 +54,12 @@ const capSends = preparedQuery(
   5,
 );
 
+/** Where a sweep of an account's sends goes on from: the last send it looked at. */
+export interface SendsCursor {
+  sent_at: string;
+  email_key: string;
+}
+
 /** What a send's token adds to the send: its hash and its expiry. */
 type NewToken = Pick<TokenRow, "token_hash" | "expires_at">;
 
@@ -230,39 +236,56 @@ export class ConfirmationRepository {
   }
 
   /**
-   * Deletes up to `limit` of the account's sends made before `before` to an address it has mailed
-   * again since; how many. The newest send to each address stays (its time is the address's
-   * `last_sent_at` and the start of its resend interval). Found by the (account_id, sent_at)
-   * index, each checked and deleted by the (account_id, email_key, sent_at) one; rows with equal
-   * values share their fate.
+   * Looks at up to `limit` of the account's sends made before `before` and after `after` (oldest
+   * first, by the (account_id, sent_at) index; equal times in address order) and deletes those to
+   * an address it has mailed again since (checked and deleted by the (account_id, email_key,
+   * sent_at) index). The newest send to each address stays: its time is the address's
+   * `last_sent_at` and the start of its resend interval. How many it deleted, and the last send it
+   * looked at (null: no more to look at).
    */
-  async pruneSends(accountId: string, before: string, limit: number): Promise<number> {
+  async pruneSends(
+    accountId: string,
+    before: string,
+    after: SendsCursor,
+    limit: number,
+  ): Promise<{ deleted: number; last: SendsCursor | null }> {
+    const looked = await this.db
+      .selectFrom("confirmation_sends as s")
+      .select(["s.email_key", "s.sent_at"])
+      .select(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("confirmation_sends as later")
+            .select("later.sent_at")
+            .whereRef("later.account_id", "=", "s.account_id")
+            .whereRef("later.email_key", "=", "s.email_key")
+            .whereRef("later.sent_at", ">", "s.sent_at"),
+        ).as("superseded"),
+      )
+      .where("s.account_id", "=", accountId)
+      .where("s.sent_at", "<", before)
+      .where(({ eb, refTuple, tuple }) =>
+        eb(refTuple("s.sent_at", "s.email_key"), ">", tuple(after.sent_at, after.email_key)),
+      )
+      .orderBy("s.sent_at")
+      .orderBy("s.email_key")
+      .limit(limit)
+      .execute();
+    // SQLite answers exists() as 0 or 1, PostgreSQL as a boolean.
+    const superseded = looked.filter((row) => Boolean(row.superseded));
+    const end = looked.at(-1);
+    const last = looked.length < limit || !end ? null : { sent_at: end.sent_at, email_key: end.email_key };
+    if (superseded.length === 0) return { deleted: 0, last };
     const result = await this.db
       .deleteFrom("confirmation_sends")
-      .where(({ eb, refTuple, selectFrom }) =>
+      .where(({ eb, refTuple, tuple }) =>
         eb(
           refTuple("account_id", "email_key", "sent_at"),
           "in",
-          selectFrom("confirmation_sends as s")
-            .select(["s.account_id", "s.email_key", "s.sent_at"])
-            .where("s.account_id", "=", accountId)
-            .where("s.sent_at", "<", before)
-            .where(({ exists, selectFrom }) =>
-              exists(
-                selectFrom("confirmation_sends as later")
-                  .select("later.sent_at")
-                  .whereRef("later.account_id", "=", "s.account_id")
-                  .whereRef("later.email_key", "=", "s.email_key")
-                  .whereRef("later.sent_at", ">", "s.sent_at"),
-              ),
-            )
-            .orderBy("s.sent_at")
-            .limit(limit)
-            .$asTuple("account_id", "email_key", "sent_at"),
+          superseded.map((row) => tuple(accountId, row.email_key, row.sent_at)),
         ),
       )
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return { deleted: Number(result.numDeletedRows), last };
   }
 
   /** Spends every unspent token of the subject. */

@@ -1,9 +1,10 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { deleteInBatches } from "../db/batches.js";
 import { type Clock, iso } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { sweepHourly } from "../shared/periodic.js";
 import { DAY_MS } from "./caps.js";
-import type { ConfirmationRepository } from "./repository.js";
+import type { ConfirmationRepository, SendsCursor } from "./repository.js";
 
 const BATCH = 1000;
 
@@ -17,9 +18,11 @@ export const KEEP_SENDS_MS = 2 * DAY_MS;
 export const KEEP_EXPIRED_TOKENS_MS = 30 * DAY_MS;
 
 /**
- * Deletes what confirmation mail leaves behind once nothing reads it: tokens long expired, and
- * sends older than KEEP_SENDS_MS to an address mailed again since (account by account, each a
- * batch at a time: db/batches.ts). How many rows it deleted.
+ * Deletes what confirmation mail leaves behind once nothing reads it: tokens long expired (a batch
+ * at a time: db/batches.ts), and sends older than KEEP_SENDS_MS to an address mailed again since,
+ * account by account, looking at a batch of sends at a time with a turn of the event loop between:
+ * an account's old sends are read once per sweep, however many of them stay. How many rows it
+ * deleted.
  */
 export async function sweepConfirmations(
   repository: ConfirmationRepository,
@@ -30,11 +33,14 @@ export async function sweepConfirmations(
   const expiredBefore = iso(new Date(now - KEEP_EXPIRED_TOKENS_MS));
   let deleted = await deleteInBatches(() => repository.pruneTokens(expiredBefore, batch), batch);
   const sentBefore = iso(new Date(now - KEEP_SENDS_MS));
-  let account = await repository.nextAccountWithSends("");
-  while (account !== null) {
-    const of = account;
-    deleted += await deleteInBatches(() => repository.pruneSends(of, sentBefore, batch), batch);
-    account = await repository.nextAccountWithSends(of);
+  for (let account = await repository.nextAccountWithSends(""); account !== null; ) {
+    for (let after: SendsCursor = { sent_at: "", email_key: "" }; ; await nextTurn()) {
+      const round = await repository.pruneSends(account, sentBefore, after, batch);
+      deleted += round.deleted;
+      if (round.last === null) break;
+      after = round.last;
+    }
+    account = await repository.nextAccountWithSends(account);
   }
   return deleted;
 }
