@@ -13,7 +13,7 @@ let db: Db;
 let store: ConfirmationRepository;
 beforeAll(async () => {
   db = await freshStore();
-  await insertAccounts(db, ["acct", "other", "quiet"]);
+  await insertAccounts(db, ["acct", "other", "quiet", "tied"]);
   store = new ConfirmationRepository(db);
 });
 afterAll(() => db.destroy());
@@ -73,10 +73,17 @@ describe("the confirmation sweep", () => {
       ["other", "dee@x.test", "2026-11-02T09:00:00.000Z"],
       ["other", "dee@x.test", "2026-11-04T09:00:00.000Z"],
       ["quiet", "eve@x.test", "2026-11-04T09:00:00.000Z"],
+      // Three addresses mailed at the same time, and each again: a batch of two ends among them.
+      ["tied", "x@x.test", "2026-11-05T09:00:00.000Z"],
+      ["tied", "y@x.test", "2026-11-05T09:00:00.000Z"],
+      ["tied", "z@x.test", "2026-11-05T09:00:00.000Z"],
+      ["tied", "x@x.test", "2026-11-06T09:00:00.000Z"],
+      ["tied", "y@x.test", "2026-11-06T09:00:00.000Z"],
+      ["tied", "z@x.test", "2026-11-06T09:00:00.000Z"],
     ]);
     // Batches of two: two rounds delete the tokens; other's first round looks at ana's first send
     // and one of dee's two equal ones, and deletes all three.
-    expect(await sweepConfirmations(store, () => NOW, 2)).toBe(2 + 2 + 3);
+    expect(await sweepConfirmations(store, () => NOW, 2)).toBe(2 + 2 + 3 + 3);
     expect(await hashes()).toEqual(["expired-29-days-ago", "live"]);
     expect(await sends()).toEqual([
       "acct ana@x.test 2026-11-29T09:00:00.000Z",
@@ -86,6 +93,9 @@ describe("the confirmation sweep", () => {
       "other ana@x.test 2026-11-03T09:00:00.000Z",
       "other dee@x.test 2026-11-04T09:00:00.000Z",
       "quiet eve@x.test 2026-11-04T09:00:00.000Z",
+      "tied x@x.test 2026-11-06T09:00:00.000Z",
+      "tied y@x.test 2026-11-06T09:00:00.000Z",
+      "tied z@x.test 2026-11-06T09:00:00.000Z",
     ]);
     expect(await sweepConfirmations(store, () => NOW, 2)).toBe(0);
   });
