@@ -16,6 +16,14 @@ interface ValidatorError {
   errors?: { path?: string; message?: string; errorCode?: string }[];
   headers?: Record<string, string>;
   expose?: boolean;
+  /** body-parser's, on a body over its limit: the limit in bytes. */
+  limit?: number;
+}
+
+/** A 413 that says how much the operation takes, so that a client knows how far to cut. */
+function tooLarge(limit: number | undefined): ProblemError {
+  const most = typeof limit === "number" ? ` (at most ${limit.toLocaleString("en-US")} bytes)` : "";
+  return new ProblemError(413, "payload_too_large", `The request body is larger than this operation accepts${most}.`);
 }
 
 /**
@@ -74,8 +82,7 @@ function toProblem(error: unknown, req: Request): ProblemError {
   // body-parser
   if (e.type === "entity.parse.failed")
     return new ProblemError(400, "malformed_json", `The request body is not valid JSON: ${e.message ?? ""}`.trim());
-  if (e.type === "entity.too.large")
-    return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (e.type === "entity.too.large") return tooLarge(e.limit);
   // A body that is not what its Content-Encoding says (corrupt or cut short): it cannot be read as JSON.
   if (status === 400 && e.code?.startsWith("Z_"))
     return new ProblemError(
@@ -98,8 +105,7 @@ function toProblem(error: unknown, req: Request): ProblemError {
       undefined,
       e.headers ?? {},
     );
-  if (status === 413)
-    return new ProblemError(413, "payload_too_large", "The request body is larger than this endpoint accepts.");
+  if (status === 413) return tooLarge(e.limit);
   if (status === 415)
     return new ProblemError(
       415,

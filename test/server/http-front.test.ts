@@ -72,7 +72,11 @@ describe("authentication comes before any body", () => {
       body,
     });
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { code: string }).code).toBe("payload_too_large");
+    expect(await response.json()).toMatchObject({
+      code: "payload_too_large",
+      // JSON_BODY_LIMIT's default, 100kb, in bytes: a client knows how far to cut.
+      detail: "The request body is larger than this operation accepts (at most 102,400 bytes).",
+    });
   });
 
   it("a body sent to an operation that takes none is not read (no 413 or 415 on resend or verify)", async () => {
