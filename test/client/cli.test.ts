@@ -205,6 +205,27 @@ describe("mailproof check and destinations", () => {
     expect(flags.stdout).toContain("deliverable");
   });
 
+  it("says in words a user can act on why it failed before the API answered", async () => {
+    // Nothing listens on a port just found free: the connection is refused.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await run(["check", "a@cli-mail.test", "--url", closed]);
+    expect(unreachable).toMatchObject({ code: 1 });
+    expect(unreachable.stderr).toBe(
+      `mailproof: cannot reach the API at ${closed}: connect ECONNREFUSED ${closed.slice(7)}\n`,
+    );
+    const notAUrl = await run(["check", "a@cli-mail.test", "--url", "127.0.0.1:8080"]);
+    expect(notAUrl).toMatchObject({ code: 2 });
+    expect(notAUrl.stderr).toContain("must be an http:// or https:// URL, such as http://127.0.0.1:8080");
+    const missing = await run(["validate", join(dir, "no-such-list.csv")]);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toBe(`mailproof: ${join(dir, "no-such-list.csv")}: no such file or directory\n`);
+    const option = await run(["check", "a@cli-mail.test", "--colour"]);
+    expect(option).toMatchObject({ code: 2 });
+    expect(option.stderr).toMatch(/^mailproof: Unknown option '--colour'/);
+    for (const failed of [unreachable, notAUrl, missing, option])
+      expect(failed.stderr).not.toMatch(/TypeError|ENOENT:/);
+  });
+
   it("says what is missing without configuration", async () => {
     const bare = await exec("node", [CLI, "check", "a@b.c"], { env: { PATH: process.env.PATH } }).catch(
       (e: { code: number; stderr: string }) => e,

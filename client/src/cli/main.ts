@@ -1,10 +1,11 @@
 // `mailproof`: the API from a shell. Configured by MAILPROOF_URL and MAILPROOF_KEY (--url and
 // --key override them).
 import { parseArgs } from "node:util";
-import { createClient, MailproofError } from "../index.js";
+import { createClient, type MailproofClient } from "../index.js";
 import { checkCommand, destinationsCommand } from "./commands.js";
+import { checkedBaseUrl, describeFailure } from "./failure.js";
 import { UsageError } from "./usage.js";
-import { validateCommand } from "./validate.js";
+import { type ValidateFlags, validateCommand } from "./validate.js";
 
 const usage = `usage: mailproof <command> [options]
 
@@ -22,20 +23,7 @@ const usage = `usage: mailproof <command> [options]
   --key <key>   an API key (default: MAILPROOF_KEY)`;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      key: { type: "string" },
-      column: { type: "string" },
-      out: { type: "string" },
-      only: { type: "string" },
-      job: { type: "string" },
-      status: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const { values, positionals } = parsed(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${usage}\n`);
@@ -44,7 +32,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const baseUrl = values.url ?? env.MAILPROOF_URL;
   const apiKey = values.key ?? env.MAILPROOF_KEY;
   if (!baseUrl || !apiKey) throw new UsageError("set MAILPROOF_URL and MAILPROOF_KEY (or --url and --key)");
-  const client = createClient({ baseUrl, apiKey });
+  const client = createClient({ baseUrl: checkedBaseUrl(baseUrl), apiKey });
+  try {
+    return await run(command, client, rest, values);
+  } catch (error) {
+    return failed(error, baseUrl);
+  }
+}
+
+function run(command: string, client: MailproofClient, rest: string[], values: ValidateFlags & { status?: string }) {
   switch (command) {
     case "validate":
       return validateCommand(client, rest, values);
@@ -57,18 +53,39 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
 }
 
+/** The arguments; an unknown option or a missing value is a usage error (exit 2). */
+function parsed(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: "string" },
+        key: { type: "string" },
+        column: { type: "string" },
+        out: { type: "string" },
+        only: { type: "string" },
+        job: { type: "string" },
+        status: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+}
+
+/** Says what failed (failure.ts) on stderr; the exit code: 2 for a usage error, else 1. */
+function failed(error: unknown, baseUrl?: string): number {
+  process.stderr.write(`mailproof: ${describeFailure(error, baseUrl)}\n`);
+  return error instanceof UsageError ? 2 : 1;
+}
+
 main(process.argv.slice(2), process.env).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message =
-      error instanceof UsageError || error instanceof MailproofError
-        ? error.message
-        : error instanceof Error
-          ? `${error.name}: ${error.message}`
-          : String(error);
-    process.stderr.write(`mailproof: ${message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    process.exitCode = failed(error);
   },
 );
