@@ -84,6 +84,13 @@ export function metaRoutes(sources: MetaSources): Router {
     noParameters(req);
     res.set("Content-Security-Policy", docs.csp).type("text/html").send(docs.html);
   });
+  // Each is GET (and HEAD) only: another method is a 405 naming them, as on the API's paths.
+  const served = ["/healthz", "/openapi.json", "/docs", ...(sources.metricsAccess.enabled ? ["/metrics"] : [])];
+  router.all(served, (req) => {
+    throw new ProblemError(405, "method_not_allowed", `${req.method} is not allowed on ${req.path}.`, undefined, {
+      Allow: "GET, HEAD",
+    });
+  });
   return router;
 }
 

@@ -19,6 +19,8 @@ const mistakes: Mistake[] = [
     405,
     "method_not_allowed",
   ],
+  ["a wrong method on a service endpoint", "POST", "/healthz", { auth: false }, 405, "method_not_allowed"],
+  ["a wrong method on the reference page", "DELETE", "/docs", { auth: false }, 405, "method_not_allowed"],
   [
     "malformed JSON",
     "POST",
@@ -200,6 +202,11 @@ describe("client mistakes", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     expect(response.json).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
     expect(response.text).not.toMatch(/<html|at [A-Za-z]+ \(|node_modules/);
+    if (status === 405) {
+      const allowed = response.headers.get("allow")!.split(", ");
+      expect(allowed).toContain("GET");
+      expect(allowed).not.toContain(method);
+    }
     // RFC 6750: a key that was sent but is not valid says so; a missing one only names the scheme.
     const sentKey = /^Bearer \S/.test((init?.headers as Record<string, string> | undefined)?.authorization ?? "");
     if (status === 401)
