@@ -55,7 +55,11 @@ const REASONS: Record<number, [string, string, string]> = {
   400: ["invalid_parameter", "Invalid parameter", "The request could not be parsed as HTTP/1.1."],
   408: ["request_timeout", "Request timeout", "The request was not received in time."],
   413: ["payload_too_large", "Payload too large", "The request is larger than this server accepts."],
-  431: ["invalid_parameter", "Invalid parameter", "The request's header fields are too large."],
+  431: [
+    "invalid_parameter",
+    "Invalid parameter",
+    "The request line and header fields together are over 16 kB (a long query string counts in them).",
+  ],
 };
 
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {

@@ -40,7 +40,7 @@ beforeAll(async () => {
       .set({ Location: `/things/${ran.length}`, "Retry-After": "7", "X-Other": "not replayed" })
       .json({ n: ran.length });
   };
-  app.post(["/things", "/others"], guard, handler);
+  app.post(["/things", "/others", "/v1/things"], guard, handler);
   // An answer with a secret: stored without it, replayed with it restored from its source.
   db2 = db;
   const secretGuard = idempotency(new IdempotencyRepository(db), () => new Date(now), {
@@ -101,6 +101,14 @@ describe("Idempotency-Key", () => {
     expect(retry.headers.get("retry-after")).toBe("7");
     expect(retry.headers.get("content-type")).toMatch(/^application\/json/);
     expect(retry.headers.get("x-other")).toBeNull();
+  });
+
+  it("a retry with a trailing slash is the same request (the slash carries no meaning)", async () => {
+    const first = await post("/v1/things", { name: "slash" }, "k-slash");
+    const retry = await post("/v1/things/", { name: "slash" }, "k-slash");
+    expect(runs("slash")).toBe(1);
+    expect(retry).toMatchObject({ status: 201, json: first.json });
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
   });
 
   it("the same key with another body, or on another endpoint, is 422 idempotency_key_reused", async () => {

@@ -41,7 +41,8 @@ export function idempotency(store: IdempotencyRepository, clock: Clock, options:
     const key = req.get("idempotency-key");
     if (!key) return next();
     const accountId = accountOf(res);
-    const scope = `${req.method} ${req.baseUrl}${req.path}`;
+    // A trailing slash carries no meaning (the same operation): the same key and body are the same request.
+    const scope = `${req.method} ${`${req.baseUrl}${req.path}`.replace(/(.)\/$/, "$1")}`;
     const requestHash = sha256Hex(`${scope}\n${canonicalJson(req.body)}`);
     const deadline = Date.now() + options.waitForFirstMs;
 

@@ -28,6 +28,17 @@ describe("Idempotency-Key on creating POSTs", () => {
     expect(list.data!.data).toHaveLength(1);
   });
 
+  it("takes a retry with a trailing slash as the same request (the slash carries no meaning)", async () => {
+    const headers = { "content-type": "application/json", "idempotency-key": randomUUID() };
+    const body = JSON.stringify({ email: `slash-${fresh()}@acme-logistics.com` });
+    const first = await raw(server, "POST", "/v1/destinations", { body, headers });
+    const retry = await raw(server, "POST", "/v1/destinations/", { body, headers });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.json).toEqual(first.json);
+  });
+
   it("treats the same fields in another order as the same body", async () => {
     const key = randomUUID();
     const domain = `idem-${fresh()}.com`;
