@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildApp, WARM_UP_PATH } from "./app.js";
 import { compose } from "./compose.js";
-import { holdApiLock } from "./db/api-lock.js";
 import { listen } from "./http/http-server.js";
 import { createMailer } from "./mail/mailer.js";
 import { onShutdown, openProcess, run } from "./process.js";
@@ -11,8 +10,7 @@ import { systemClock } from "./shared/clock.js";
 import { redisAtStart } from "./shared/redis.js";
 
 async function main(): Promise<void> {
-  const { config, logger, db, metrics } = await openProcess("api");
-  const releaseApiLock = config.databaseUrl ? null : holdApiLock(config.dataDir);
+  const { config, logger, db, metrics, releaseLock } = await openProcess("api", { apiLock: true });
 
   // Built (npm start), mail is composed and sent in its own thread; from source (npm run dev), here.
   const thread = new URL("./mail/mail-thread.js", import.meta.url);
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
       await Promise.all([...workers.map((w) => w.stop()), dispatcher?.stop(), mailer.idle()]);
       logger.info({ workers: workers.length }, "shutdown: workers stopped, mail handed over");
       await Promise.all([db.destroy(), redis?.close()]);
-      releaseApiLock?.();
+      releaseLock();
       logger.info({}, "shutdown: store closed");
     },
     5000,

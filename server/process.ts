@@ -1,4 +1,5 @@
 import { type Config, configOrExit, isQualifiedName } from "./config.js";
+import { holdApiLock } from "./db/api-lock.js";
 import { type Db, openMigratedDatabase } from "./db/database.js";
 import { packageVersion } from "./generated-files.js";
 import { createLogger, type Logger } from "./shared/logger.js";
@@ -6,9 +7,13 @@ import { createMetrics, type Metrics } from "./shared/metrics.js";
 
 /**
  * What every long-running entry point starts from: its configuration, its logger and metrics,
- * the migrated database (MIGRATE_ON_START).
+ * the migrated database (MIGRATE_ON_START); for an API process on SQLite, the store's API lock
+ * (db/api-lock.ts), taken before the store is read or migrated, and its release.
  */
-export async function openProcess(name: string): Promise<{ config: Config; logger: Logger; db: Db; metrics: Metrics }> {
+export async function openProcess(
+  name: string,
+  options: { apiLock?: boolean } = {},
+): Promise<{ config: Config; logger: Logger; db: Db; metrics: Metrics; releaseLock: () => void }> {
   const config = configOrExit(process.env);
   const logger = createLogger({ level: config.logLevel, version: packageVersion, process: name });
   if (config.validation.probeEnabled && !isQualifiedName(config.validation.heloName))
@@ -17,8 +22,9 @@ export async function openProcess(name: string): Promise<{ config: Config; logge
       "VALIDATION_HELO_NAME is not a fully-qualified domain name: many mail hosts refuse or distrust such a " +
         "probe. Set it to a name whose A and PTR records match this host's address (README, Production layout).",
     );
+  const releaseLock = options.apiLock && !config.databaseUrl ? holdApiLock(config.dataDir) : () => {};
   const db = await openMigratedDatabase(config, { backgroundCheckpoints: true });
-  return { config, logger, db, metrics: createMetrics() };
+  return { config, logger, db, metrics: createMetrics(), releaseLock };
 }
 
 /**

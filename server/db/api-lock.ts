@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 
@@ -10,6 +11,7 @@ import Database from "better-sqlite3";
  * Returns its release.
  */
 export function holdApiLock(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
   // No wait: a lock held is held by a running process.
   const lock = new Database(join(dataDir, "api.lock"), { timeout: 0 });
   try {
