@@ -68,9 +68,9 @@ export function operationFor(operations: Operation[], method: string, path: stri
 export function integerQueryParameters(spec: object): Map<string, number | undefined> {
   const limits = new Map<string, number | undefined>();
   const add = (name: string, maximum: number | undefined) => {
-    // A parameter unbounded in one operation is unbounded: undefined.
-    const bounded = !limits.has(name) || limits.get(name) !== undefined;
-    limits.set(name, bounded && maximum !== undefined ? Math.max(limits.get(name) ?? maximum, maximum) : undefined);
+    const unbounded = maximum === undefined || (limits.has(name) && limits.get(name) === undefined);
+    // A parameter with no maximum in any one operation has none: undefined.
+    limits.set(name, unbounded ? undefined : Math.max(limits.get(name) ?? maximum, maximum));
   };
   const root = spec as { paths: Record<string, Record<string, SpecNode & { parameters?: SpecNode[] }>> };
   for (const item of Object.values(root.paths)) {
