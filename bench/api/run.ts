@@ -2,7 +2,8 @@
 // POST /v1/destinations, on the full stack (auth + request validation + SQLite store) with
 // response validation off (production) and on, against bare Express and the Prism mock.
 // All targets are measured in one run on this machine, with `wrk -t1 -c20`, in rounds: each
-// target in turn, BENCH_ROUNDS times (3), BENCH_DURATION each (5s); the median round is reported.
+// endpoint's targets in turn, BENCH_ROUNDS times (3), BENCH_DURATION each (5s); the median round is
+// reported, and each round's ratios to bare Express and Prism with their median.
 // (This machine's own speed drifts over minutes: a ratio of two runs minutes apart measured the
 // drift as much as the servers.) Beside req/s, each server's CPU time per request (its process
 // tree, all threads: cpu-time.ts), the cost that the ratios of req/s show through the scheduler.
@@ -105,16 +106,19 @@ async function main(): Promise<void> {
     const POST = "POST /v1/destinations";
     const rounds: Result[] = [];
     for (let round = 0; round < ROUNDS; round++) {
+      // Endpoint by endpoint, every target of it in turn: the rounds a ratio compares run seconds
+      // apart, not half a minute (this machine's speed changed by half within one run).
       const warm = round === 0;
-      for (const target of targets) {
-        // What an operator sees: the mix of reads, lists and creates, on mailproof only (the others
-        // store nothing, so a list there is not a list).
-        if (target.name.startsWith("mailproof")) {
-          const mixed = ["-s", "bench/api/mixed.lua", target.baseUrl, "--", target.destinationId, "PREFIX"];
-          rounds.push(await wrk(target, MIXED, mixed, warm));
-        }
+      // What an operator sees: the mix of reads, lists and creates, on mailproof only (the others
+      // store nothing, so a list there is not a list).
+      for (const target of targets.filter((t) => t.name.startsWith("mailproof"))) {
+        const mixed = ["-s", "bench/api/mixed.lua", target.baseUrl, "--", target.destinationId, "PREFIX"];
+        rounds.push(await wrk(target, MIXED, mixed, warm));
+      }
+      for (const target of targets)
         rounds.push(await wrk(target, GET, [`${target.baseUrl}/v1/destinations/${target.destinationId}`], warm));
-        // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
+      // Each wrk run gets its own address prefix, so no POST is a duplicate (409).
+      for (const target of targets) {
         const post = ["-s", "bench/api/post.lua", `${target.baseUrl}/v1/destinations`, "--", "PREFIX"];
         rounds.push(await wrk(target, POST, post, warm));
       }
@@ -157,15 +161,17 @@ async function wrk(target: Target, endpoint: string, args: string[], warm = true
  * The round with the median req/s (its latencies with it), every round's req/s, the median CPU per
  * request (of its own rounds: the round with the median req/s need not have it), all non-2xx answers.
  */
+const middleOf = <T>(values: T[], by: (v: T) => number) =>
+  [...values].sort((a, b) => by(a) - by(b))[Math.floor((values.length - 1) / 2)]!;
+const middle = (values: number[]) => middleOf(values, (v) => v);
+
 function median(runs: Result[]): Result {
-  const middleOf = <T>(values: T[], by: (v: T) => number) =>
-    [...values].sort((a, b) => by(a) - by(b))[Math.floor((values.length - 1) / 2)]!;
-  const middle = middleOf(runs, (r) => r.rps);
+  const medianRun = middleOf(runs, (r) => r.rps);
   const cpuRounds = runs.map((r) => r.cpuUs);
   return {
-    ...middle,
+    ...medianRun,
     rounds: runs.map((r) => r.rps),
-    cpuUs: middleOf(cpuRounds, (v) => v),
+    cpuUs: middle(cpuRounds),
     cpuRounds,
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
   };
@@ -194,9 +200,18 @@ function report(results: Result[]): void {
       const full = of(e, (name) => name.endsWith("off"));
       const express = of(e, (name) => name === "bare Express 5");
       const mock = of(e, (name) => name === "Prism mock");
+      // Each round's ratio, of two targets measured seconds apart, and their median: the ratio of
+      // the medians can pair rounds of different speeds of the machine.
+      const paired = (other: Result) => full.rounds.map((rps, i) => rps / other.rounds[i]!);
+      const percent = (ratios: number[]) => ratios.map((r) => (r * 100).toFixed(0)).join(", ");
+      const times = (ratios: number[]) => ratios.map((r) => r.toFixed(1)).join(", ");
+      const toExpress = paired(express);
+      const toMock = paired(mock);
       return [
         `- ${e}: full stack (response validation off) = ${((full.rps / express.rps) * 100).toFixed(0)} ` +
           `% of bare Express (target ≥ ${bare} %), ${(full.rps / mock.rps).toFixed(1)}× Prism (target ≥ ${prism}×)`,
+        `  round by round: ${percent(toExpress)} % of bare Express (median ${percent([middle(toExpress)])} %), ` +
+          `${times(toMock)}× Prism (median ${times([middle(toMock)])}×)`,
         // The same comparison by what a request costs: bare Express's CPU per request over the full stack's.
         `  by CPU per request: ${full.cpuUs.toFixed(0)} µs against bare Express's ${express.cpuUs.toFixed(0)} µs ` +
           `(${((express.cpuUs / full.cpuUs) * 100).toFixed(0)} %) and Prism's ${mock.cpuUs.toFixed(0)} µs ` +
