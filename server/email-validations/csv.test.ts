@@ -36,8 +36,37 @@ describe("emailsOfCsv", () => {
     const rows = Array.from({ length: 100_001 }, (_, i) => `u${i}@acme-logistics.com`);
     await expect(emailsOfCsv(`email\n${rows.join("\n")}\n,"unterminated\n`)).rejects.toMatchObject({
       status: 422,
-      detail: "/emails must hold at most 100000 rows.",
+      detail: "/emails must hold at most 100000 addresses.",
     });
     await expect(emailsOfCsv(`email\n${rows.slice(1).join("\n")}\n`)).resolves.toHaveLength(100_000);
+  });
+});
+
+describe("a list's layout", () => {
+  it("reads a list of addresses with no header row, its first address included", async () => {
+    expect(await emailsOfCsv("ana@acme-logistics.com\nbo@acme-logistics.com\n")).toEqual([
+      "ana@acme-logistics.com",
+      "bo@acme-logistics.com",
+    ]);
+    expect(await emailsOfCsv("ana@acme-logistics.com")).toEqual(["ana@acme-logistics.com"]);
+    expect(await emailsOfCsv("Ana Silva,ana@acme-logistics.com\nBo,bo@acme-logistics.com\n")).toEqual([
+      "ana@acme-logistics.com",
+      "bo@acme-logistics.com",
+    ]);
+  });
+
+  it("reads semicolon- and tab-separated files, as Excel writes them, by their first line", async () => {
+    const rows = ["Name;E-Mail;Stadt", "Ana;ana@acme-logistics.com;Köln", '"Bo; jr.";bo@acme-logistics.com;Bonn'];
+    expect(await emailsOfCsv(rows.join("\r\n"))).toEqual(["ana@acme-logistics.com", "bo@acme-logistics.com"]);
+    expect(await emailsOfCsv("Email Address\tName\nana@acme-logistics.com\tAna, S.\n")).toEqual([
+      "ana@acme-logistics.com",
+    ]);
+  });
+
+  it("refuses a file that holds a header row alone", async () => {
+    await expect(emailsOfCsv("name,email\n")).rejects.toMatchObject({
+      status: 422,
+      detail: "/emails must hold at least 1 address (a header row alone holds none).",
+    });
   });
 });

@@ -14,9 +14,10 @@ export const MAX_EMAILS = 100_000;
 const SLICE = 64 * 1024;
 
 /**
- * The addresses of an uploaded CSV file (RFC 4180): the column named `email` (in any case), else
- * the first; a header row first. What the JSON body's schema checks is checked here: 1 to
- * 100,000 addresses, each a string (an empty cell is an address like any other: invalid syntax).
+ * The addresses of an uploaded CSV file (RFC 4180), separated as `separatorOf` finds and laid out
+ * as `addressColumn` finds (a header row or none). What the JSON body's schema checks is checked
+ * here: 1 to 100,000 addresses, each a string (an empty cell is an address like any other:
+ * invalid syntax).
  *
  * Parsed a slice at a time, with a turn of the event loop between slices, and no further than
  * one row past the limit: the bulk limit (40 MB) lets a file hold millions of rows or columns,
@@ -24,19 +25,26 @@ const SLICE = 64 * 1024;
  */
 export async function emailsOfCsv(text: string): Promise<string[]> {
   let column: number | undefined;
+  // The first two rows, until addressColumn has seen them.
+  const first: string[][] = [];
   const emails: string[] = [];
-  const tooMany = invalidField("/emails", `must hold at most ${MAX_EMAILS} rows`);
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true });
+  const tooMany = invalidField("/emails", `must hold at most ${MAX_EMAILS} addresses`);
+  const take = (row: string[]) => {
+    emails.push((row[column!] ?? "").trim());
+    if (emails.length > MAX_EMAILS) parser.destroy(tooMany);
+  };
+  const laidOut = () => {
+    const layout = addressColumn(first[0]!, first[1]);
+    column = layout.column;
+    for (const row of layout.header ? first.slice(1) : first) take(row);
+  };
+  const parser = parse({ bom: true, delimiter: separatorOf(text), relax_column_count: true, skip_empty_lines: true });
   // Rows taken as they come ('data'), not by async iteration: a promise per row took 1.6× the time.
   // Only the address is kept: a row may hold thousands of cells.
   parser.on("data", (row: string[]) => {
-    if (column === undefined) {
-      const named = row.findIndex((name) => name.trim().toLowerCase() === "email");
-      column = Math.max(named, 0); // -1 (no column named email): the first
-      return;
-    }
-    emails.push((row[column] ?? "").trim());
-    if (emails.length > MAX_EMAILS) parser.destroy(tooMany);
+    if (column !== undefined) return take(row);
+    first.push(row);
+    if (first.length === 2) laidOut();
   });
   try {
     await pipeline(slicesOf(text), parser);
@@ -44,8 +52,47 @@ export async function emailsOfCsv(text: string): Promise<string[]> {
     if (error === tooMany) throw error;
     throw invalidField("/emails", `is not readable as CSV (${error instanceof Error ? error.message : "malformed"})`);
   }
-  if (emails.length === 0) throw invalidField("/emails", "must hold at least 1 row after the header row");
+  if (column === undefined && first.length > 0) laidOut();
+  if (emails.length === 0)
+    throw invalidField("/emails", "must hold at least 1 address (a header row alone holds none)");
   return emails;
+}
+
+/**
+ * What separates a file's cells: the most frequent of comma, semicolon and tab on its first line,
+ * quoted text aside (a comma if none). Excel writes `;` where the decimal mark is a comma and tabs
+ * as "Unicode text"; read with commas, each such row was one cell and every address invalid.
+ */
+export function separatorOf(text: string): string {
+  const newline = text.indexOf("\n");
+  const line = text
+    .slice(0, newline < 0 ? 65_536 : Math.min(newline, 65_536))
+    .replace(/"(?:[^"]|"")*"/g, "")
+    .replace(/"[^"]*$/, "");
+  const count = (separator: string) => line.split(separator).length - 1;
+  // On a tie, the rarer in text: a comma in an unquoted name ("Silva, Ana") is more likely than a tab.
+  const most = ["\t", ";", ","].reduce((best, next) => (count(next) > count(best) ? next : best));
+  return count(most) > 0 ? most : ",";
+}
+
+/** Headings of an address column, once case, spaces, hyphens and underscores are set aside. */
+const ADDRESS_HEADINGS = new Set(["email", "emailaddress", "mail", "emailadresse", "adresseemail", "courriel"]);
+const heading = (cell: string) => cell.toLowerCase().replace(/[\s_-]/g, "");
+const withAt = (row: string[] | undefined) => (row ?? []).findIndex((cell) => cell.includes("@"));
+
+/**
+ * Which column of a list holds the addresses, and whether its first row is a header: a column
+ * headed as ADDRESS_HEADINGS names it; without one, a first row with an `@` in a cell is data (a
+ * list of addresses alone has no header row: its first address was taken for one and dropped),
+ * in that cell's column; otherwise the first row is a header, and the addresses are the first
+ * column with an `@` in the second row, else the first column.
+ */
+export function addressColumn(first: string[], second: string[] | undefined): { column: number; header: boolean } {
+  const named = first.findIndex((cell) => ADDRESS_HEADINGS.has(heading(cell)));
+  if (named >= 0) return { column: named, header: true };
+  const data = withAt(first);
+  if (data >= 0) return { column: data, header: false };
+  return { column: Math.max(0, withAt(second)), header: true };
 }
 
 /** `text` in slices of about SLICE characters, a turn of the event loop after each. */

@@ -20,7 +20,7 @@ export function jsonBodies(
   const small = express.json({ limit: limits.json, strict: false });
   const large = express.json({ limit: limits.bulk, strict: false });
   // The bulk operation also takes a CSV file (text/csv), read as text within the same limit.
-  const csv = express.text({ limit: limits.bulk, type: "text/csv" });
+  const csv = csvText(limits.bulk);
   // Most requests (every GET) are of a method no operation takes a body with: no path matching for them.
   const methods = new Set(operations.filter((o) => o.jsonBody).map((o) => o.method));
   return (req, res, next) => {
@@ -31,6 +31,30 @@ export function jsonBodies(
     if (op.operationId !== limits.bulkOperationId) return small(req, res, checked);
     (req.is("text/csv") ? csv : large)(req, res, checked);
   };
+}
+
+/**
+ * A text/csv body as text: in the charset its Content-Type names (UTF-8 if none), unless it starts
+ * with a UTF-16 byte order mark, which says what the file is (WHATWG Encoding's BOM sniffing).
+ * Excel's "Unicode text" is UTF-16 with such a mark; read as UTF-8 it was a 422 about U+0000.
+ */
+function csvText(limit: string): RequestHandler {
+  const utf16 = new WeakMap<object, string>();
+  const text = express.text({
+    limit,
+    type: "text/csv",
+    verify: (req, _res, raw, charset) => {
+      const order =
+        raw[0] === 0xff && raw[1] === 0xfe ? "utf-16le" : raw[0] === 0xfe && raw[1] === 0xff ? "utf-16be" : null;
+      if (order && charset.toLowerCase() === "utf-8") utf16.set(req, new TextDecoder(order).decode(raw));
+    },
+  });
+  return (req, res, next) =>
+    text(req, res, (error?: unknown) => {
+      const decoded = utf16.get(req);
+      if (error === undefined && decoded !== undefined) req.body = decoded;
+      next(error);
+    });
 }
 
 /** `next`, once the parsed body's arrays are within the operation's maxItems (a 422 if not). */

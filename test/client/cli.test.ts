@@ -111,6 +111,39 @@ describe("mailproof validate", () => {
     expect(wrong.stderr).toContain("no column named 'mail' (columns: id, name, email, notes)");
   }, 60_000);
 
+  it("reads a bare list and Excel's exports, and writes each back as it was separated", async () => {
+    const bare = join(dir, "bare.txt");
+    writeFileSync(bare, "user0@cli-mail.test\nuser1@cli-mail.test\n");
+    const fromBare = await run(["validate", bare]);
+    expect(fromBare.code, fromBare.stderr).toBe(0);
+    expect(parse(fromBare.stdout)).toEqual([
+      ["email", "result", "reason", "did_you_mean"],
+      ["user0@cli-mail.test", "deliverable", "accepted_email", ""],
+      ["user1@cli-mail.test", "undeliverable", "rejected_email", ""],
+    ]);
+    // Excel's "Unicode text": UTF-16LE after its byte order mark, tab-separated.
+    const unicode = join(dir, "unicode.txt");
+    writeFileSync(
+      unicode,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from("Name\tE-mail\r\nZoë\tuser0@cli-mail.test\r\n", "utf16le"),
+      ]),
+    );
+    const fromUnicode = await run(["validate", unicode]);
+    expect(fromUnicode.code, fromUnicode.stderr).toBe(0);
+    expect(parse(fromUnicode.stdout, { bom: true, delimiter: "\t" })).toEqual([
+      ["Name", "E-mail", "result", "reason", "did_you_mean"],
+      ["Zoë", "user0@cli-mail.test", "deliverable", "accepted_email", ""],
+    ]);
+    const semicolons = join(dir, "semicolons.csv");
+    writeFileSync(semicolons, 'Name;Email Address\r\n"Silva; Ana";user1@cli-mail.test\r\n');
+    const fromSemicolons = await run(["validate", semicolons]);
+    expect(fromSemicolons.stdout).toBe(
+      'Name;Email Address;result;reason;did_you_mean\n"Silva; Ana";user1@cli-mail.test;undeliverable;rejected_email;\n',
+    );
+  }, 60_000);
+
   it("an interrupted run says how to resume; --job resumes it and writes the same file", async () => {
     const { file } = listOf(3000);
     const child: ChildProcess = spawn("node", [CLI, "validate", file, "--out", join(dir, "never.csv")], { env });

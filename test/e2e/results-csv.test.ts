@@ -118,8 +118,36 @@ describe("email validations as CSV", () => {
     const tooMany = await post(csvOf([["email"], ...Array.from({ length: 100_001 }, (_, i) => [`u${i}@csv.test`])]));
     expect(tooMany.status).toBe(422);
     expect(await tooMany.json()).toMatchObject({
-      errors: [{ pointer: "/emails", message: "must hold at most 100000 rows" }],
+      errors: [{ pointer: "/emails", message: "must hold at most 100000 addresses" }],
     });
+  }, 60_000);
+
+  it("reads Excel's exports and a bare list of addresses, every address of each", async () => {
+    const addressesOf = async (body: BodyInit, contentType = "text/csv") => {
+      const created = await fetch(`${server.url}/v1/email-validations`, {
+        method: "POST",
+        headers: { ...headers(), "content-type": contentType },
+        body,
+      });
+      expect(created.status).toBe(202);
+      await completed(created.headers.get("location")!);
+      const csv = await (
+        await fetch(`${server.url}${created.headers.get("location")}/results`, { headers: headers() })
+      ).text();
+      return parse(csv)
+        .slice(1)
+        .map((r: string[]) => r[0]);
+    };
+    // "Unicode text": UTF-16LE with its byte order mark, tab-separated.
+    const unicodeText = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("Name\tE-mail\r\nZoë\tzoe@csv.test\r\n", "utf16le"),
+    ]);
+    expect(await addressesOf(new Blob([unicodeText]))).toEqual(["zoe@csv.test"]);
+    // "CSV" where the decimal mark is a comma: semicolons, in the Windows code page.
+    const semicolons = Buffer.from("Name;Email Address\r\nJosé;jose@csv.test\r\n", "latin1");
+    expect(await addressesOf(new Blob([semicolons]), "text/csv; charset=windows-1252")).toEqual(["jose@csv.test"]);
+    expect(await addressesOf("ana@csv.test\nbo@csv.test\n")).toEqual(["ana@csv.test", "bo@csv.test"]);
   }, 60_000);
 
   it("lets a client hang up part-way without an error, and serves the next download whole", async () => {

@@ -10,6 +10,7 @@ import {
   type ValidationResult,
   validationResults,
 } from "../index.js";
+import { addressColumn, separatorOf, textOf } from "./list-layout.js";
 import { type Progress, progressDisplay } from "./progress.js";
 import { UsageError } from "./usage.js";
 
@@ -29,7 +30,7 @@ export async function validateCommand(client: MailproofClient, args: string[], f
   const [file] = args;
   if (!file) throw new UsageError("usage: mailproof validate <list.csv> [--column email] [--out file] [--only ...]");
   const only = onlyResults(flags.only);
-  const { header, rows, column } = readList(file, flags.column);
+  const { header, rows, column, delimiter, marked } = readList(file, flags.column);
   const addresses = [...new Set(rows.map((row) => (row[column] ?? "").trim()).filter(Boolean))];
   if (addresses.length === 0) throw new UsageError(`${file}: no addresses in column '${header[column]}'`);
 
@@ -58,7 +59,8 @@ export async function validateCommand(client: MailproofClient, args: string[], f
     const padded = header.map((_, i) => row[i] ?? "");
     out.push([...padded, result?.result ?? "", result?.reason ?? "", result?.did_you_mean ?? ""]);
   }
-  const text = stringify(out);
+  // Written as it was read (its separator, a byte order mark if it had one), for the same spreadsheet to open.
+  const text = stringify(out, { delimiter, bom: marked });
   if (flags.out) writeFileSync(flags.out, text);
   else process.stdout.write(text);
   const counts = jobs.reduce(
@@ -78,19 +80,35 @@ export async function validateCommand(client: MailproofClient, args: string[], f
   return 0;
 }
 
-/** The rows of a CSV file with a header row, and which column holds the addresses. */
-function readList(file: string, wanted: string | undefined): { header: string[]; rows: string[][]; column: number } {
-  const records = parse(readFileSync(file), {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-  }) as string[][];
-  const [header, ...rows] = records;
-  if (!header) throw new UsageError(`${file}: empty file`);
-  const named = (name: string) => header.findIndex((h) => h.trim().toLowerCase() === name.toLowerCase());
-  const column = wanted === undefined ? Math.max(0, named("email")) : named(wanted);
-  if (column < 0) throw new UsageError(`${file}: no column named '${wanted}' (columns: ${header.join(", ")})`);
-  return { header, rows, column };
+interface List {
+  header: string[];
+  rows: string[][];
+  /** Which column holds the addresses. */
+  column: number;
+  delimiter: string;
+  /** Whether the file began with a byte order mark. */
+  marked: boolean;
+}
+
+/**
+ * The rows of a CSV file and which column holds the addresses: the column named `wanted` of its
+ * header row, or as `addressColumn` finds it (a file without a header row is given one).
+ */
+function readList(file: string, wanted: string | undefined): List {
+  const { text, marked } = textOf(readFileSync(file));
+  const delimiter = separatorOf(text);
+  const records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  const [first, ...rest] = records;
+  if (!first) throw new UsageError(`${file}: empty file`);
+  if (wanted !== undefined) {
+    const column = first.findIndex((h) => h.trim().toLowerCase() === wanted.toLowerCase());
+    if (column < 0) throw new UsageError(`${file}: no column named '${wanted}' (columns: ${first.join(", ")})`);
+    return { header: first, rows: rest, column, delimiter, marked };
+  }
+  const { column, header } = addressColumn(first, rest[0]);
+  if (header) return { header: first, rows: rest, column, delimiter, marked };
+  const named = first.map((_, i) => (i === column ? "email" : `column ${i + 1}`));
+  return { header: named, rows: records, column, delimiter, marked };
 }
 
 function onlyResults(only: string | undefined): Set<string> | null {
