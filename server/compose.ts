@@ -213,8 +213,8 @@ export function compose({
     startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),
     /** The hourly deletions of what nothing reads any more: idempotency keys past their day, old tokens and sends. */
     startSweeps: () => [
-      startIdempotencySweep(idempotency, clock, logger),
-      startConfirmationSweep(confirmationRepository, clock, logger),
+      startIdempotencySweep(db, idempotency, clock, logger),
+      startConfirmationSweep(db, confirmationRepository, clock, logger),
     ],
   };
 }

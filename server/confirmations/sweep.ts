@@ -1,5 +1,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { deleteInBatches } from "../db/batches.js";
+import type { Db } from "../db/database.js";
+import { unlessRunningElsewhere } from "../db/one-at-a-time.js";
 import { type Clock, iso } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { sweepHourly } from "../shared/periodic.js";
@@ -45,13 +47,20 @@ export async function sweepConfirmations(
   return deleted;
 }
 
-/** The sweep at start and then hourly, in every API process. */
+/** The confirmation sweep's name among the tasks one process at a time runs. */
+export const CONFIRMATION_SWEEP = "sweep: confirmations";
+
+/**
+ * The sweep at start and then hourly, by one API process at a time: each would read every old send
+ * (and at a start of all, their deletes of the same rows waited on each other).
+ */
 export function startConfirmationSweep(
+  db: Db,
   repository: ConfirmationRepository,
   clock: Clock,
   logger: Logger,
 ): { stop: () => void } {
   return sweepHourly(logger, "confirmation tokens and sends past their use", () =>
-    sweepConfirmations(repository, clock),
+    unlessRunningElsewhere(db, CONFIRMATION_SWEEP, () => sweepConfirmations(repository, clock)),
   );
 }

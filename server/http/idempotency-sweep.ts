@@ -1,4 +1,6 @@
 import { deleteInBatches } from "../db/batches.js";
+import type { Db } from "../db/database.js";
+import { unlessRunningElsewhere } from "../db/one-at-a-time.js";
 import { type Clock, iso } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import { sweepHourly } from "../shared/periodic.js";
@@ -16,11 +18,14 @@ export function sweepExpiredKeys(repository: IdempotencyRepository, clock: Clock
   return deleteInBatches(() => repository.prune(before, batch), batch);
 }
 
-/** The sweep at start and then hourly, in every API process. */
+/** The sweep at start and then hourly, by one API process at a time. */
 export function startIdempotencySweep(
+  db: Db,
   repository: IdempotencyRepository,
   clock: Clock,
   logger: Logger,
 ): { stop: () => void } {
-  return sweepHourly(logger, "idempotency keys past their day", () => sweepExpiredKeys(repository, clock));
+  return sweepHourly(logger, "idempotency keys past their day", () =>
+    unlessRunningElsewhere(db, "sweep: idempotency keys", () => sweepExpiredKeys(repository, clock)),
+  );
 }

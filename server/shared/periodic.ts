@@ -36,16 +36,16 @@ export function runPeriodically(
 }
 
 /**
- * A sweep of rows past their use, at start and then hourly, in every API process (their deletes do
- * not conflict): how many it deleted is logged; a failure (the store away) too, and the next round
- * tries again.
+ * A sweep of rows past their use, at start and then hourly: how many it deleted is logged (null:
+ * another process swept, nothing to say); a failure (the store away) too, and the next round tries
+ * again.
  */
-export function sweepHourly(logger: LogLines, what: string, sweep: () => Promise<number>): { stop: () => void } {
+export function sweepHourly(logger: LogLines, what: string, sweep: () => Promise<number | null>): { stop: () => void } {
   return runPeriodically(
     HOUR_MS,
     async () => {
       const deleted = await sweep();
-      if (deleted > 0) logger.info({ deleted }, `${what} deleted`);
+      if (deleted) logger.info({ deleted }, `${what} deleted`);
     },
     (error) => logger.warn({ error: error instanceof Error ? error.message : String(error) }, `${what}: sweep failed`),
     { atStart: true },
