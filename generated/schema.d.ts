@@ -1567,7 +1567,7 @@ export interface components {
              */
             catch_all: boolean | null;
             /**
-             * @description A suggested correction for a likely typo in the domain.
+             * @description A suggested correction: for a likely typo in the domain (`ana@gmial.com`), or, for an entry that is no address as given (`invalid_syntax`), the address it holds once the characters pasted around one are gone (surrounding spaces, `mailto:`, a display name and its angle brackets, trailing dots), its domain's typo fixed too.
              * @example null
              */
             did_you_mean: string | null;

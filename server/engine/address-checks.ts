@@ -1,4 +1,4 @@
-import { isDisposable, isFreeProvider, isRoleAccount } from "./lists.js";
+import { isDisposable, isFreeProvider, isRoleAccount, suggestDomain } from "./lists.js";
 import { checkSyntax } from "./syntax.js";
 import { type Checks, type ValidationResult, verdict } from "./verdict.js";
 
@@ -10,19 +10,17 @@ export type AddressChecks =
 export function addressChecks(email: string): AddressChecks {
   const syntax = checkSyntax(email);
   if (!syntax.valid) {
-    return {
-      valid: false,
-      result: verdict(email, "invalid_syntax", {
-        syntax: false,
-        internationalized: false,
-        domain: null,
-        mx: null,
-        disposable: false,
-        role_account: false,
-        free_provider: false,
-        smtp: null,
-      }),
+    const checks = {
+      syntax: false,
+      internationalized: false,
+      domain: null,
+      mx: null,
+      disposable: false,
+      role_account: false,
+      free_provider: false,
+      smtp: null,
     };
+    return { valid: false, result: verdict(email, "invalid_syntax", checks, { didYouMean: repaired(email) }) };
   }
   const checks: Checks = {
     syntax: true,
@@ -35,4 +33,23 @@ export function addressChecks(email: string): AddressChecks {
     smtp: null,
   };
   return { valid: true, local: syntax.local, domain: syntax.domain, addressLiteral: syntax.addressLiteral, checks };
+}
+
+/**
+ * The address a malformed entry holds once the characters people paste around one are gone:
+ * surrounding spaces (a phone's keyboard adds one after a suggestion), `mailto:`, a display name
+ * and its angle brackets (`Ana Silva <ana@x.test>`, copied from a mail client), trailing dots;
+ * with the domain's typo fixed too. Null if that is no address either. The verdict stays
+ * `invalid_syntax`: the entry as given is not an address, and a form should show the suggestion.
+ */
+export function repaired(entry: string): string | null {
+  let candidate = entry.trim();
+  const bracketed = /<([^<>]*)>$/.exec(candidate);
+  if (bracketed) candidate = bracketed[1]!.trim();
+  candidate = candidate.replace(/^mailto:/i, "").replace(/\.+$/, "");
+  if (candidate === entry) return null;
+  const syntax = checkSyntax(candidate);
+  if (!syntax.valid) return null;
+  const domain = syntax.addressLiteral ? null : suggestDomain(syntax.domain);
+  return domain ? `${syntax.local}@${domain}` : candidate;
 }
