@@ -14,18 +14,19 @@ describe("an entry that holds an address with stray characters around it", () =>
     const checked = addressChecks(entry);
     expect(checked.valid).toBe(false);
     if (checked.valid) return;
-    expect(checked.result).toMatchObject({ result: "undeliverable", reason: "invalid_syntax", did_you_mean: suggestion });
+    expect(checked.result).toMatchObject({
+      result: "undeliverable",
+      reason: "invalid_syntax",
+      did_you_mean: suggestion,
+    });
   });
 
-  it.each([
-    "ana at acme-logistics.com",
-    " ana at acme ",
-    "<>",
-    "Ana <not an address>",
-    "",
-  ])("%j: nothing to suggest", (entry) => {
-    expect(repaired(entry)).toBeNull();
-  });
+  it.each(["ana at acme-logistics.com", " ana at acme ", "<>", "Ana <not an address>", ""])(
+    "%j: nothing to suggest",
+    (entry) => {
+      expect(repaired(entry)).toBeNull();
+    },
+  );
 
   it("suggests nothing for an address as given (the typo suggestion is the engine's, after DNS)", () => {
     expect(repaired("ana@acme-logistics.com")).toBeNull();
