@@ -4,6 +4,7 @@ import { type Request, Router } from "express";
 import { type Db, databaseAnswers, databaseWrites } from "../db/database.js";
 import { bundledSpecJson, docsHtml } from "../generated-files.js";
 import { ProblemError } from "../http/problem.js";
+import { staticDocument } from "../http/static-document.js";
 import type { Mailer } from "../mail/mailer.js";
 import type { Metrics } from "../shared/metrics.js";
 
@@ -75,14 +76,17 @@ export function metaRoutes(sources: MetaSources): Router {
         .send(await registry.metrics());
     });
   }
-  router.get("/openapi.json", (req, res) => {
+  const contract = staticDocument(bundledSpecJson, "application/json");
+  router.get("/openapi.json", async (req, res) => {
     noParameters(req);
-    res.type("application/json").send(bundledSpecJson);
+    await contract(req, res);
   });
   const docs = docsServedAt(sources.publicUrl);
-  router.get("/docs", (req, res) => {
+  const docsPage = staticDocument(docs.html, "text/html");
+  router.get("/docs", async (req, res) => {
     noParameters(req);
-    res.set("Content-Security-Policy", docs.csp).type("text/html").send(docs.html);
+    res.set("Content-Security-Policy", docs.csp);
+    await docsPage(req, res);
   });
   // Each is GET (and HEAD) only: another method is a 405 naming them, as on the API's paths.
   const served = ["/healthz", "/openapi.json", "/docs", ...(sources.metricsAccess.enabled ? ["/metrics"] : [])];

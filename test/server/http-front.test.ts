@@ -1,4 +1,6 @@
+import { request } from "node:http";
 import { connect, type Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { inProcessServer } from "../support/in-process.js";
 
@@ -267,6 +269,40 @@ describe("headers on every answer", () => {
         get.headers.get("content-type"),
         "",
       ]);
+    }
+  });
+});
+
+/** A GET as a plain HTTP client sends it (fetch would ask for and undo compression by itself). */
+function get(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe("the reference page and the contract", () => {
+  it("go gzip-compressed to a client that accepts it, and a browser that has them revalidates for a 304", async () => {
+    const s = await server();
+    for (const path of ["/docs", "/openapi.json"]) {
+      const plain = await get(`${s.url}${path}`);
+      expect(plain.status).toBe(200);
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      const compressed = await get(`${s.url}${path}`, { "accept-encoding": "br, gzip, deflate" });
+      expect(compressed.headers).toMatchObject({ "content-encoding": "gzip", vary: "Accept-Encoding" });
+      expect(gunzipSync(compressed.body).equals(plain.body)).toBe(true);
+      expect(compressed.body.length).toBeLessThan(plain.body.length / 3);
+      const etag = String(plain.headers.etag);
+      expect(compressed.headers.etag).toBe(etag);
+      expect(plain.headers["cache-control"]).toBe("no-cache");
+      const revalidated = await get(`${s.url}${path}`, { "if-none-match": etag, "accept-encoding": "gzip" });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.body.length).toBe(0);
     }
   });
 });
