@@ -61,6 +61,13 @@ module.exports = {
       from: { path: "^client/" },
       to: { path: ["^server/", "^test/", "^bench/", "^generated/"] },
     },
+    {
+      name: "server-uses-client-list-layout-only",
+      severity: "error",
+      comment: "The server reads a CSV upload by the rules the CLI reads a list by; nothing else of the client.",
+      from: { path: "^server/" },
+      to: { path: "^client/", pathNot: "^client/src/cli/list-layout[.]ts$" },
+    },
     { name: "server-not-test", severity: "error", from: { path: "^server/" }, to: { path: ["^test/", "^bench/"] } },
   ],
   options: {

@@ -1,10 +1,11 @@
-// How a list file is laid out: the same rules as the server's for a CSV upload
-// (server/email-validations/csv.ts), which the client cannot import (it stands alone);
-// test/client/list-layout.test.ts holds both to the same cases.
+// How a list of addresses is laid out: its separator, and which column holds the addresses. The
+// CLI reads a list file by these rules, and the server a CSV upload (server/email-validations/csv.ts
+// imports this file, which imports nothing: the client still stands alone).
 
 /**
  * What separates a file's cells: the most frequent of comma, semicolon and tab on its first line,
- * quoted text aside (a comma if none). Excel writes `;` where the decimal mark is a comma.
+ * quoted text aside (a comma if none). Excel writes `;` where the decimal mark is a comma and tabs
+ * as "Unicode text"; read with commas, each such row was one cell and every address invalid.
  */
 export function separatorOf(text: string): string {
   const newline = text.indexOf("\n");
@@ -18,14 +19,17 @@ export function separatorOf(text: string): string {
   return count(most) > 0 ? most : ",";
 }
 
+/** Headings of an address column, once case, spaces, hyphens and underscores are set aside. */
 const ADDRESS_HEADINGS = new Set(["email", "emailaddress", "mail", "emailadresse", "adresseemail", "courriel"]);
 const heading = (cell: string) => cell.toLowerCase().replace(/[\s_-]/g, "");
 const withAt = (row: string[] | undefined) => (row ?? []).findIndex((cell) => cell.includes("@"));
 
 /**
- * Which column holds the addresses, and whether the first row is a header: a column headed as
- * ADDRESS_HEADINGS names; else a first row with an `@` is data (a bare list of addresses); else
- * the first row is a header and the column is the first with an `@` in the second row, or the first.
+ * Which column of a list holds the addresses, and whether its first row is a header: a column
+ * headed as ADDRESS_HEADINGS names it; without one, a first row with an `@` in a cell is data (a
+ * list of addresses alone has no header row: its first address was taken for one and dropped),
+ * in that cell's column; otherwise the first row is a header, and the addresses are the first
+ * column with an `@` in the second row, else the first column.
  */
 export function addressColumn(first: string[], second: string[] | undefined): { column: number; header: boolean } {
   const named = first.findIndex((cell) => ADDRESS_HEADINGS.has(heading(cell)));
@@ -33,18 +37,4 @@ export function addressColumn(first: string[], second: string[] | undefined): { 
   const data = withAt(first);
   if (data >= 0) return { column: data, header: false };
   return { column: Math.max(0, withAt(second)), header: true };
-}
-
-/** Byte order marks, and the encodings they announce. */
-const MARKS: [number[], string][] = [
-  [[0xff, 0xfe], "utf-16le"],
-  [[0xfe, 0xff], "utf-16be"],
-  [[0xef, 0xbb, 0xbf], "utf-8"],
-];
-
-/** A file's text: in the encoding its byte order mark announces (Excel's "Unicode text" is UTF-16), else UTF-8. */
-export function textOf(bytes: Uint8Array): { text: string; marked: boolean } {
-  const mark = MARKS.find(([bytesOfMark]) => bytesOfMark.every((byte, i) => bytes[i] === byte));
-  // TextDecoder leaves the mark out of the text.
-  return { text: new TextDecoder(mark?.[1] ?? "utf-8").decode(bytes), marked: mark !== undefined };
 }

@@ -10,8 +10,9 @@ import {
   type ValidationResult,
   validationResults,
 } from "../index.js";
-import { addressColumn, separatorOf, textOf } from "./list-layout.js";
+import { addressColumn, separatorOf } from "./list-layout.js";
 import { type Progress, progressDisplay } from "./progress.js";
+import { textOf } from "./text-of.js";
 import { UsageError } from "./usage.js";
 
 /** The most addresses one job takes (the contract's maxItems). */
