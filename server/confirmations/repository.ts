@@ -138,6 +138,11 @@ export function sendSummaryColumns(table: keyof Database & string, since: string
 export class ConfirmationRepository {
   constructor(readonly db: Db) {}
 
+  /** The same queries on another handle (the connection a sweep holds its lock on). */
+  in(db: Db): ConfirmationRepository {
+    return new ConfirmationRepository(db);
+  }
+
   /**
    * Runs `work` in one transaction, serialized with every other send of the same account (the
    * caps and the account's quota are decided inside it). `work` gets this store and the

@@ -61,6 +61,6 @@ export function startConfirmationSweep(
   logger: Logger,
 ): { stop: () => void } {
   return sweepHourly(logger, "confirmation tokens and sends past their use", () =>
-    unlessRunningElsewhere(db, CONFIRMATION_SWEEP, () => sweepConfirmations(repository, clock)),
+    unlessRunningElsewhere(db, CONFIRMATION_SWEEP, (handle) => sweepConfirmations(repository.in(handle), clock)),
   );
 }

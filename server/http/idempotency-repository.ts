@@ -7,6 +7,11 @@ export type IdempotencyRecord = IdempotencyKeysTable;
 export class IdempotencyRepository {
   constructor(private readonly db: Db) {}
 
+  /** The same queries on another handle (the connection a sweep holds its lock on). */
+  in(db: Db): IdempotencyRepository {
+    return new IdempotencyRepository(db);
+  }
+
   /** Reserves the key; false when the account already has a row for it. */
   async reserve(record: IdempotencyRecord): Promise<boolean> {
     try {

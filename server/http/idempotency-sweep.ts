@@ -26,6 +26,6 @@ export function startIdempotencySweep(
   logger: Logger,
 ): { stop: () => void } {
   return sweepHourly(logger, "idempotency keys past their day", () =>
-    unlessRunningElsewhere(db, "sweep: idempotency keys", () => sweepExpiredKeys(repository, clock)),
+    unlessRunningElsewhere(db, "sweep: idempotency keys", (handle) => sweepExpiredKeys(repository.in(handle), clock)),
   );
 }

@@ -14,8 +14,9 @@ let one: Db;
 let other: Db;
 beforeAll(async () => {
   const { DATABASE_URL } = await freshDatabaseEnv();
-  // The SQLite file is not opened: the URL names the store.
-  const open = () => openDatabase({ databaseUrl: DATABASE_URL, dbPoolMax: 2 }, "unused.sqlite");
+  // The SQLite file is not opened: the URL names the store. One connection each (DB_POOL_MAX=1):
+  // the sweep's statements must run on the connection that holds its lock.
+  const open = () => openDatabase({ databaseUrl: DATABASE_URL, dbPoolMax: 1 }, "unused.sqlite");
   one = open();
   other = open();
   await migrate(one);
@@ -81,7 +82,7 @@ describe("one process at a time", () => {
     const sweeping = unlessRunningElsewhere(
       other,
       CONFIRMATION_SWEEP,
-      () =>
+      async () =>
         new Promise<void>((resolve) => {
           release = resolve;
         }),
