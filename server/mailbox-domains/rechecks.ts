@@ -15,8 +15,7 @@ export function startDomainRechecks(
   return runPeriodically(
     Math.min(intervalMs, 60_000),
     async () => {
-      // Batches until nothing is due, so a backlog clears in one round.
-      while ((await service.recheckDue(intervalMs)) === 100);
+      await service.recheckRound(intervalMs);
     },
     (error) =>
       logger.error({ error: error instanceof Error ? error.message : String(error) }, "domain re-check failed"),

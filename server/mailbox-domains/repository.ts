@@ -1,8 +1,15 @@
+import { sql } from "kysely";
 import type { Db } from "../db/database.js";
 import { type Page, type PageRequest, readPage } from "../db/keyset-page.js";
 import type { MailboxDomainsTable } from "./tables.js";
 
 export type MailboxDomainRow = MailboxDomainsTable;
+
+/** Where a re-check round is: the last domain it looked at, by (last check or '', id). */
+export interface RecheckCursor {
+  checked: string;
+  id: string;
+}
 
 export class MailboxDomainRepository {
   constructor(private readonly db: Db) {}
@@ -79,13 +86,23 @@ export class MailboxDomainRepository {
     });
   }
 
-  /** Domains the background re-check should look at: not verified, or verified and checked before `before`. */
-  due(before: string, limit: number): Promise<MailboxDomainRow[]> {
+  /**
+   * Domains the background re-check should look at (never checked, or last checked before
+   * `before`), `limit` at a time in the order of (last check, id) after `after`: a round pages
+   * through them once, and a domain whose check stored nothing (its lookup failed) is behind the
+   * cursor rather than first in every batch. Never checked sorts first ('' on both stores).
+   */
+  due(before: string, after: RecheckCursor, limit: number): Promise<MailboxDomainRow[]> {
+    const checked = sql<string>`coalesce(last_checked_at, '')`;
     return this.db
       .selectFrom("mailbox_domains")
       .selectAll()
-      .where((eb) => eb.or([eb("last_checked_at", "is", null), eb("last_checked_at", "<", before)]))
-      .orderBy("last_checked_at")
+      .where(checked, "<", before)
+      .where((eb) =>
+        eb.or([eb(checked, ">", after.checked), eb.and([eb(checked, "=", after.checked), eb("id", ">", after.id)])]),
+      )
+      .orderBy(checked)
+      .orderBy("id")
       .limit(limit)
       .execute();
   }

@@ -8,7 +8,7 @@ import { normalizeHostname } from "../shared/hostname.js";
 import { newId } from "../shared/ids.js";
 import { type DnsChecker, DnsUnavailableError } from "./dns-check.js";
 import { type DnsRecord, type RecordSettings, recordsFor } from "./records.js";
-import type { MailboxDomainRepository, MailboxDomainRow } from "./repository.js";
+import type { MailboxDomainRepository, MailboxDomainRow, RecheckCursor } from "./repository.js";
 
 export type MailboxDomain = components["schemas"]["MailboxDomain"];
 
@@ -113,23 +113,37 @@ export class MailboxDomainService {
   }
 
   /**
-   * The background re-check: moves pending domains on without a client calling verify, and
-   * notices a verified domain whose ownership record went away. Returns how many it looked at.
+   * One round of the background re-check: moves pending domains on without a client calling
+   * verify, and notices a verified domain whose ownership record went away. Each domain due when
+   * the round starts is looked at once, `batch` at a time; one whose lookup fails (the resolver
+   * down, its name servers broken) waits for the next round. Before, the round went on while a
+   * batch was full, and domains that failed stayed first in it: with a batch of them failing, the
+   * same lookups were asked again at once for as long as they failed, and the others never were.
+   * How many it looked at.
    */
-  async recheckDue(intervalMs: number, limit = 100): Promise<number> {
-    const due = await this.repository.due(iso(new Date(this.clock().getTime() - intervalMs)), limit);
-    for (const row of due) {
-      try {
-        const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
-        // If a verify call stored an outcome meanwhile, that one stands and nothing is stored here.
-        await this.saveCheck(row, records).catch((error: unknown) => {
-          if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
-        });
-      } catch (error) {
-        if (!(error instanceof DnsUnavailableError)) throw error; // the resolver is down: next round
-      }
+  async recheckRound(intervalMs: number, batch = 100): Promise<number> {
+    const before = iso(new Date(this.clock().getTime() - intervalMs));
+    let looked = 0;
+    for (let after: RecheckCursor = { checked: "", id: "" }; ; ) {
+      const due = await this.repository.due(before, after, batch);
+      for (const row of due) await this.recheck(row);
+      looked += due.length;
+      const last = due.at(-1);
+      if (due.length < batch || !last) return looked;
+      after = { checked: last.last_checked_at ?? "", id: last.id };
     }
-    return due.length;
+  }
+
+  private async recheck(row: MailboxDomainRow): Promise<void> {
+    try {
+      const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
+      // If a verify call stored an outcome meanwhile, that one stands and nothing is stored here.
+      await this.saveCheck(row, records).catch((error: unknown) => {
+        if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
+      });
+    } catch (error) {
+      if (!(error instanceof DnsUnavailableError)) throw error; // no answer: the next round asks again
+    }
   }
 
   /**

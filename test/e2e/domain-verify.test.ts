@@ -179,7 +179,7 @@ describe("the background re-check", () => {
       dns.publish(ownership, { rcode: "NXDOMAIN", delayMs: 400 }); // within DNS_TIMEOUT_MS (500)
       const asked = dns.queries.length;
       let recheckDone = false;
-      const rechecking = recheck.recheckDue(0, 1000).finally(() => (recheckDone = true));
+      const rechecking = recheck.recheckRound(0).finally(() => (recheckDone = true));
       await expect.poll(() => dns.queries.slice(asked).includes(ownership.toLowerCase())).toBe(true);
       publishAll(domain);
       expect((await verify(a, domain.id)).data!.status).toBe("verified");
@@ -194,19 +194,39 @@ describe("the background re-check", () => {
     }
   });
 
+  it("looks at each due domain once a round, the ones whose lookups fail included, a batch at a time", async () => {
+    const recheck = server.services.mailboxDomains;
+    // More failing domains than a batch holds, and one whose records are published.
+    const failing = await Promise.all(Array.from({ length: 7 }, () => create(a)));
+    for (const d of failing) dns.publish(record(d, "ownership").name, { rcode: "SERVFAIL" });
+    const published = await create(a);
+    publishAll(published);
+    now += 1000;
+    const asked = dns.queries.length;
+    // Before, a round went on while a batch was full and failed domains stayed first in it: with
+    // a batch of them failing, it asked for them again at once, for as long as they failed.
+    const looked = await recheck.recheckRound(0, 3);
+    expect(looked).toBeGreaterThanOrEqual(8);
+    const queries = dns.queries.slice(asked);
+    for (const d of failing) expect(queries.filter((q) => q === record(d, "ownership").name).length).toBe(1);
+    const get = (id: string) => a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: id } } });
+    expect((await get(published.id)).data!.status).toBe("verified");
+    expect((await get(failing[0]!.id)).data!.last_checked_at).toBeNull();
+  });
+
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
     const recheck = server.services.mailboxDomains;
     const domain = await create(a);
     publishAll(domain);
     now += 1000;
-    await recheck.recheckDue(0, 1000);
+    await recheck.recheckRound(0);
     const verified = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
       .data!;
     expect(verified.status).toBe("verified");
 
     dns.publish(record(domain, "ownership").name, { rcode: "NXDOMAIN" });
     now += 1000;
-    await recheck.recheckDue(0, 1000);
+    await recheck.recheckRound(0);
     const vanished = (await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: domain.id } } }))
       .data!;
     expect(vanished.status).toBe("verified");
