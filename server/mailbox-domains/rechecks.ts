@@ -15,7 +15,10 @@ export function startDomainRechecks(
   return runPeriodically(
     Math.min(intervalMs, 60_000),
     async () => {
-      await service.recheckRound(intervalMs);
+      const { looked, failed, failure } = await service.recheckRound(intervalMs);
+      // A resolver that does not answer leaves domains where they are: the operator should know.
+      if (failed > 0)
+        logger.warn({ looked, failed, error: failure }, "domain re-check: lookups failed, asked again next round");
     },
     (error) =>
       logger.error({ error: error instanceof Error ? error.message : String(error) }, "domain re-check failed"),

@@ -18,6 +18,14 @@ export type DomainUsage = (accountId: string, domainId: string) => Promise<numbe
 /** How often a verify call judges its records again when the background check stored an outcome meanwhile. */
 const SAVE_ATTEMPTS = 5;
 
+/** What one round of the background re-check came to. */
+export interface RecheckRound {
+  looked: number;
+  failed: number;
+  /** The last failed lookup's words (`DNS lookup failed: ETIMEOUT`), or null. */
+  failure: string | null;
+}
+
 export class MailboxDomainService {
   constructor(
     private readonly repository: MailboxDomainRepository,
@@ -119,30 +127,36 @@ export class MailboxDomainService {
    * down, its name servers broken) waits for the next round. Before, the round went on while a
    * batch was full, and domains that failed stayed first in it: with a batch of them failing, the
    * same lookups were asked again at once for as long as they failed, and the others never were.
-   * How many it looked at.
+   * How many it looked at, and how many of those lookups failed (with the last failure's words).
    */
-  async recheckRound(intervalMs: number, batch = 100): Promise<number> {
+  async recheckRound(intervalMs: number, batch = 100): Promise<RecheckRound> {
     const before = iso(new Date(this.clock().getTime() - intervalMs));
-    let looked = 0;
+    const round: RecheckRound = { looked: 0, failed: 0, failure: null };
     for (let after: RecheckCursor = { checked: "", id: "" }; ; ) {
       const due = await this.repository.due(before, after, batch);
-      for (const row of due) await this.recheck(row);
-      looked += due.length;
+      for (const row of due) {
+        const failure = await this.recheck(row);
+        if (failure !== null) Object.assign(round, { failed: round.failed + 1, failure });
+      }
+      round.looked += due.length;
       const last = due.at(-1);
-      if (due.length < batch || !last) return looked;
+      if (due.length < batch || !last) return round;
       after = { checked: last.last_checked_at ?? "", id: last.id };
     }
   }
 
-  private async recheck(row: MailboxDomainRow): Promise<void> {
+  /** Checks one domain and stores what it found; why the lookup failed, or null. */
+  private async recheck(row: MailboxDomainRow): Promise<string | null> {
     try {
       const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
       // If a verify call stored an outcome meanwhile, that one stands and nothing is stored here.
       await this.saveCheck(row, records).catch((error: unknown) => {
         if (!(error instanceof ProblemError)) throw error; // another account owns it: stays as it is
       });
+      return null;
     } catch (error) {
-      if (!(error instanceof DnsUnavailableError)) throw error; // no answer: the next round asks again
+      if (!(error instanceof DnsUnavailableError)) throw error;
+      return error.message; // no answer: the next round asks again
     }
   }
 

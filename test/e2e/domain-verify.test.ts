@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type MailboxDomain, type MailproofClient } from "../../client/src/index.js";
+import { startDomainRechecks } from "../../server/mailbox-domains/rechecks.js";
+import type { Logger } from "../../server/shared/logger.js";
 import { fresh } from "../support/api.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { inProcessServer } from "../support/in-process.js";
@@ -205,13 +207,28 @@ describe("the background re-check", () => {
     const asked = dns.queries.length;
     // Before, a round went on while a batch was full and failed domains stayed first in it: with
     // a batch of them failing, it asked for them again at once, for as long as they failed.
-    const looked = await recheck.recheckRound(0, 3);
-    expect(looked).toBeGreaterThanOrEqual(8);
+    const round = await recheck.recheckRound(0, 3);
+    expect(round.looked).toBeGreaterThanOrEqual(8);
+    expect(round.failed).toBeGreaterThanOrEqual(7);
+    expect(round.failure).toBe("DNS lookup failed: ESERVFAIL");
     const queries = dns.queries.slice(asked);
     for (const d of failing) expect(queries.filter((q) => q === record(d, "ownership").name).length).toBe(1);
     const get = (id: string) => a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: id } } });
     expect((await get(published.id)).data!.status).toBe("verified");
     expect((await get(failing[0]!.id)).data!.last_checked_at).toBeNull();
+    // The background rounds say so in the log, for the operator.
+    const warnings: unknown[] = [];
+    const logger = { warn: (fields: unknown, line: string) => warnings.push({ ...(fields as object), line }) };
+    const rechecks = startDomainRechecks(recheck, 50, logger as unknown as Logger);
+    try {
+      await expect.poll(() => warnings.length).toBeGreaterThan(0);
+    } finally {
+      rechecks.stop();
+    }
+    expect(warnings[0]).toMatchObject({
+      line: "domain re-check: lookups failed, asked again next round",
+      error: "DNS lookup failed: ESERVFAIL",
+    });
   });
 
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
