@@ -63,10 +63,15 @@ describe("a list's layout", () => {
     ]);
   });
 
-  it("refuses a file that holds a header row alone", async () => {
+  it("refuses a file that holds a header row alone, or no rows", async () => {
     await expect(emailsOfCsv("name,email\n")).rejects.toMatchObject({
       status: 422,
       detail: "/emails must hold at least 1 address (a header row alone holds none).",
     });
+    for (const empty of ["", "\n\n", "\r\n\r\n"])
+      await expect(emailsOfCsv(empty)).rejects.toMatchObject({
+        status: 422,
+        detail: "/emails must hold at least 1 address (the file holds no rows).",
+      });
   });
 });

@@ -53,7 +53,8 @@ export async function emailsOfCsv(text: string): Promise<string[]> {
     if (error === tooMany) throw error;
     throw invalidField("/emails", `is not readable as CSV (${error instanceof Error ? error.message : "malformed"})`);
   }
-  if (column === undefined && first.length > 0) laidOut();
+  if (first.length === 0) throw invalidField("/emails", "must hold at least 1 address (the file holds no rows)");
+  if (column === undefined) laidOut();
   if (emails.length === 0)
     throw invalidField("/emails", "must hold at least 1 address (a header row alone holds none)");
   return emails;
