@@ -127,7 +127,7 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
   if (body.length > 0) {
     const errors: FieldError[] = body.map((i) => ({
       pointer: i.path!.slice("/body".length) || "/",
-      message: i.message ?? "is invalid",
+      message: messageOf(i),
     }));
     // A bulk body can break a rule 100,000 times: a 10 MB answer that names every one helps nobody.
     const named = errors.slice(0, DETAILED_ERRORS).map((x) => `${x.pointer} ${x.message}`);
@@ -139,7 +139,7 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
   }
   const errors: FieldError[] = items.map((i) => ({
     pointer: parameterPointer(i.path ?? ""),
-    message: i.message ?? "is invalid",
+    message: messageOf(i),
   }));
   return new ProblemError(
     400,
@@ -148,6 +148,15 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
     // An operation has a handful of parameters: the cap only keeps the contract's promise.
     errors.slice(0, LISTED_ERRORS),
   );
+}
+
+/**
+ * What is wrong with a field, for the pointer that names it: a missing one's pointer is the field
+ * itself, so ajv's "must have required property 'status'" would name it twice.
+ */
+function messageOf(item: NonNullable<ValidatorError["errors"]>[number]): string {
+  if (item.errorCode === "required.openapi.validation") return "is required";
+  return item.message ?? "is invalid";
 }
 
 /** `/query/page/size` -> `query.page[size]`; `/params/destination_id` -> `path.destination_id`. */

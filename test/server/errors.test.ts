@@ -223,6 +223,17 @@ describe("client mistakes", () => {
     expect(body.status).toBe(422);
     const pointers = (body.json!.errors as { pointer: string }[]).map((e) => e.pointer);
     expect(pointers).toEqual(expect.arrayContaining(["/domain_id", "/name", "/email", "/add_note"]));
+    // A missing field is named once ("/domain_id is required"), and a constant by its value.
+    expect(body.json!.errors).toContainEqual({ pointer: "/domain_id", message: "is required" });
+    const cancel = (json: object) =>
+      raw(server, "PATCH", "/v1/email-validations/3f0c9a52-8d1e-4b7a-9c2f-5e6d7a8b9c01", {
+        body: JSON.stringify(json),
+        headers: { "content-type": "application/json" },
+      });
+    expect((await cancel({})).json!.detail).toBe("1 field of the request body breaks the rules: /status is required.");
+    expect((await cancel({ status: "completed" })).json!.errors).toEqual([
+      { pointer: "/status", message: 'must be equal to constant: "canceled"' },
+    ]);
     const param = await raw(server, "GET", "/v1/destinations?page[size]=1000");
     expect(param.json!.errors).toEqual([{ pointer: "query.page[size]", message: expect.stringContaining("100") }]);
   });
