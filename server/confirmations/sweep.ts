@@ -51,9 +51,18 @@ export async function sweepConfirmations(
 export const CONFIRMATION_SWEEP = "sweep: confirmations";
 
 /**
- * The sweep at start and then hourly, by one API process at a time: each would read every old send
- * (and at a start of all, their deletes of the same rows waited on each other).
+ * The sweep, unless another API process is sweeping now (null): each would read every old send,
+ * and at a start of all their deletes of the same rows waited on each other.
  */
+export function sweepConfirmationsInTurn(
+  db: Db,
+  repository: ConfirmationRepository,
+  clock: Clock,
+): Promise<number | null> {
+  return unlessRunningElsewhere(db, CONFIRMATION_SWEEP, (handle) => sweepConfirmations(repository.in(handle), clock));
+}
+
+/** The sweep at start and then hourly, by one API process at a time. */
 export function startConfirmationSweep(
   db: Db,
   repository: ConfirmationRepository,
@@ -61,6 +70,6 @@ export function startConfirmationSweep(
   logger: Logger,
 ): { stop: () => void } {
   return sweepHourly(logger, "confirmation tokens and sends past their use", () =>
-    unlessRunningElsewhere(db, CONFIRMATION_SWEEP, (handle) => sweepConfirmations(repository.in(handle), clock)),
+    sweepConfirmationsInTurn(db, repository, clock),
   );
 }

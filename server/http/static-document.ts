@@ -13,9 +13,11 @@ const gzipped = promisify(gzip);
  */
 export function staticDocument(body: string | Buffer, type: string): (req: Request, res: Response) => Promise<void> {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const etag = `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"`;
+  // Hashed on first use, not at start: every process builds the app, few serve the page.
+  let etag: string | undefined;
   let compressed: Promise<Buffer> | undefined;
   return async (req, res) => {
+    etag ??= `"${createHash("sha256").update(bytes).digest("base64url").slice(0, 27)}"`;
     // no-cache: kept, but asked about on each use (a new version of the server serves a new page).
     res.set({ ETag: etag, "Cache-Control": "no-cache", Vary: "Accept-Encoding" }).type(type);
     if (req.fresh) return void res.status(304).end();

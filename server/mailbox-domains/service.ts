@@ -136,7 +136,9 @@ export class MailboxDomainService {
       const due = await this.repository.due(before, after, batch);
       for (const row of due) {
         const failure = await this.recheck(row);
-        if (failure !== null) Object.assign(round, { failed: round.failed + 1, failure });
+        if (failure === null) continue;
+        round.failed++;
+        round.failure = failure;
       }
       round.looked += due.length;
       const last = due.at(-1);
