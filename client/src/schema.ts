@@ -1064,8 +1064,8 @@ export interface components {
         /** @description Creating a destination emails a confirmation link to it. */
         DestinationCreate: {
             /**
-             * Format: email
-             * @description The address to forward to. At most 254 characters, a local part of at most 64 octets, and a domain whose last label is not all digits (RFC 5321; `ana@127.0.0.1` names no host): anything else is a 422.
+             * Format: idn-email
+             * @description The address to forward to. A domain in Unicode (`ana@bücher.de`) is stored and shown in ASCII (`ana@xn--bcher-kva.de`), upper case in the domain folded. At most 254 characters, a local part of at most 64 octets in ASCII (mail is not sent with SMTPUTF8), and a domain whose last label is not all digits (RFC 5321; `ana@127.0.0.1` names no host): anything else is a 422.
              * @example ana.silva@acme-logistics.com
              */
             email: string;
@@ -1197,14 +1197,14 @@ export interface components {
          */
         SenderName: string;
         /**
-         * Format: email
-         * @description The From address, unique in the account; its domain must be the mailbox domain's name. At most 191 characters, and a local part of at most 64 octets (RFC 5321).
+         * Format: idn-email
+         * @description The From address, unique in the account; its domain must be the mailbox domain's name, in Unicode or ASCII (`billing@bücher.de` and `billing@xn--bcher-kva.de` are one address, stored and shown in ASCII). At most 191 characters, and a local part of at most 64 octets in ASCII (RFC 5321; mail is not sent with SMTPUTF8).
          * @example billing@acme-logistics.com
          */
         SenderEmail: string;
         /**
-         * Format: email
-         * @description A Reply-To address, or null for none: a local part of at most 64 octets, and a domain whose last label is not all digits (RFC 5321).
+         * Format: idn-email
+         * @description A Reply-To address, or null for none: a local part of at most 64 octets in ASCII, and a domain whose last label is not all digits (RFC 5321). A domain in Unicode is stored and shown in ASCII.
          * @example accounts@acme-logistics.com
          */
         ReplyToEmail: string | null;

@@ -122,7 +122,8 @@ const LISTED_ERRORS = 100;
 const DETAILED_ERRORS = 5;
 
 /** Body errors are 422 (the JSON was fine, its fields are not); parameter errors are 400. */
-function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemError {
+function fromValidation(all: NonNullable<ValidatorError["errors"]>): ProblemError {
+  const items = withoutRestatedPatterns(all);
   const body = items.filter((i) => i.path?.startsWith("/body"));
   if (body.length > 0) {
     const errors: FieldError[] = body.map((i) => ({
@@ -132,9 +133,10 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
     // A bulk body can break a rule 100,000 times: a 10 MB answer that names every one helps nobody.
     const named = errors.slice(0, DETAILED_ERRORS).map((x) => `${x.pointer} ${x.message}`);
     if (errors.length > DETAILED_ERRORS) named.push(`and ${errors.length - DETAILED_ERRORS} more`);
+    const fields = new Set(errors.map((x) => x.pointer)).size;
     const detail =
-      `${errors.length} field${errors.length > 1 ? "s" : ""} of the request body ` +
-      `break${errors.length > 1 ? "" : "s"} the rules: ${named.join("; ")}.`;
+      `${fields} field${fields > 1 ? "s" : ""} of the request body ` +
+      `break${fields > 1 ? "" : "s"} the rules: ${named.join("; ")}.`;
     return new ProblemError(422, "validation_failed", detail, errors.slice(0, LISTED_ERRORS));
   }
   const errors: FieldError[] = items.map((i) => ({
@@ -148,6 +150,16 @@ function fromValidation(items: NonNullable<ValidatorError["errors"]>): ProblemEr
     // An operation has a handful of parameters: the cap only keeps the contract's promise.
     errors.slice(0, LISTED_ERRORS),
   );
+}
+
+/**
+ * The contract gives an address field a `pattern` beside its `idn-email` format so that tools
+ * which do not know the format (the mock, form generators) still check its shape: where both
+ * fail, the pattern's regular expression tells the caller nothing the format does not.
+ */
+function withoutRestatedPatterns(items: NonNullable<ValidatorError["errors"]>): typeof items {
+  const formats = new Set(items.filter((i) => i.errorCode === "format.openapi.validation").map((i) => i.path));
+  return items.filter((i) => i.errorCode !== "pattern.openapi.validation" || !formats.has(i.path));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import * as OpenApiValidator from "express-openapi-validator";
+import { isIdnEmail } from "../shared/email.js";
 
 export interface ValidatorOptions {
   /** The bundled contract (the split spec makes every request a 500). */
@@ -30,6 +31,8 @@ export function contractValidator(options: ValidatorOptions): RequestHandler[] {
     // promise per request) less, and a multipart body gets the same 415 as any other type not listed.
     fileUploader: false,
     ajvFormats: { mode: "full" },
+    // ajv-formats has no `idn-email`: without this it would check nothing (an unknown format).
+    formats: { "idn-email": isIdnEmail },
     // HTML pages and the service endpoints are served before the validator.
     ignorePaths: /^\/(healthz|metrics|docs|openapi\.json|confirm)(\/|$)/,
   }) as RequestHandler[];

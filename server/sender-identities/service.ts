@@ -58,7 +58,7 @@ export class SenderIdentityService {
       email,
       email_key: addressKey(email),
       name: input.name,
-      reply_to_email: input.reply_to_email ?? null,
+      reply_to_email: replyTo(input.reply_to_email),
       reply_to_name: input.reply_to_name ?? null,
       is_verified: 0,
       verified_at: null,
@@ -130,7 +130,7 @@ export class SenderIdentityService {
       email,
       email_key: addressKey(email),
       ...(input.name !== undefined && { name: input.name }),
-      ...(input.reply_to_email !== undefined && { reply_to_email: input.reply_to_email }),
+      ...(input.reply_to_email !== undefined && { reply_to_email: replyTo(input.reply_to_email) }),
       ...(input.reply_to_name !== undefined && { reply_to_name: input.reply_to_name }),
       ...(input.add_note !== undefined && { add_note: input.add_note ? 1 : 0 }),
       ...(input.personal_note !== undefined && { personal_note: input.personal_note }),
@@ -219,6 +219,11 @@ function emailOnDomain(email: string, domain: MailboxDomain): string {
   if (splitAddress(normalized)?.domain !== domain.domain)
     throw invalidField("/email", `must be an address on ${domain.domain}`);
   return normalized;
+}
+
+/** A Reply-To address as stored and shown: its domain in ASCII, as every address of ours. */
+function replyTo(address: string | null | undefined): string | null {
+  return address == null ? null : normalizeAddress(address);
 }
 
 /** The From and Reply-To addresses must be ones mail can be sent to (shared/email.ts). */

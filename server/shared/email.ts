@@ -1,5 +1,6 @@
-import { domainToASCII } from "node:url";
-import { domainSyntax } from "./domain.js";
+import { fullFormats } from "ajv-formats/dist/formats.js";
+import { domainSyntax, isAscii } from "./domain.js";
+import { toALabels } from "./idna.js";
 
 /** Splits at the last `@` (a quoted local part may contain `@`). */
 export function splitAddress(address: string): { local: string; domain: string } | null {
@@ -8,11 +9,31 @@ export function splitAddress(address: string): { local: string; domain: string }
   return { local: address.slice(0, at), domain: address.slice(at + 1) };
 }
 
-/** The address with its domain lower-cased and in ASCII (IDN to punycode); the local part is kept. */
+/**
+ * The address with its domain lower-cased and in ASCII (IDNA2008 A-labels, as mailbox domains
+ * store theirs); the local part is kept. A domain that does not convert is only lower-cased.
+ */
 export function normalizeAddress(address: string): string {
   const parts = splitAddress(address.trim());
   if (!parts) return address.trim();
-  return `${parts.local}@${domainToASCII(parts.domain.toLowerCase()) || parts.domain.toLowerCase()}`;
+  const domain = parts.domain.toLowerCase();
+  const converted = toALabels(domain);
+  return `${parts.local}@${"ascii" in converted ? converted.ascii : domain}`;
+}
+
+/**
+ * JSON Schema's `idn-email` (RFC 6531): an `email` once its domain is in A-labels and its local
+ * part's non-ASCII characters, which RFC 6532 allows wherever ASCII letters are, are read as
+ * letters. The contract takes addresses in this format; what mail cannot be sent to among them
+ * (a non-ASCII local part, among others) is refused by the service, with its reason.
+ */
+export function isIdnEmail(address: string): boolean {
+  const parts = splitAddress(address);
+  if (!parts) return false;
+  const domain = toALabels(parts.domain.toLowerCase());
+  if ("why" in domain) return false;
+  const local = parts.local.replace(/[^\p{ASCII}]/gu, "a");
+  return (fullFormats.email as RegExp).test(`${local}@${domain.ascii}`);
 }
 
 /** The account-wide uniqueness key of an address: case-insensitive, as users expect of mailboxes. */
@@ -26,7 +47,11 @@ export const addressKey = (address: string) => normalizeAddress(address).toLower
 export function unsendableAddress(address: string): string | null {
   const parts = splitAddress(address);
   if (!parts) return "has no @ between a local part and a domain";
-  if (Buffer.byteLength(parts.local, "utf8") > 64) return "has a local part over 64 octets (RFC 5321 §4.5.3.1.1)";
-  const domain = domainSyntax(parts.domain);
-  return "why" in domain ? `has a domain mail cannot go to: ${domain.why}` : null;
+  if (!isAscii(parts.local))
+    return "has a local part that is not ASCII: mail to it needs SMTPUTF8 (RFC 6531), which mailproof does not send";
+  if (parts.local.length > 64) return "has a local part over 64 octets (RFC 5321 §4.5.3.1.1)";
+  const domain = domainSyntax(parts.domain.toLowerCase());
+  if ("why" in domain) return `has a domain mail cannot go to: ${domain.why}`;
+  const octets = parts.local.length + 1 + domain.ascii.length;
+  return octets > 254 ? `is ${octets} octets with its domain in ASCII, over 254 (RFC 5321 §4.5.3.1.3)` : null;
 }

@@ -119,6 +119,46 @@ describe("confirmation mail over SMTP", () => {
     }
   });
 
+  it("keeps and mails in ASCII an address whose domain is in Unicode; refuses a non-ASCII local part", async () => {
+    const created = await api.POST("/v1/destinations", { body: { email: "Ana.Silva@Bücher.de" } });
+    expect(created.response.status).toBe(201);
+    expect(created.data!.email).toBe("Ana.Silva@xn--bcher-kva.de");
+    // mailparser (and smtp-server's envelope) show IDN domains in Unicode: the raw header says what went.
+    const mail = await mailTo("ana.silva@bücher.de");
+    expect(mail.subject).toBe("Please confirm Ana.Silva@xn--bcher-kva.de");
+    expect(mail.headerLines.find((h) => h.key === "to")?.line).toBe("To: Ana.Silva@xn--bcher-kva.de");
+    // One address, however its domain is written.
+    const again = await api.POST("/v1/destinations", { body: { email: "ana.silva@xn--BCHER-kva.de" } });
+    expect(again.response.status).toBe(409);
+
+    const domain = (await api.POST("/v1/mailbox-domains", { body: { domain: "bücher.de" } })).data!;
+    const identity = await api.POST("/v1/sender-identities", {
+      body: { domain_id: domain.id, name: "Bücher", email: "billing@bücher.de", reply_to_email: "konto@BÜCHER.de" },
+    });
+    expect(identity.response.status).toBe(201);
+    expect(identity.data).toMatchObject({
+      email: "billing@xn--bcher-kva.de",
+      reply_to_email: "konto@xn--bcher-kva.de",
+    });
+    expect((await mailTo("billing@bücher.de")).headerLines).toContainEqual({
+      key: "to",
+      line: "To: billing@xn--bcher-kva.de",
+    });
+
+    const before = sink.received.length;
+    const local = await api.POST("/v1/destinations", { body: { email: "josé@bücher.de" } });
+    expect(local.response.status).toBe(422);
+    expect(local.error!.detail).toBe(
+      "/email has a local part that is not ASCII: mail to it needs SMTPUTF8 (RFC 6531), which mailproof does not send.",
+    );
+    const past254 = `${"a".repeat(60)}@${Array.from({ length: 7 }, () => "ü".repeat(22)).join(".")}.de`;
+    expect(past254.length).toBeLessThanOrEqual(254);
+    const long = await api.POST("/v1/destinations", { body: { email: past254 } });
+    expect(long.response.status).toBe(422);
+    expect(long.error!.detail).toMatch(/octets with its domain in ASCII, over 254/);
+    expect(sink.received.length).toBe(before);
+  });
+
   it("never puts a token or an API key in the logs or the database in clear", async () => {
     const mails = sink.received.map((m) => confirmationPath(m).split("/").pop()!);
     expect(mails.length).toBeGreaterThan(0);

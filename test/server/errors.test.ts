@@ -238,6 +238,25 @@ describe("client mistakes", () => {
     expect(param.json!.errors).toEqual([{ pointer: "query.page[size]", message: expect.stringContaining("100") }]);
   });
 
+  it("says a malformed address is one field breaking one rule, in the format's words", async () => {
+    // The contract restates idn-email's shape as a pattern for the mock; its regex helps no caller.
+    const answer = await raw(server, "POST", "/v1/destinations", {
+      body: JSON.stringify({ email: "ana.silva at acme" }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.json!.detail).toBe(
+      '1 field of the request body breaks the rules: /email must match format "idn-email".',
+    );
+    expect(answer.json!.errors).toEqual([{ pointer: "/email", message: 'must match format "idn-email"' }]);
+    // Two rules broken by one field are still one field.
+    const long = await raw(server, "POST", "/v1/destinations", {
+      body: JSON.stringify({ email: `${"a".repeat(250)} at acme` }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(long.json!.errors).toHaveLength(2);
+    expect(long.json!.detail).toMatch(/^1 field of the request body breaks the rules: \/email /);
+  });
+
   it("says a page size of any length is too large by its maximum, not that it is no number", async () => {
     for (const size of ["101", "1000000000", "99999999999999999999", "9".repeat(400)]) {
       const answer = await raw(server, "GET", `/v1/destinations?page[size]=${size}`);

@@ -38,6 +38,13 @@ export const destinationCases: ContractCase[] = [
     request: (ctx) => ({ method: "POST", path: "/v1/destinations", json: { email: email(ctx) } }),
   },
   {
+    // idn-email (RFC 6531): neither the mock nor the server may take only ASCII domains.
+    operationId: "createDestination",
+    status: 201,
+    name: "an address whose domain is in Unicode",
+    request: (ctx) => ({ method: "POST", path: "/v1/destinations", json: { email: `ana+${ctx.unique()}@bücher.de` } }),
+  },
+  {
     operationId: "createDestination",
     status: 400,
     name: "a malformed Idempotency-Key",
