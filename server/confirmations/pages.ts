@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { shownAddress } from "../shared/email.js";
 import { escapeHtml } from "../shared/html.js";
 
 const STYLE = `
@@ -48,10 +49,10 @@ ${body}
 
 export function confirmPage(input: { email: string; accountName: string; purpose: string; csrf: string }): string {
   return page(
-    `Confirm ${input.email}`,
+    `Confirm ${shownAddress(input.email)}`,
     `<h1>Confirm your address</h1>
 <p><strong>${escapeHtml(input.accountName)}</strong> asked to ${escapeHtml(input.purpose)}:</p>
-<p class="address">${escapeHtml(input.email)}</p>
+<p class="address">${escapeHtml(shownAddress(input.email))}</p>
 <p>If that is you and you agree, press Confirm. If not, close this page: nothing happens.</p>
 <form method="post">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
@@ -64,7 +65,7 @@ export function confirmedPage(email: string, already: boolean): string {
   return page(
     already ? "Already confirmed" : "Confirmed",
     `<h1>${already ? "Already confirmed" : "Thank you"}</h1>
-<p><span class="address">${escapeHtml(email)}</span> ${
+<p><span class="address">${escapeHtml(shownAddress(email))}</span> ${
       already ? "was already confirmed. There is nothing more to do." : "is confirmed. You can close this page."
     }</p>`,
   );
@@ -82,7 +83,7 @@ export const expiredPage = (email: string) =>
   page(
     "Link expired",
     `<h1>This link has expired</h1>
-<p>The link for <span class="address">${escapeHtml(email)}</span> is too old or was replaced.
+<p>The link for <span class="address">${escapeHtml(shownAddress(email))}</span> is too old or was replaced.
 Ask for a new confirmation email.</p>`,
   );
 

@@ -1,3 +1,4 @@
+import { shownAddress } from "../shared/email.js";
 import { escapeHtml, shownText } from "../shared/html.js";
 import type { MailMessage } from "./mailer.js";
 
@@ -23,7 +24,8 @@ export interface ConfirmationMail {
 export function confirmationMessage(mail: ConfirmationMail): MailMessage {
   const expires = new Date(mail.expiresAt).toUTCString();
   // What the text part shows of a user's values; the HTML part's escaping does the same.
-  const [name, purpose, to] = [mail.accountName, mail.purpose, mail.to].map(shownText);
+  const address = shownAddress(mail.to);
+  const [name, purpose, to] = [mail.accountName, mail.purpose, address].map(shownText);
   const note = mail.note ? `\n${name} added a note:\n\n  ${shownText(mail.note).replace(/\r?\n/g, "\n  ")}\n` : "";
   const text = [
     `Hello,`,
@@ -39,7 +41,7 @@ export function confirmationMessage(mail: ConfirmationMail): MailMessage {
   const html = `<!doctype html><html lang="en"><body style="font-family:sans-serif;max-width:36em">
 <p>Hello,</p>
 <p><strong>${escapeHtml(mail.accountName)}</strong> asked to ${escapeHtml(mail.purpose)}:
-<strong>${escapeHtml(mail.to)}</strong>.</p>
+<strong>${escapeHtml(address)}</strong>.</p>
 ${
   mail.note
     ? `<p>${escapeHtml(mail.accountName)} added a note:</p><blockquote ` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isIdnEmail, normalizeAddress, unsendableAddress } from "./email.js";
+import { isIdnEmail, normalizeAddress, shownAddress, unsendableAddress } from "./email.js";
 
 describe("isIdnEmail (the contract's idn-email format)", () => {
   it.each([
@@ -41,5 +41,15 @@ describe("unsendableAddress", () => {
     const long = `${"a".repeat(60)}@${Array.from({ length: 7 }, () => "ü".repeat(22)).join(".")}.de`;
     expect(unsendableAddress(long)).toBe("is 266 octets with its domain in ASCII, over 254 (RFC 5321 §4.5.3.1.3)");
     expect(unsendableAddress("ana@bücher.de")).toBeNull();
+  });
+});
+
+describe("shownAddress", () => {
+  it("shows a domain's A-labels in Unicode beside the stored form, and any other address as it is", () => {
+    expect(shownAddress("billing@mail.xn--bcher-kva.de")).toBe(
+      "billing@mail.bücher.de (billing@mail.xn--bcher-kva.de)",
+    );
+    expect(shownAddress("ana@acme-logistics.com")).toBe("ana@acme-logistics.com");
+    expect(shownAddress("ana@xn--zz.de")).toBe("ana@xn--zz.de"); // not a valid A-label: not decoded
   });
 });

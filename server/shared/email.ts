@@ -1,6 +1,6 @@
 import { fullFormats } from "ajv-formats/dist/formats.js";
 import { domainSyntax, isAscii } from "./domain.js";
-import { toALabels } from "./idna.js";
+import { toALabels, toULabels } from "./idna.js";
 
 /** Splits at the last `@` (a quoted local part may contain `@`). */
 export function splitAddress(address: string): { local: string; domain: string } | null {
@@ -19,6 +19,17 @@ export function normalizeAddress(address: string): string {
   const domain = parts.domain.toLowerCase();
   const converted = toALabels(domain);
   return `${parts.local}@${"ascii" in converted ? converted.ascii : domain}`;
+}
+
+/**
+ * An address as a person reads it: one whose domain is stored in A-labels (`ana@xn--bcher-kva.de`)
+ * shows it in Unicode, followed by the stored form, which no look-alike character can disguise:
+ * `ana@bücher.de (ana@xn--bcher-kva.de)`. Any other address is shown as it is.
+ */
+export function shownAddress(address: string): string {
+  const parts = splitAddress(address);
+  const unicode = parts ? `${parts.local}@${toULabels(parts.domain)}` : address;
+  return unicode === address ? address : `${unicode} (${address})`;
 }
 
 /**

@@ -21,6 +21,20 @@ export function toALabels(domain: string): { ascii: string } | { why: string } {
   return { ascii: ascii.join(".") };
 }
 
+/**
+ * A domain's A-labels as the U-labels they stand for, for people to read; a label that is not a
+ * valid A-label (or not one at all) is kept as it is.
+ */
+export function toULabels(domain: string): string {
+  return domain
+    .split(".")
+    .map((label) => {
+      if (!/^xn--/i.test(label) || "why" in aLabel(label)) return label;
+      return punycode.decode(label.slice(4).toLowerCase());
+    })
+    .join(".");
+}
+
 function aLabel(raw: string): { ascii: string } | { why: string } {
   if (raw.length === 0) return { why: "an empty label (RFC 5890 §2.3.1)" };
   if (/^\p{ASCII}*$/u.test(raw)) {

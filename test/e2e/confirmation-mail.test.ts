@@ -125,7 +125,13 @@ describe("confirmation mail over SMTP", () => {
     expect(created.data!.email).toBe("Ana.Silva@xn--bcher-kva.de");
     // mailparser (and smtp-server's envelope) show IDN domains in Unicode: the raw header says what went.
     const mail = await mailTo("ana.silva@bücher.de");
-    expect(mail.subject).toBe("Please confirm Ana.Silva@xn--bcher-kva.de");
+    // People read the domain in Unicode, beside the form it is stored in, which look-alikes cannot disguise.
+    const shown = "Ana.Silva@bücher.de (Ana.Silva@xn--bcher-kva.de)";
+    expect(mail.subject).toBe(`Please confirm ${shown}`);
+    expect(mail.text).toContain(`asked to forward mail to this address: ${shown}.`);
+    expect(mail.html).toContain(`<strong>${shown}</strong>`);
+    const page = await (await fetch(server.url + confirmationPath(mail))).text();
+    expect(page).toContain(`<p class="address">${shown}</p>`);
     expect(mail.headerLines.find((h) => h.key === "to")?.line).toBe("To: Ana.Silva@xn--bcher-kva.de");
     // One address, however its domain is written.
     const again = await api.POST("/v1/destinations", { body: { email: "ana.silva@xn--BCHER-kva.de" } });
