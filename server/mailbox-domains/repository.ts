@@ -107,6 +107,30 @@ export class MailboxDomainRepository {
       .execute();
   }
 
+  /**
+   * Claims a domain for a re-check: moves its last check from `from` (as the round read it) to
+   * `at`; whether it did. A round that read it too, here or in another process, finds it moved.
+   */
+  async claimCheck(id: string, from: string | null, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("mailbox_domains")
+      .set({ last_checked_at: at })
+      .where("id", "=", id)
+      .where(sql<string>`coalesce(last_checked_at, '')`, "=", from ?? "")
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Gives back a claim whose lookup failed: its last check is `from` again, unless stored since. */
+  async releaseCheck(id: string, at: string, from: string | null): Promise<void> {
+    await this.db
+      .updateTable("mailbox_domains")
+      .set({ last_checked_at: from })
+      .where("id", "=", id)
+      .where("last_checked_at", "=", at)
+      .execute();
+  }
+
   async delete(accountId: string, id: string): Promise<boolean> {
     const result = await this.db
       .deleteFrom("mailbox_domains")

@@ -127,7 +127,10 @@ export class MailboxDomainService {
    * down, its name servers broken) waits for the next round. Before, the round went on while a
    * batch was full, and domains that failed stayed first in it: with a batch of them failing, the
    * same lookups were asked again at once for as long as they failed, and the others never were.
-   * How many it looked at, and how many of those lookups failed (with the last failure's words).
+   * Each domain is claimed before its lookup (its last check moved to now, if no one moved it
+   * since the round read it): the rounds of API processes started together (a deploy) read the
+   * same domains at the same moment, and each asked DNS for all of them.
+   * How many it looked up, and how many of those lookups failed (with the last failure's words).
    */
   async recheckRound(intervalMs: number, batch = 100): Promise<RecheckRound> {
     const before = iso(new Date(this.clock().getTime() - intervalMs));
@@ -135,20 +138,26 @@ export class MailboxDomainService {
     for (let after: RecheckCursor = { checked: "", id: "" }; ; ) {
       const due = await this.repository.due(before, after, batch);
       for (const row of due) {
-        const failure = await this.recheck(row);
-        if (failure === null) continue;
+        const outcome = await this.recheck(row);
+        if (outcome === "elsewhere") continue;
+        round.looked++;
+        if (outcome === null) continue;
         round.failed++;
-        round.failure = failure;
+        round.failure = outcome;
       }
-      round.looked += due.length;
       const last = due.at(-1);
       if (due.length < batch || !last) return round;
       after = { checked: last.last_checked_at ?? "", id: last.id };
     }
   }
 
-  /** Checks one domain and stores what it found; why the lookup failed, or null. */
-  private async recheck(row: MailboxDomainRow): Promise<string | null> {
+  /**
+   * Checks one domain and stores what it found; why the lookup failed, or null; "elsewhere" when
+   * another round (of this process or another) has claimed it since it was read.
+   */
+  private async recheck(row: MailboxDomainRow): Promise<string | null | "elsewhere"> {
+    const claimed = iso(this.clock());
+    if (!(await this.repository.claimCheck(row.id, row.last_checked_at, claimed))) return "elsewhere";
     try {
       const records = await this.dns.check(JSON.parse(row.dns_records) as DnsRecord[], row.status === "verified");
       // If a verify call stored an outcome meanwhile, that one stands and nothing is stored here.
@@ -158,7 +167,10 @@ export class MailboxDomainService {
       return null;
     } catch (error) {
       if (!(error instanceof DnsUnavailableError)) throw error;
-      return error.message; // no answer: the next round asks again
+      // No answer: given back, so that the next round asks again (and the domain's last check
+      // is not one that never took place).
+      await this.repository.releaseCheck(row.id, claimed, row.last_checked_at);
+      return error.message;
     }
   }
 

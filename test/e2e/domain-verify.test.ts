@@ -232,6 +232,31 @@ describe("the background re-check", () => {
     });
   });
 
+  it("looks each domain up once between rounds that run at the same moment (processes started together)", async () => {
+    const recheck = server.services.mailboxDomains;
+    const domains = await Promise.all(Array.from({ length: 5 }, () => create(a)));
+    for (const d of domains.slice(1)) publishAll(d);
+    dns.publish(record(domains[0]!, "ownership").name, { rcode: "SERVFAIL" });
+    now += 1000;
+    const asked = dns.queries.length;
+    // Both rounds read the same due domains before either looks one up, as two API processes'
+    // rounds do after a deploy; before, each of them asked DNS for every one.
+    const rounds = await Promise.all([recheck.recheckRound(0, 2), recheck.recheckRound(0, 2)]);
+    const asks = (d: MailboxDomain) => dns.queries.slice(asked).filter((q) => q === record(d, "ownership").name).length;
+    for (const d of domains.slice(1)) expect(asks(d)).toBe(1);
+    expect(rounds[0].looked + rounds[1].looked).toBeGreaterThanOrEqual(domains.length);
+    const get = (id: string) => a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: id } } });
+    for (const d of domains.slice(1)) expect((await get(d.id)).data!.status).toBe("verified");
+    // The one whose lookup failed is given back at once (a round beside may ask again): never
+    // checked, and the next round asks again.
+    const failedAsks = asks(domains[0]!);
+    expect(failedAsks).toBeGreaterThanOrEqual(1);
+    expect((await get(domains[0]!.id)).data!.last_checked_at).toBeNull();
+    await recheck.recheckRound(0, 2);
+    expect(asks(domains[0]!)).toBe(failedAsks + 1);
+    for (const d of domains.slice(1)) expect(asks(d)).toBe(1); // checked this round: not due again
+  });
+
   it("moves a pending domain to verified without a call, and notices a vanished ownership record", async () => {
     const recheck = server.services.mailboxDomains;
     const domain = await create(a);
