@@ -51,9 +51,10 @@ export function isIdnEmail(address: string): boolean {
 export const addressKey = (address: string) => normalizeAddress(address).toLowerCase();
 
 /**
- * Why mail cannot be sent to an address that has the contract's `email` format, or null when it
- * can: the format lets through what RFC 5321 refuses elsewhere, a local part over 64 octets and a
- * domain whose last label is all digits (`a@127.0.0.1` names no host: an address needs brackets).
+ * Why mail cannot be sent to an address that has the contract's `idn-email` format, or null when
+ * it can: the format lets through what RFC 5321 refuses elsewhere, a local part over 64 octets, a
+ * domain whose last label is all digits (`a@127.0.0.1` names no host: an address needs brackets),
+ * over 254 octets once the domain is in ASCII; and a local part that only SMTPUTF8 could carry.
  */
 export function unsendableAddress(address: string): string | null {
   const parts = splitAddress(address);

@@ -1,6 +1,6 @@
 import punycode from "punycode/punycode.js";
 import { describe, expect, it } from "vitest";
-import { derivedProperty, toALabels } from "./idna.js";
+import { derivedProperty, toALabels, toULabels } from "./idna.js";
 
 // RFC 5892's derived property for code points whose value the IANA IDNA tables give.
 const hex = (cp: number) => cp.toString(16).toUpperCase().padStart(4, "0");
@@ -144,4 +144,16 @@ describe("toALabels", () => {
   ])("%j → %s", (domain, ascii) => {
     expect(toALabels(domain)).toEqual({ ascii });
   });
+});
+
+describe("toULabels", () => {
+  it.each([
+    ["xn--bcher-kva.de", "bücher.de"],
+    ["mail.XN--BCHER-KVA.de", "mail.bücher.de"], // A-labels are case-insensitive
+    ["xn--mnchen-3ya.xn--bcher-kva.example", "münchen.bücher.example"],
+    ["acme-logistics.com", "acme-logistics.com"],
+    ["abxn--c.de", "abxn--c.de"], // "xn--" inside a label makes no A-label
+    ["xn--zz.de", "xn--zz.de"], // does not decode
+    ["xn--acme-.de", "xn--acme-.de"], // decodes to ASCII: not an A-label (RFC 5891 §5.4)
+  ])("%s → %s", (domain, shown) => expect(toULabels(domain)).toBe(shown));
 });
