@@ -38,7 +38,7 @@ export interface paths {
         };
         /**
          * List destinations
-         * @description The account's destinations, newest first, cursor-paged. Filter by `status`.
+         * @description The account's destinations, newest first, cursor-paged. Filter by `status`, or find the one with an address by `email` (without keeping its id).
          */
         get: operations["listDestinations"];
         put?: never;
@@ -117,7 +117,7 @@ export interface paths {
         };
         /**
          * List sender identities
-         * @description The account's sender identities, newest first, cursor-paged. Filter by `domain_id`.
+         * @description The account's sender identities, newest first, cursor-paged. Filter by `domain_id`, or find the one with a From address by `email`.
          */
         get: operations["listSenderIdentities"];
         put?: never;
@@ -2628,6 +2628,8 @@ export interface components {
     parameters: {
         /** @description Only resources with this status. */
         VerificationStatusFilter: components["schemas"]["VerificationStatus"];
+        /** @description Only the resource with this address, compared as the API compares addresses (case aside, a Unicode domain the same as its ASCII form: `Ana@Bücher.de` finds `ana@xn--bcher-kva.de`). An account has each address once, so the page holds one resource or none. */
+        EmailFilter: string;
         /**
          * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
          *     taken from `links.next`. Follow `links.next` rather than building cursors.
@@ -2803,6 +2805,8 @@ export interface operations {
             query?: {
                 /** @description Only resources with this status. */
                 status?: components["parameters"]["VerificationStatusFilter"];
+                /** @description Only the resource with this address, compared as the API compares addresses (case aside, a Unicode domain the same as its ASCII form: `Ana@Bücher.de` finds `ana@xn--bcher-kva.de`). An account has each address once, so the page holds one resource or none. */
+                email?: components["parameters"]["EmailFilter"];
                 /**
                  * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
                  *     taken from `links.next`. Follow `links.next` rather than building cursors.
@@ -2983,6 +2987,8 @@ export interface operations {
             query?: {
                 /** @description Only identities on this mailbox domain. */
                 domain_id?: components["parameters"]["DomainIdFilter"];
+                /** @description Only the resource with this address, compared as the API compares addresses (case aside, a Unicode domain the same as its ASCII form: `Ana@Bücher.de` finds `ana@xn--bcher-kva.de`). An account has each address once, so the page holds one resource or none. */
+                email?: components["parameters"]["EmailFilter"];
                 /**
                  * @description Cursor paging: `page[size]` (1 to 100, default 25) and `page[after]`, an opaque cursor
                  *     taken from `links.next`. Follow `links.next` rather than building cursors.

@@ -9,6 +9,12 @@ export type DestinationRow = DestinationsTable;
 /** A row as a GET or a list reads it: with the summary of its address's sends since a time. */
 export type DestinationRead = DestinationRow & SendSummary;
 
+/** What a list may be narrowed to: a status, an address (by its key, shared/email.ts). */
+export interface DestinationFilter {
+  status?: DestinationRow["status"] | undefined;
+  emailKey?: string | undefined;
+}
+
 /** A create runs it in its transaction (a new handle each time): compiled once, not per create. */
 const insertDestination = preparedInsert<Database, "destinations">("destinations");
 const byId = preparedQuery(
@@ -61,14 +67,10 @@ export class DestinationRepository {
   }
 
   /** A page of rows, each with the summary of its address's sends since `since`. */
-  list(
-    accountId: string,
-    status: DestinationRow["status"] | undefined,
-    page: PageRequest,
-    since: string,
-  ): Promise<Page<DestinationRead>> {
+  list(accountId: string, filter: DestinationFilter, page: PageRequest, since: string): Promise<Page<DestinationRead>> {
     let query = readsOf(this.db, accountId, since);
-    if (status) query = query.where("status", "=", status);
+    if (filter.status) query = query.where("status", "=", filter.status);
+    if (filter.emailKey !== undefined) query = query.where("email_key", "=", filter.emailKey);
     return readPage(query, page);
   }
 

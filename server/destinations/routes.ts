@@ -6,11 +6,9 @@ export function destinationRoutes(service: DestinationService): OperationRoute[]
   return [
     route("listDestinations", async ({ accountId, query, path }) => {
       const page = pageRequest(query);
-      const result = await service.list(accountId, query.status, page);
-      return {
-        status: 200,
-        body: { data: result.items, links: pageLinks(path, { status: query.status }, page, result) },
-      };
+      const filter = { status: query.status, email: query.email };
+      const result = await service.list(accountId, filter, page);
+      return { status: 200, body: { data: result.items, links: pageLinks(path, filter, page, result) } };
     }),
     route("createDestination", async ({ accountId, body }) => {
       const destination = await service.create(accountId, body.email);

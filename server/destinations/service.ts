@@ -69,11 +69,12 @@ export class DestinationService {
 
   async list(
     accountId: string,
-    status: Destination["status"] | undefined,
+    filter: { status?: Destination["status"] | undefined; email?: string | undefined },
     page: PageRequest,
   ): Promise<Page<Destination>> {
     const window = this.confirmations.verificationWindow();
-    const result = await this.repository.list(accountId, status, page, window.since);
+    const emailKey = filter.email === undefined ? undefined : addressKey(filter.email);
+    const result = await this.repository.list(accountId, { status: filter.status, emailKey }, page, window.since);
     return { ...result, items: await Promise.all(result.items.map((r) => this.present(r, window))) };
   }
 

@@ -6,6 +6,11 @@ import type { SenderIdentitiesTable } from "./tables.js";
 export type SenderIdentityRow = SenderIdentitiesTable;
 /** A row as a GET, a list or an update reads it: with the summary of its address's sends since a time. */
 export type SenderIdentityRead = SenderIdentityRow & SendSummary;
+/** What a list may be narrowed to: a mailbox domain, a From address (by its key, shared/email.ts). */
+export interface SenderIdentityFilter {
+  domainId?: string | undefined;
+  emailKey?: string | undefined;
+}
 
 /** An account's rows as a GET, a list or an update reads them: each with its sends' summary since `since`. */
 function readsOf(db: Db, accountId: string, since: string) {
@@ -54,12 +59,13 @@ export class SenderIdentityRepository {
   /** A page of rows, each with the summary of its address's sends since `since`. */
   list(
     accountId: string,
-    domainId: string | undefined,
+    filter: SenderIdentityFilter,
     page: PageRequest,
     since: string,
   ): Promise<Page<SenderIdentityRead>> {
     let query = readsOf(this.db, accountId, since);
-    if (domainId) query = query.where("domain_id", "=", domainId);
+    if (filter.domainId) query = query.where("domain_id", "=", filter.domainId);
+    if (filter.emailKey !== undefined) query = query.where("email_key", "=", filter.emailKey);
     return readPage(query, page);
   }
 

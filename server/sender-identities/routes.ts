@@ -6,11 +6,9 @@ export function senderIdentityRoutes(service: SenderIdentityService): OperationR
   return [
     route("listSenderIdentities", async ({ accountId, query, path }) => {
       const page = pageRequest(query);
-      const result = await service.list(accountId, query.domain_id, page);
-      return {
-        status: 200,
-        body: { data: result.items, links: pageLinks(path, { domain_id: query.domain_id }, page, result) },
-      };
+      const filter = { domain_id: query.domain_id, email: query.email };
+      const result = await service.list(accountId, filter, page);
+      return { status: 200, body: { data: result.items, links: pageLinks(path, filter, page, result) } };
     }),
     route("createSenderIdentity", async ({ accountId, body }) => {
       const identity = await service.create(accountId, body);

@@ -162,9 +162,14 @@ export class SenderIdentityService {
     return this.present(row, await this.ownDomain(accountId, row.domain_id), window);
   }
 
-  async list(accountId: string, domainId: string | undefined, page: PageRequest): Promise<Page<SenderIdentity>> {
+  async list(
+    accountId: string,
+    filter: { domain_id?: string | undefined; email?: string | undefined },
+    page: PageRequest,
+  ): Promise<Page<SenderIdentity>> {
     const window = this.confirmations.verificationWindow();
-    const result = await this.repository.list(accountId, domainId, page, window.since);
+    const emailKey = filter.email === undefined ? undefined : addressKey(filter.email);
+    const result = await this.repository.list(accountId, { domainId: filter.domain_id, emailKey }, page, window.since);
     const domains = await this.domains.byIds(
       accountId,
       result.items.map((r) => r.domain_id),

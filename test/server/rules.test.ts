@@ -57,6 +57,32 @@ describe("destinations", () => {
     expect(verified.data!.links.self).toContain("status=verified");
   });
 
+  it("finds the one with an address by email, however it is spelt, and no other account's", async () => {
+    const label = fresh();
+    const created = (await a.POST("/v1/destinations", { body: { email: `Ana.${label}@bücher.de` } })).data!;
+    await a.POST("/v1/destinations", { body: { email: `bea.${label}@bücher.de` } });
+    const { b } = clientsFor(server);
+    await b.POST("/v1/destinations", { body: { email: `ana.${label}@bücher.de` } });
+    for (const email of [`ana.${label}@XN--BCHER-KVA.de`, `ANA.${label}@Bücher.DE`]) {
+      const found = (await a.GET("/v1/destinations", { params: { query: { email } } })).data!;
+      expect(
+        found.data.map((d) => d.id),
+        email,
+      ).toEqual([created.id]);
+      expect(found.links.self).toContain(`email=${encodeURIComponent(email)}`);
+    }
+    const other = await a.GET("/v1/destinations", {
+      params: { query: { email: `cy.${label}@bücher.de`, status: "pending" } },
+    });
+    expect(other.data!.data).toEqual([]);
+    const verified = await a.GET("/v1/destinations", {
+      params: { query: { email: created.email, status: "verified" } },
+    });
+    expect(verified.data!.data).toEqual([]);
+    const tooLong = await a.GET("/v1/destinations", { params: { query: { email: `${"a".repeat(250)}@x.de` } } });
+    expect(tooLong.response.status).toBe(400);
+  });
+
   it("deletes, after which the id is a 404", async () => {
     const { data } = await a.POST("/v1/destinations", { body: { email: `gone-${fresh()}@acme-logistics.com` } });
     const path = { params: { path: { destination_id: data!.id } } };
@@ -292,5 +318,11 @@ describe("sender identities", () => {
     await a.POST("/v1/sender-identities", { body: { domain_id: second.id, name: "B", email: `b@${second.domain}` } });
     const listed = await a.GET("/v1/sender-identities", { params: { query: { domain_id: second.id } } });
     expect(listed.data!.data.map((i) => i.email)).toEqual([`b@${second.domain}`]);
+    const byEmail = await a.GET("/v1/sender-identities", {
+      params: { query: { email: `A@${first.domain.toUpperCase()}` } },
+    });
+    expect(byEmail.data!.data.map((i) => i.email)).toEqual([`a@${first.domain}`]);
+    const both = { email: `a@${first.domain}`, domain_id: second.id };
+    expect((await a.GET("/v1/sender-identities", { params: { query: both } })).data!.data).toEqual([]);
   });
 });

@@ -98,12 +98,12 @@ describe("a subject read with its sends' summary", () => {
   });
 
   it("a page of destinations: each row with its own summary", async () => {
-    const page = await new DestinationRepository(db).list("acct", undefined, { size: 2, cursor: null }, SINCE);
+    const page = await new DestinationRepository(db).list("acct", {}, { size: 2, cursor: null }, SINCE);
     expect(page.items.map((r) => [r.id, ...Object.values(summary(r)!)])).toEqual([
       ["d-cy", 0, null],
       ["d-bo", 0, "2026-11-29T09:30:00.000Z"],
     ]);
-    const next = await new DestinationRepository(db).list("acct", undefined, { size: 2, cursor: page.next }, SINCE);
+    const next = await new DestinationRepository(db).list("acct", {}, { size: 2, cursor: page.next }, SINCE);
     expect(next.items.map((r) => [r.id, ...Object.values(summary(r)!)])).toEqual([
       ["d-ana", 2, "2026-11-30T10:05:00.000Z"],
     ]);
@@ -117,7 +117,7 @@ describe("a subject read with its sends' summary", () => {
       ...expected,
       sends: 1,
     });
-    const page = await identities.list("acct", "dom", { size: 10, cursor: null }, SINCE);
+    const page = await identities.list("acct", { domainId: "dom" }, { size: 10, cursor: null }, SINCE);
     expect(page.items.map(summary)).toEqual([expected]);
   });
 });

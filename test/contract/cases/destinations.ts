@@ -29,6 +29,22 @@ export const destinationCases: ContractCase[] = [
     name: "page[size]=0",
     request: () => ({ method: "GET", path: "/v1/destinations?page[size]=0" }),
   },
+  {
+    operationId: "listDestinations",
+    status: 200,
+    name: "found by its address",
+    request: async (ctx) => {
+      const address = email(ctx);
+      await ctx.prepare({ method: "POST", path: "/v1/destinations", json: { email: address } });
+      return { method: "GET", path: `/v1/destinations?email=${encodeURIComponent(address.toUpperCase())}` };
+    },
+  },
+  {
+    operationId: "listDestinations",
+    status: 400,
+    name: "an email filter over 254 characters",
+    request: () => ({ method: "GET", path: `/v1/destinations?email=${"a".repeat(250)}%40x.de` }),
+  },
   ...authAndFailureCases("listDestinations", () => ({ method: "GET", path: "/v1/destinations" })),
 
   {

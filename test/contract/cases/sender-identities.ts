@@ -52,6 +52,12 @@ export const senderIdentityCases: ContractCase[] = [
     name: "a malformed domain_id",
     request: () => ({ method: "GET", path: "/v1/sender-identities?domain_id=acme" }),
   },
+  {
+    operationId: "listSenderIdentities",
+    status: 200,
+    name: "found by its From address",
+    request: () => ({ method: "GET", path: "/v1/sender-identities?email=billing%40acme-logistics.com" }),
+  },
   ...authAndFailureCases("listSenderIdentities", () => ({ method: "GET", path: "/v1/sender-identities" })),
 
   {
