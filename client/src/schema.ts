@@ -319,7 +319,14 @@ export interface paths {
         get: operations["getEmailValidation"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete an email validation
+         * @description Deletes the job with its addresses and results: lists often hold other people's addresses,
+         *     to be kept no longer than needed. A job still queued or processing is canceled first, as a
+         *     `PATCH` would (its `email_validation.canceled` event is sent), and deleted in the same
+         *     transaction. Once deleted, the id is a 404.
+         */
+        delete: operations["deleteEmailValidation"];
         options?: never;
         head?: never;
         /**
@@ -3512,6 +3519,36 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["StoreUnavailable"];
+        };
+    };
+    deleteEmailValidation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The email validation's id (a UUID). A malformed id is a 400; an id of another account is a 404. */
+                validation_id: components["parameters"]["ValidationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, with every address and result of the job. */
+            204: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["StoreUnavailable"];
+            507: components["responses"]["StorageFull"];
         };
     };
     cancelEmailValidation: {

@@ -94,37 +94,61 @@ export class EmailValidationRepository {
   }
 
   /** Cancels a job that is not terminal; false when it already was. */
-  async cancel(accountId: string, id: string, at: string): Promise<boolean> {
+  cancel(accountId: string, id: string, at: string): Promise<boolean> {
+    return this.db.transaction().execute((trx) => this.cancelIn(trx, accountId, id, at));
+  }
+
+  /**
+   * Deletes a job with its chunks and results; whether the account had it. A running job is
+   * canceled first in the same transaction (its end is told, as a cancel's is): a worker holding
+   * one of its chunks then finds its lease gone and records nothing.
+   */
+  delete(accountId: string, id: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // The chunks first, then the job: the order claim() and complete() lock them in. The other
-      // order deadlocked on PostgreSQL with a worker recording a chunk of the job (a 500).
-      await trx
-        .updateTable("validation_chunks")
-        .set({ status: "canceled" })
-        .where("validation_id", "=", id)
-        .where("status", "in", ["pending", "leased"])
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom("email_validations")
-              .select("id")
-              .where("id", "=", id)
-              .where("account_id", "=", accountId)
-              .where("status", "in", ["queued", "processing"]),
-          ),
-        )
-        .execute();
-      const canceled = await trx
-        .updateTable("email_validations")
-        .set({ status: "canceled", completed_at: at })
-        .where("account_id", "=", accountId)
+      await this.cancelIn(trx, accountId, id, at);
+      const owned = (query: Db) =>
+        query.selectFrom("email_validations").select("id").where("id", "=", id).where("account_id", "=", accountId);
+      await trx.deleteFrom("validation_items").where("validation_id", "in", owned(trx)).execute();
+      await trx.deleteFrom("validation_chunks").where("validation_id", "in", owned(trx)).execute();
+      const deleted = await trx
+        .deleteFrom("email_validations")
         .where("id", "=", id)
-        .where("status", "in", ["queued", "processing"])
-        .returningAll()
+        .where("account_id", "=", accountId)
         .executeTakeFirst();
-      if (!canceled) return false;
-      await this.onEnded(trx, canceled);
-      return true;
+      return deleted.numDeletedRows > 0n;
     });
+  }
+
+  /** Cancels a queued or processing job within `trx`; whether it was one. */
+  private async cancelIn(trx: Db, accountId: string, id: string, at: string): Promise<boolean> {
+    // The chunks first, then the job: the order claim() and complete() lock them in. The other
+    // order deadlocked on PostgreSQL with a worker recording a chunk of the job (a 500).
+    await trx
+      .updateTable("validation_chunks")
+      .set({ status: "canceled" })
+      .where("validation_id", "=", id)
+      .where("status", "in", ["pending", "leased"])
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("email_validations")
+            .select("id")
+            .where("id", "=", id)
+            .where("account_id", "=", accountId)
+            .where("status", "in", ["queued", "processing"]),
+        ),
+      )
+      .execute();
+    const canceled = await trx
+      .updateTable("email_validations")
+      .set({ status: "canceled", completed_at: at })
+      .where("account_id", "=", accountId)
+      .where("id", "=", id)
+      .where("status", "in", ["queued", "processing"])
+      .returningAll()
+      .executeTakeFirst();
+    if (!canceled) return false;
+    await this.onEnded(trx, canceled);
+    return true;
   }
 
   /**

@@ -28,6 +28,10 @@ export function emailValidationRoutes(service: EmailValidationService): Operatio
       status: 200,
       body: await service.cancel(accountId, params.validation_id, path, resultsPage(query.page)),
     })),
+    route("deleteEmailValidation", async ({ accountId, params }) => {
+      await service.delete(accountId, params.validation_id);
+      return { status: 204, body: undefined };
+    }),
     streamRoute("downloadEmailValidationResults", async ({ accountId, params, query }, res) => {
       const results = await service.allResults(accountId, params.validation_id, query.result);
       res.status(200).set({

@@ -2,7 +2,7 @@ import type { components } from "../../generated/schema.js";
 import type { Page, PageRequest } from "../db/keyset-page.js";
 import { REFUSAL_MEMORY_MS } from "../engine/probe-health.js";
 import type { ValidationResult } from "../engine/verdict.js";
-import { found, ProblemError } from "../http/problem.js";
+import { found, notFound, ProblemError } from "../http/problem.js";
 import { type Clock, iso } from "../shared/clock.js";
 import type { EventOutbox } from "../shared/events.js";
 import { newId } from "../shared/ids.js";
@@ -98,6 +98,12 @@ export class EmailValidationService {
     }
     this.logger.info({ validation_id: id, account_id: accountId }, "validation job canceled");
     return this.get(accountId, id, path, page);
+  }
+
+  /** Deletes a job with its addresses and results, canceling it first if it still runs. */
+  async delete(accountId: string, id: string): Promise<void> {
+    if (!(await this.repository.delete(accountId, id, iso(this.clock())))) throw notFound("email validation", id);
+    this.logger.info({ validation_id: id, account_id: accountId }, "validation job deleted");
   }
 
   /** What waits for a worker and what runs (all processes: read from the store). */

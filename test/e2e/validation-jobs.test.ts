@@ -163,6 +163,54 @@ describe("email validation jobs", () => {
     expect(late.error?.detail).toBe(`Email validation ${data!.id} is already completed.`);
   });
 
+  it("delete removes a job with its addresses and results; a running one is canceled first, its end told", async () => {
+    const rowsOf = (id: string) =>
+      Promise.all(
+        (["email_validations", "validation_items", "validation_chunks"] as const).map(
+          async (table) =>
+            (
+              await server.db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll<number>().as("n"))
+                .where(table === "email_validations" ? "id" : "validation_id", "=", id)
+                .executeTakeFirstOrThrow()
+            ).n,
+        ),
+      ).then((counts) => counts.map(Number));
+    const { data } = await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test", "full@bulk.test"] } });
+    const path = { params: { path: { validation_id: data!.id } } };
+    await eventually(async () =>
+      (await api.GET("/v1/email-validations/{validation_id}", path)).data?.status === "completed" ? true : undefined,
+    );
+    expect(await rowsOf(data!.id)).toEqual([1, 2, 1]);
+    // Another account's key cannot delete it: the id is unknown there.
+    const other = createClient({ baseUrl: server.url, apiKey: await server.createKey("Other") });
+    expect((await other.DELETE("/v1/email-validations/{validation_id}", path)).response.status).toBe(404);
+    expect((await api.DELETE("/v1/email-validations/{validation_id}", path)).response.status).toBe(204);
+    expect((await api.GET("/v1/email-validations/{validation_id}", path)).response.status).toBe(404);
+    expect(await rowsOf(data!.id)).toEqual([0, 0, 0]);
+    expect((await api.DELETE("/v1/email-validations/{validation_id}", path)).response.status).toBe(404);
+
+    // A running job: canceled (a webhook would be told, as of a PATCH), deleted; the worker's
+    // chunk in flight then records nothing.
+    const slow = Array.from({ length: 400 }, (_, i) => `u${i}@crawl.test`);
+    const running = (await api.POST("/v1/email-validations", { body: { emails: slow } })).data!;
+    await new Promise((r) => setTimeout(r, 300));
+    const ended: string[] = [];
+    const repository = new EmailValidationRepository(server.db, async (_db, job) => {
+      ended.push(job.status);
+    });
+    const { account_id } = await server.db
+      .selectFrom("email_validations")
+      .select("account_id")
+      .where("id", "=", running.id)
+      .executeTakeFirstOrThrow();
+    expect(await repository.delete(account_id, running.id, new Date().toISOString())).toBe(true);
+    expect(ended).toEqual(["canceled"]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await rowsOf(running.id)).toEqual([0, 0, 0]);
+  });
+
   it("takes up to 100,000 entries; more is a 422 pointing at /emails", async () => {
     const tooMany = await fetch(`${server.url}/v1/email-validations`, {
       method: "POST",

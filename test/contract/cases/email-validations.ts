@@ -215,6 +215,26 @@ export const emailValidationCases: ContractCase[] = [
   })),
 
   {
+    operationId: "deleteEmailValidation",
+    status: 204,
+    name: "a job, finished or not",
+    request: async (ctx) => ({ method: "DELETE", path: path(await start(ctx)) }),
+  },
+  {
+    operationId: "deleteEmailValidation",
+    status: 400,
+    name: "a malformed id",
+    request: malformedParameter({ method: "DELETE", path: path("1") }, { method: "DELETE", path: path(unknownId()) }),
+  },
+  {
+    operationId: "deleteEmailValidation",
+    status: 404,
+    name: "an unknown id",
+    request: () => ({ method: "DELETE", path: path(unknownId()) }),
+  },
+  ...authAndFailureCases("deleteEmailValidation", () => ({ method: "DELETE", path: path(unknownId()) })),
+
+  {
     operationId: "createEmailCheck",
     status: 200,
     name: "one address",

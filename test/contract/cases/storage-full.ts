@@ -101,6 +101,10 @@ export const storageFullCases: ContractCase[] = [
     path: `/v1/email-validations/${ids?.validation ?? any}`,
     json: { status: "canceled" },
   })),
+  full("deleteEmailValidation", (ids) => ({
+    method: "DELETE",
+    path: `/v1/email-validations/${ids?.validation ?? any}`,
+  })),
   full("createWebhookEndpoint", (_, ctx) => ({
     method: "POST",
     path: "/v1/webhook-endpoints",
