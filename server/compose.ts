@@ -13,6 +13,7 @@ import { DestinationRepository } from "./destinations/repository.js";
 import { DestinationService } from "./destinations/service.js";
 import { EmailCheckService } from "./email-checks/service.js";
 import { EmailValidationRepository } from "./email-validations/repository.js";
+import { startValidationRetention } from "./email-validations/retention.js";
 import { EmailValidationService, jobEvents } from "./email-validations/service.js";
 import { ValidationWorker } from "./email-validations/worker.js";
 import { ProbeHealth } from "./engine/probe-health.js";
@@ -211,10 +212,14 @@ export function compose({
     },
     /** The background re-check of mailbox domains, on the same service the API uses. */
     startDomainRechecks: () => startDomainRechecks(mailboxDomains, config.domainRecheckIntervalMs, logger),
-    /** The hourly deletions of what nothing reads any more: idempotency keys past their day, old tokens and sends. */
+    /**
+     * The hourly deletions of what nothing reads any more: idempotency keys past their day, old
+     * tokens and sends; and of what may be kept no longer: validations past VALIDATION_RETENTION.
+     */
     startSweeps: () => [
       startIdempotencySweep(db, idempotency, clock, logger),
       startConfirmationSweep(db, confirmationRepository, clock, logger),
+      startValidationRetention(db, emailValidationRepository, clock, config.validationRetentionMs, logger),
     ],
   };
 }

@@ -97,6 +97,13 @@ describe("configuration", () => {
     }
   });
 
+  it("keeps finished validations for ever unless VALIDATION_RETENTION says how long (days, hours...)", () => {
+    expect(loadConfig({}).validationRetentionMs).toBe(0);
+    expect(loadConfig({ VALIDATION_RETENTION: "30d" }).validationRetentionMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ VALIDATION_RETENTION: "12h" }).validationRetentionMs).toBe(12 * 3_600_000);
+    expect(() => loadConfig({ VALIDATION_RETENTION: "a month" })).toThrow(/VALIDATION_RETENTION/);
+  });
+
   it("reports every bad value at once", () => {
     const error = (() => {
       try {

@@ -30,6 +30,8 @@ export interface Config {
   dnsTimeoutMs: number;
   domainVerifyGraceMs: number;
   domainRecheckIntervalMs: number;
+  /** How long a finished email validation is kept (its addresses and results); 0: for ever. */
+  validationRetentionMs: number;
   validation: {
     probeEnabled: boolean;
     allowPrivateNetworks: boolean;
@@ -195,6 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     15 * 60_000,
     duration,
     "a duration such as 15m (0 turns the re-check off)",
+  );
+  const validationRetentionMs = read(
+    "VALIDATION_RETENTION",
+    0,
+    duration,
+    "a duration such as 30d or 12h (0 keeps finished jobs for ever)",
   );
   const databaseUrl = read<string | undefined>(
     "DATABASE_URL",
@@ -376,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dnsTimeoutMs,
     domainVerifyGraceMs,
     domainRecheckIntervalMs,
+    validationRetentionMs,
     databaseUrl,
     redisUrl,
     redisKeyPrefix,
@@ -467,9 +476,10 @@ function origins(raw: string): string[] | undefined {
 
 /** `72h`, `30m`, `90s` or a bare number of hours, in milliseconds. */
 function duration(raw: string): number | undefined {
-  const match = /^(\d+)(h|m|s)?$/.exec(raw);
+  const match = /^(\d+)(d|h|m|s)?$/.exec(raw);
   if (!match) return undefined;
-  return Number(match[1]) * { h: 3600_000, m: 60_000, s: 1000 }[(match[2] ?? "h") as "h" | "m" | "s"];
+  const unit = (match[2] ?? "h") as "d" | "h" | "m" | "s";
+  return Number(match[1]) * { d: 86_400_000, h: 3600_000, m: 60_000, s: 1000 }[unit];
 }
 
 function bool(raw: string): boolean | undefined {

@@ -36,6 +36,23 @@ export class EmailValidationRepository {
     private readonly onEnded: JobEnded = async () => undefined,
   ) {}
 
+  /** The same tables through `db` (a transaction, or the connection a sweep's turn holds). */
+  in(db: Db): EmailValidationRepository {
+    return new EmailValidationRepository(db, this.onEnded);
+  }
+
+  /** Jobs that ended before `before` (completed, canceled or failed), `limit` at a time, oldest first. */
+  endedBefore(before: string, limit: number): Promise<Pick<JobRow, "id" | "account_id">[]> {
+    return this.db
+      .selectFrom("email_validations")
+      .select(["id", "account_id"])
+      .where("status", "in", ["completed", "canceled", "error"])
+      .where("completed_at", "<", before)
+      .orderBy("completed_at")
+      .limit(limit)
+      .execute();
+  }
+
   /** Stores a job with all its inputs (in their chunks) before anyone is told it exists. */
   async create(job: JobRow, chunks: string[][]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {

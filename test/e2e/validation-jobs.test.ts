@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClient, type MailproofClient, validateEmails, validationResults } from "../../client/src/index.js";
 import { EmailValidationRepository } from "../../server/email-validations/repository.js";
+import { deleteEndedValidations, startValidationRetention } from "../../server/email-validations/retention.js";
 import { ValidationWorker } from "../../server/email-validations/worker.js";
 import { engineSettings } from "../../server/engine/settings.js";
 import { systemClock } from "../../server/shared/clock.js";
@@ -8,6 +9,7 @@ import { silentLogger } from "../../server/shared/logger.js";
 import { startDnsServer } from "../support/dns-server.js";
 import { freePort } from "../support/free-port.js";
 import { inProcessServer } from "../support/in-process.js";
+import { recordingLogger } from "../support/logs.js";
 import { eventually } from "../support/mail.js";
 import { mxServer } from "../support/mx-server.js";
 
@@ -225,6 +227,34 @@ describe("email validation jobs", () => {
     const { data } = await api.GET("/v1/email-validations", { params: { query: { status: "completed" } } });
     expect(data!.data.length).toBeGreaterThan(0);
     expect(data!.data.every((j) => j.status === "completed" && !("results" in j))).toBe(true);
+  });
+
+  // Last: it deletes every job the tests before left finished.
+  it("deletes the jobs that ended longer ago than VALIDATION_RETENTION, not one that runs", async () => {
+    const done = (await api.POST("/v1/email-validations", { body: { emails: ["ana@bulk.test"] } })).data!;
+    const get = (id: string) =>
+      api.GET("/v1/email-validations/{validation_id}", { params: { path: { validation_id: id } } });
+    await eventually(async () => ((await get(done.id)).data?.status === "completed" ? true : undefined));
+    const slow = Array.from({ length: 400 }, (_, i) => `r${i}@crawl.test`);
+    const running = (await api.POST("/v1/email-validations", { body: { emails: slow } })).data!;
+    const repository = new EmailValidationRepository(server.db);
+    const day = 86_400_000;
+    // Nothing ended a day ago yet.
+    expect(await deleteEndedValidations(repository, systemClock, day)).toBe(0);
+    expect((await get(done.id)).response.status).toBe(200);
+    // A day and a minute later, the finished job is past a day's retention; the running one has not
+    // ended. As the API process runs it: at start (then hourly), in its turn (PostgreSQL's lock).
+    const later = () => new Date(Date.now() + day + 60_000);
+    const { lines, logger } = recordingLogger();
+    const sweep = startValidationRetention(server.db, repository, later, day, logger);
+    try {
+      await eventually(async () => lines.find((l) => l.msg === "email validations past VALIDATION_RETENTION deleted"));
+    } finally {
+      sweep.stop();
+    }
+    expect((await get(done.id)).response.status).toBe(404);
+    expect((await get(running.id)).response.status).toBe(200);
+    await api.DELETE("/v1/email-validations/{validation_id}", { params: { path: { validation_id: running.id } } });
   });
 });
 
