@@ -111,6 +111,20 @@ describe("mailproof validate", () => {
     expect(wrong.stderr).toContain("no column named 'mail' (columns: id, name, email, notes)");
   }, 60_000);
 
+  it("--delete deletes the jobs, with the list the API held, once the results are written", async () => {
+    const { file } = listOf(50);
+    const out = join(dir, "deleted.csv");
+    const result = await run(["validate", file, "--out", out, "--delete"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(read(out)).toHaveLength(51);
+    expect(result.stderr).toMatch(/; written to .*deleted\.csv; the jobs are deleted$/m);
+    const id = /started job (\S+)/.exec(result.stderr)![1]!;
+    const job = await fetch(`${server.url}/v1/email-validations/${id}`, {
+      headers: { authorization: `Bearer ${server.key}` },
+    });
+    expect(job.status).toBe(404);
+  }, 60_000);
+
   it("reads a bare list and Excel's exports, and writes each back as it was separated", async () => {
     const bare = join(dir, "bare.txt");
     writeFileSync(bare, "user0@cli-mail.test\nuser1@cli-mail.test\n");

@@ -9,12 +9,13 @@ import { type ValidateFlags, validateCommand } from "./validate.js";
 
 const usage = `usage: mailproof <command> [options]
 
-  validate <list.csv> [--column email] [--out results.csv] [--only deliverable,risky] [--job <id>[,<id>...]]
+  validate <list.csv> [--column email] [--out results.csv] [--only deliverable,risky] [--job <id>[,<id>...]] [--delete]
       validates every address of a CSV file (comma, semicolon or tab; the column headed "email",
       "e-mail" or "email address", else the one with an @; a bare list of addresses needs no
       header row), in jobs of up to 100,000 addresses, with a progress display; writes the file's
       rows and columns with the results added (to --out, else stdout). --job resumes jobs already
-      started (the command prints their ids when it starts them).
+      started (the command prints their ids when it starts them). --delete deletes the jobs, with
+      the addresses and results the API holds, once the results are written.
   check <email>                     one address, now
   destinations add <email>          a forwarding address; its owner gets the confirmation mail
   destinations list [--status pending|verified]
@@ -68,6 +69,7 @@ function parsed(argv: string[]) {
         only: { type: "string" },
         job: { type: "string" },
         status: { type: "string" },
+        delete: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });

@@ -25,11 +25,14 @@ export interface ValidateFlags {
   out?: string | undefined;
   only?: string | undefined;
   job?: string | undefined;
+  /** Delete the jobs once their results are written: the API then keeps no copy of the list. */
+  delete?: boolean | undefined;
 }
 
 export async function validateCommand(client: MailproofClient, args: string[], flags: ValidateFlags): Promise<number> {
   const [file] = args;
-  if (!file) throw new UsageError("usage: mailproof validate <list.csv> [--column email] [--out file] [--only ...]");
+  if (!file)
+    throw new UsageError("usage: mailproof validate <list.csv> [--column email] [--out file] [--only ...] [--delete]");
   const only = onlyResults(flags.only);
   const { header, rows, column, delimiter, marked } = readList(file, flags.column);
   const addresses = [...new Set(rows.map((row) => (row[column] ?? "").trim()).filter(Boolean))];
@@ -64,6 +67,9 @@ export async function validateCommand(client: MailproofClient, args: string[], f
   const text = stringify(out, { delimiter, bom: marked });
   if (flags.out) writeFileSync(flags.out, text);
   else process.stdout.write(text);
+  if (flags.delete)
+    for (const id of ids)
+      unwrap(await client.DELETE("/v1/email-validations/{validation_id}", { params: { path: { validation_id: id } } }));
   const counts = jobs.reduce(
     (sum, job) => ({
       deliverable: sum.deliverable + job.counts.deliverable,
@@ -76,7 +82,7 @@ export async function validateCommand(client: MailproofClient, args: string[], f
   process.stderr.write(
     `${addresses.length} addresses: ${Object.entries(counts)
       .map(([k, n]) => `${n} ${k}`)
-      .join(", ")}${flags.out ? `; written to ${flags.out}` : ""}\n`,
+      .join(", ")}${flags.out ? `; written to ${flags.out}` : ""}${flags.delete ? "; the jobs are deleted" : ""}\n`,
   );
   return 0;
 }
