@@ -59,6 +59,7 @@ const attempts: Record<
   verifyMailboxDomain: (r) => ({ method: "POST", path: `/v1/mailbox-domains/${r.domain}/verify` }),
   getEmailValidation: (r) => ({ method: "GET", path: `/v1/email-validations/${r.validation}` }),
   downloadEmailValidationResults: (r) => ({ method: "GET", path: `/v1/email-validations/${r.validation}/results` }),
+  deleteEmailValidation: (r) => ({ method: "DELETE", path: `/v1/email-validations/${r.validation}` }),
   cancelEmailValidation: (r) => ({
     method: "PATCH",
     path: `/v1/email-validations/${r.validation}`,
@@ -139,6 +140,8 @@ describe("cross-account isolation", () => {
     expect(
       unchecked((await a.GET("/v1/mailbox-domains/{domain_id}", { params: { path: { domain_id: ids.domain } } })).data),
     ).toEqual(unchecked(mine.domain));
+    const job = { params: { path: { validation_id: ids.validation } } };
+    expect((await a.GET("/v1/email-validations/{validation_id}", job)).response.status).toBe(200);
   });
 
   it("lists show only the account's own resources", async () => {
@@ -153,6 +156,9 @@ describe("cross-account isolation", () => {
     ).not.toContain(mine.identity.id);
     expect(
       await all(() => b.GET("/v1/sender-identities", { params: { query: { domain_id: mine.domain.id } } })),
+    ).toEqual([]);
+    expect(
+      await all(() => b.GET("/v1/destinations", { params: { query: { email: mine.destination.email } } })),
     ).toEqual([]);
     expect(await all(() => b.GET("/v1/mailbox-domains", { params: { query: { page: { size: 100 } } } }))).not.toContain(
       mine.domain.id,
