@@ -88,6 +88,23 @@ export class AccountRepository {
       .execute();
   }
 
+  /** Revokes every key of an account; how many. */
+  async revokeKeysOf(accountId: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: at })
+      .where("account_id", "=", accountId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Deletes an account; every table that holds its data cascades (their foreign keys). */
+  async deleteAccount(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("accounts").where("id", "=", id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   /** Revokes by key id or key prefix; returns how many keys it revoked. */
   async revoke(idOrPrefix: string, at: string): Promise<number> {
     const result = await this.db

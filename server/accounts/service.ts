@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { components } from "../../generated/schema.js";
 import type { Clock } from "../shared/clock.js";
 import { iso } from "../shared/clock.js";
@@ -176,6 +177,20 @@ export class AccountService {
 
   listKeys() {
     return this.repository.listKeys();
+  }
+
+  /**
+   * Deletes the named account with everything it holds (destinations, identities, domains,
+   * validations, webhook endpoints, keys: the store's foreign keys cascade); false when there is
+   * no such account. Its keys are revoked first and the deletion waits out KEY_CACHE_MS: an API
+   * process that still remembered a key would act for an account that is gone.
+   */
+  async deleteAccount(accountName: string, wait: (ms: number) => Promise<unknown> = sleep): Promise<boolean> {
+    const account = await this.repository.findByName(accountName);
+    if (!account) return false;
+    await this.repository.revokeKeysOf(account.id, iso(this.clock()));
+    await wait(KEY_CACHE_MS + 100);
+    return this.repository.deleteAccount(account.id);
   }
 
   revoke(idOrPrefix: string): Promise<number> {

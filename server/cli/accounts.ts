@@ -1,10 +1,11 @@
-// npm run accounts -- list [--json] | rename <name> --display-name <text>
+// npm run accounts -- list [--json] | rename <name> --display-name <text> | delete <name> --yes
 import { isDisplayName } from "../accounts/service.js";
 import { CommandError, option, runCommand, say, withServices } from "./command.js";
 
 const usage = `usage:
   npm run accounts -- list [--json]                         accounts with their display names
-  npm run accounts -- rename <name> --display-name <text>   what the people we email see for this account`;
+  npm run accounts -- rename <name> --display-name <text>   what the people we email see for this account
+  npm run accounts -- delete <name> --yes                   the account and everything it holds, for good`;
 
 runCommand("accounts", (args) =>
   withServices(async ({ accounts }) => {
@@ -32,6 +33,16 @@ runCommand("accounts", (args) =>
       if (!(await accounts.setDisplayNameOf(rest[0], displayName)))
         throw new CommandError(`no account named ${rest[0]}`);
       say(`account ${rest[0]}: display name ${JSON.stringify(displayName)}`);
+      return 0;
+    }
+    if (command === "delete" && rest[0] && !rest[0].startsWith("--")) {
+      if (!rest.includes("--yes"))
+        throw new CommandError(
+          `delete removes account ${rest[0]} with its destinations, sender identities, mailbox domains, ` +
+            "validations, webhook endpoints and keys, for good: add --yes",
+        );
+      if (!(await accounts.deleteAccount(rest[0]))) throw new CommandError(`no account named ${rest[0]}`);
+      say(`account ${rest[0]} deleted, with everything it held; its keys no longer work`);
       return 0;
     }
     throw new CommandError(usage);

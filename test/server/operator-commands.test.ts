@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import SQLite from "better-sqlite3";
 import { describe, expect, inject, it } from "vitest";
+import { loadConfig, sqliteFile } from "../../server/config.js";
+import { openDatabase } from "../../server/db/database.js";
 import { fresh, raw } from "../support/api.js";
 import { confirmationPath, eventually, latestOutboxPath, outboxMails } from "../support/mail.js";
 import { startLoggedServer } from "../support/processes.js";
@@ -88,6 +90,67 @@ describe("accounts: the display name the people we email see", () => {
     const unknown = await cli("accounts", ["rename", `nobody-${fresh()}`, "--display-name", "X"], server.env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no account named/);
+  });
+
+  it("delete removes an account with everything it holds, only with --yes; its key stops at once", async () => {
+    const account = `leaving-${fresh()}`;
+    const key = await createKey(server.env, account);
+    const as = (method: string, path: string, body?: unknown) =>
+      raw({ ...server, apiKey: key }, method, path, body === undefined ? {} : jsonBody(body));
+    const domain = (await as("POST", "/v1/mailbox-domains", { domain: `${account}.example` })).json!;
+    await as("POST", "/v1/sender-identities", { domain_id: domain.id, name: "B", email: `b@${account}.example` });
+    await as("POST", "/v1/destinations", { email: `ana@${account}.example` });
+    await as("POST", "/v1/email-validations", { emails: [`bo@${account}.example`] });
+    await as("POST", "/v1/webhook-endpoints", { url: `https://hooks.${account}.example/` });
+    const config = loadConfig(server.env);
+    const db = openDatabase(config, sqliteFile(config));
+    try {
+      const { id } = await db.selectFrom("accounts").select("id").where("name", "=", account).executeTakeFirstOrThrow();
+      const tables = [
+        "api_keys",
+        "destinations",
+        "mailbox_domains",
+        "sender_identities",
+        "email_validations",
+        "webhook_endpoints",
+        "confirmation_sends",
+        "confirmation_tokens",
+        "idempotency_keys",
+      ] as const;
+      const rows = async () => {
+        const counts: Record<string, number> = {};
+        for (const table of tables)
+          counts[table] = Number(
+            (
+              await db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll().as("n"))
+                .where("account_id", "=", id)
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+        return counts;
+      };
+      expect(Object.values(await rows()).filter((n) => n > 0)).toHaveLength(tables.length - 1); // no idempotency key used
+      const unsure = await cli("accounts", ["delete", account], server.env);
+      expect(unsure.code).toBe(1);
+      expect(unsure.stderr).toContain("for good: add --yes");
+      expect((await as("GET", "/v1/destinations")).status).toBe(200);
+
+      const deleted = await cli("accounts", ["delete", account, "--yes"], server.env);
+      expect(deleted).toMatchObject({ code: 0 });
+      expect(deleted.stdout).toContain(`account ${account} deleted`);
+      // The command waited until no API process could still remember the key.
+      expect((await as("GET", "/v1/destinations")).status).toBe(401);
+      expect(Object.values(await rows()).every((n) => n === 0)).toBe(true);
+      const listed = JSON.parse((await cli("accounts", ["list", "--json"], server.env)).stdout) as { name: string }[];
+      expect(listed.map((a) => a.name)).not.toContain(account);
+      // Another account's resources are where they were.
+      expect((await raw(server, "GET", "/v1/destinations")).status).toBe(200);
+      expect((await cli("accounts", ["delete", account, "--yes"], server.env)).stderr).toMatch(/no account named/);
+    } finally {
+      await db.destroy();
+    }
   });
 });
 
