@@ -131,7 +131,8 @@ describe("accounts: the display name the people we email see", () => {
           );
         return counts;
       };
-      expect(Object.values(await rows()).filter((n) => n > 0)).toHaveLength(tables.length - 1); // no idempotency key used
+      // Every table holds rows of the account but the idempotency keys (no create here sent one).
+      expect(Object.values(await rows()).filter((n) => n > 0)).toHaveLength(tables.length - 1);
       const unsure = await cli("accounts", ["delete", account], server.env);
       expect(unsure.code).toBe(1);
       expect(unsure.stderr).toContain("for good: add --yes");
