@@ -185,11 +185,11 @@ export class AccountService {
    * no such account. Its keys are revoked first and the deletion waits out KEY_CACHE_MS: an API
    * process that still remembered a key would act for an account that is gone.
    */
-  async deleteAccount(accountName: string, wait: (ms: number) => Promise<unknown> = sleep): Promise<boolean> {
+  async deleteAccount(accountName: string): Promise<boolean> {
     const account = await this.repository.findByName(accountName);
     if (!account) return false;
     await this.repository.revokeKeysOf(account.id, iso(this.clock()));
-    await wait(KEY_CACHE_MS + 100);
+    await sleep(KEY_CACHE_MS + 100);
     return this.repository.deleteAccount(account.id);
   }
 

@@ -48,11 +48,12 @@ ${body}
 }
 
 export function confirmPage(input: { email: string; accountName: string; purpose: string; csrf: string }): string {
+  const address = shownAddress(input.email);
   return page(
-    `Confirm ${shownAddress(input.email)}`,
+    `Confirm ${address}`,
     `<h1>Confirm your address</h1>
 <p><strong>${escapeHtml(input.accountName)}</strong> asked to ${escapeHtml(input.purpose)}:</p>
-<p class="address">${escapeHtml(shownAddress(input.email))}</p>
+<p class="address">${escapeHtml(address)}</p>
 <p>If that is you and you agree, press Confirm. If not, close this page: nothing happens.</p>
 <form method="post">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">

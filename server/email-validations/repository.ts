@@ -41,16 +41,17 @@ export class EmailValidationRepository {
     return new EmailValidationRepository(db, this.onEnded);
   }
 
-  /** Jobs that ended before `before` (completed, canceled or failed), `limit` at a time, oldest first. */
-  endedBefore(before: string, limit: number): Promise<Pick<JobRow, "id" | "account_id">[]> {
-    return this.db
+  /** Deletes the job that ended first if it ended (completed, canceled, failed) before `before`; how many: 0 or 1. */
+  async deleteOldestEnded(before: string, at: string): Promise<number> {
+    const job = await this.db
       .selectFrom("email_validations")
       .select(["id", "account_id"])
       .where("status", "in", ["completed", "canceled", "error"])
       .where("completed_at", "<", before)
       .orderBy("completed_at")
-      .limit(limit)
-      .execute();
+      .limit(1)
+      .executeTakeFirst();
+    return job && (await this.delete(job.account_id, job.id, at)) ? 1 : 0;
   }
 
   /** Stores a job with all its inputs (in their chunks) before anyone is told it exists. */
@@ -116,17 +117,14 @@ export class EmailValidationRepository {
   }
 
   /**
-   * Deletes a job with its chunks and results; whether the account had it. A running job is
-   * canceled first in the same transaction (its end is told, as a cancel's is): a worker holding
-   * one of its chunks then finds its lease gone and records nothing.
+   * Deletes a job with its chunks and results (their foreign keys cascade); whether the account
+   * had it. A running job is canceled first in the same transaction (its end is told, as a
+   * cancel's is), which takes its chunks' locks before the job's as every writer does: a worker
+   * holding one of them then finds its lease gone and records nothing.
    */
   delete(accountId: string, id: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await this.cancelIn(trx, accountId, id, at);
-      const owned = (query: Db) =>
-        query.selectFrom("email_validations").select("id").where("id", "=", id).where("account_id", "=", accountId);
-      await trx.deleteFrom("validation_items").where("validation_id", "in", owned(trx)).execute();
-      await trx.deleteFrom("validation_chunks").where("validation_id", "in", owned(trx)).execute();
       const deleted = await trx
         .deleteFrom("email_validations")
         .where("id", "=", id)
